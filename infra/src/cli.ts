@@ -1,0 +1,43 @@
+/** Entry point of the stack commands: `tsx infra/src/cli.ts up|down|status|topics|schemas`. */
+import { CdpError, createAvroCodec, createKafkaClients, createLogger } from '@cdp/plumbing';
+import { registerSchemas } from './setup/schemas';
+import { ensureTopics } from './setup/topics';
+import { down, status, up } from './stack/stack';
+import { REGISTRY_URL } from './stack/servers';
+
+const commands: Record<string, () => Promise<unknown>> = {
+  up,
+  down,
+  status,
+  async topics() {
+    const clients = createKafkaClients({ brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], clientId: 'cdp-topics', logger: createLogger('topics', 'error') });
+    const admin = await clients.admin();
+    try {
+      const report = await ensureTopics(admin);
+      console.log(`created: ${report.created.join(', ') || 'none'}`);
+      if (report.grown.length) console.log(`grown: ${report.grown.join('; ')}`);
+      for (const p of report.problems) console.log(`WARNING ${p}`);
+    } finally {
+      await admin.close();
+    }
+  },
+  async schemas() {
+    const registered = await registerSchemas(createAvroCodec({ url: process.env.SCHEMA_REGISTRY_URL ?? REGISTRY_URL }));
+    for (const r of registered) console.log(`${r.subject}  id ${r.id}  (${r.type})`);
+  },
+};
+
+const name = process.argv[2] ?? '';
+const command = commands[name];
+if (!command) {
+  console.error(`usage: cli.ts ${Object.keys(commands).join('|')}`);
+  process.exit(2);
+}
+command().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    // Errors of ours carry a message meant for the user; anything else gets its stack.
+    console.error(`\n${name} failed: ${error instanceof CdpError ? error.message : (error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

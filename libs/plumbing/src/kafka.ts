@@ -1,0 +1,271 @@
+/**
+ * The only module that imports a Kafka client library. Services see the small interfaces below,
+ * so replacing kafkajs (see STACK.md for measured alternatives) touches this file alone.
+ */
+import { Kafka, logLevel as KafkaLogLevel, ConfigResourceTypes, type Consumer, type Producer, type LogEntry, KafkaJSError } from 'kafkajs';
+import type { Logger } from 'pino';
+import { TransientError } from './errors';
+import type { TopicSpec } from './topics';
+
+export interface OutgoingRecord {
+  key: string | Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+  headers: Record<string, string>;
+}
+
+export interface RecordBatch {
+  topic: string;
+  partition: number;
+  records: IncomingRecord[];
+  /** Offset of the next record the partition will have; lag = highWatermark - next offset. */
+  highWatermark: string;
+}
+
+export interface BatchContext {
+  /** Keep the group membership alive during long work. */
+  heartbeat(): Promise<void>;
+  /** False once stop() was called: finish what is in hand, take nothing new. */
+  isRunning(): boolean;
+}
+
+export interface EventProducer {
+  /** Resolves once every record is acknowledged by all in-sync replicas (acks=all). */
+  send(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /** Several topics in one request. */
+  sendBatches(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EventConsumer {
+  /**
+   * Hands over one partition's batch at a time. The batch's offsets are committed only after the
+   * handler resolves; a throw re-delivers the batch (use it for infrastructure faults only).
+   */
+  run(handler: (batch: RecordBatch, ctx: BatchContext) => Promise<void>): Promise<void>;
+  /** Stop fetching, let the handler in progress finish, leave the group. */
+  close(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /** Upper bound of one fetch from one partition; bigger batches mean fewer, larger sink writes. */
+  maxBytesPerPartition?: number;
+  sessionTimeoutMs?: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  partitions: number;
+  config: Record<string, string>;
+}
+
+export interface TopicAdmin {
+  listTopics(): Promise<string[]>;
+  /** Creates the topics that do not exist yet; returns the names it created. */
+  createTopics(specs: readonly TopicSpec[]): Promise<string[]>;
+  describeTopics(names: string[]): Promise<TopicDescription[]>;
+  /** Adds partitions to reach `partitions` (Kafka cannot remove partitions). */
+  growPartitions(name: string, partitions: number): Promise<void>;
+  deleteTopics(names: string[]): Promise<void>;
+  /** Sum over partitions of (end offset - committed offset of the group). */
+  groupLag(groupId: string, topic: string): Promise<number>;
+  /** Sum over partitions of the end offsets (records ever written, for non-compacted topics). */
+  endOffsetTotal(topic: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface KafkaClients {
+  producer(): Promise<EventProducer>;
+  consumer(options: ConsumerOptions): Promise<EventConsumer>;
+  admin(): Promise<TopicAdmin>;
+}
+
+const toKafkaJsLevel = (level: string): KafkaLogLevel =>
+  ({ trace: KafkaLogLevel.DEBUG, debug: KafkaLogLevel.DEBUG, info: KafkaLogLevel.WARN, warn: KafkaLogLevel.WARN })[level] ??
+  KafkaLogLevel.ERROR;
+
+/** Client errors the library marks retriable (broker down, leader moved) become TransientError. */
+export function wrapKafkaError(error: unknown, what: string): unknown {
+  if (error instanceof KafkaJSError && error.retriable) return new TransientError(`Kafka ${what} failed: ${error.message}`, error);
+  if (error instanceof KafkaJSError && /connect|ECONNREFUSED|disconnected|timeout/i.test(error.message)) {
+    return new TransientError(`Kafka ${what} failed: ${error.message}`, error);
+  }
+  return error;
+}
+
+export function createKafkaClients({ brokers, clientId, logger }: { brokers: string[]; clientId: string; logger: Logger }): KafkaClients {
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    logLevel: toKafkaJsLevel(logger.level),
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      const level = entry.level <= KafkaLogLevel.ERROR ? 'error' : entry.level === KafkaLogLevel.WARN ? 'warn' : 'debug';
+      logger[level]({ kafka: entry.namespace, ...extra }, message);
+    },
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+
+  return {
+    async producer() {
+      // Idempotent with acks=all: a retried send can neither duplicate nor reorder records.
+      // One request in flight per broker is what kafkajs needs to keep that promise.
+      const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'producer connect')));
+      const toMessages = (records: OutgoingRecord[]) =>
+        records.map((r) => ({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }));
+      return {
+        async send(topic, records) {
+          if (records.length === 0) return;
+          await producer.send({ topic, acks: -1, messages: toMessages(records) }).catch((e: unknown) => Promise.reject(wrapKafkaError(e, `send to ${topic}`)));
+        },
+        async sendBatches(batches) {
+          const topicMessages = batches.filter((b) => b.records.length > 0).map((b) => ({ topic: b.topic, messages: toMessages(b.records) }));
+          if (topicMessages.length === 0) return;
+          await producer.sendBatch({ acks: -1, topicMessages }).catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'send')));
+        },
+        close: () => producer.disconnect(),
+      };
+    },
+
+    async consumer(options) {
+      const consumer: Consumer = kafka.consumer({
+        groupId: options.groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+        maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+        maxBytes: 4 * (options.maxBytesPerPartition ?? 4 * 1024 * 1024),
+      });
+      await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
+      await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+      let running = false;
+      return {
+        async run(handler) {
+          running = true;
+          await consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: 1,
+            eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+              if (batch.messages.length === 0 || isStale()) return;
+              const records: IncomingRecord[] = batch.messages.map((m) => ({
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: m.offset,
+                key: m.key,
+                value: m.value,
+                timestamp: m.timestamp,
+                headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v === undefined ? '' : v.toString()])),
+              }));
+              await handler(
+                { topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark },
+                { heartbeat, isRunning: () => running && isRunning() },
+              );
+              const last = batch.messages[batch.messages.length - 1]!.offset;
+              resolveOffset(last);
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+            },
+          });
+        },
+        async close() {
+          running = false;
+          await consumer.disconnect();
+        },
+      };
+    },
+
+    async admin() {
+      const admin = kafka.admin();
+      await admin.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'admin connect')));
+      const sumEnd = async (topic: string) =>
+        (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+      return {
+        listTopics: () => admin.listTopics(),
+        async createTopics(specs) {
+          const existing = new Set(await admin.listTopics());
+          const missing = specs.filter((s) => !existing.has(s.name));
+          if (missing.length === 0) return [];
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((s) => ({
+              topic: s.name,
+              numPartitions: s.partitions,
+              replicationFactor: -1,
+              configEntries: [
+                { name: 'cleanup.policy', value: s.cleanupPolicy },
+                // Compacted topics hold state: keep tombstones long enough for a slow reader to see them.
+                ...(s.cleanupPolicy === 'compact' ? [{ name: 'delete.retention.ms', value: String(24 * 3600 * 1000) }] : []),
+              ],
+            })),
+          });
+          return missing.map((s) => s.name);
+        },
+        async describeTopics(names) {
+          const meta = await admin.fetchTopicMetadata({ topics: names });
+          const configs = await admin.describeConfigs({
+            includeSynonyms: false,
+            resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+          });
+          return meta.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.length,
+            config: Object.fromEntries(
+              (configs.resources.find((r) => r.resourceName === t.name)?.configEntries ?? []).map((c) => [c.configName, c.configValue]),
+            ),
+          }));
+        },
+        async growPartitions(name, partitions) {
+          await admin.createPartitions({ topicPartitions: [{ topic: name, count: partitions }] });
+        },
+        async deleteTopics(names) {
+          await admin.deleteTopics({ topics: names });
+        },
+        async groupLag(groupId, topic) {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const ends = await admin.fetchTopicOffsets(topic);
+          return ends.reduce((lag, p) => {
+            const done = committed?.partitions.find((c) => c.partition === p.partition)?.offset ?? '-1';
+            const start = Number(done) < 0 ? Number(p.low) : Number(done);
+            return lag + Math.max(0, Number(p.high) - start);
+          }, 0);
+        },
+        endOffsetTotal: sumEnd,
+        close: () => admin.disconnect(),
+      };
+    },
+  };
+}
+
+/** True when a broker answers a metadata request within timeoutMs (no retries): a health probe. */
+export async function probeBroker(brokers: string[], timeoutMs = 2000): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: 'cdp-health-probe',
+    brokers,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: KafkaLogLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Every topic of the pipeline, in one place: name, partitions, cleanup policy and the Avro type of
+ * its values (registered under the TopicNameStrategy subject `<topic>-value`). Keys are plain
+ * UTF-8 strings. Names follow `<domain>.<entity>.v<N>`; dead letters are `<topic>.dlq`.
+ */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  /** compact: state and reference topics, where the latest record per key is the truth. */
+  readonly cleanupPolicy: 'delete' | 'compact';
+  readonly valueType: string;
+  readonly key: string;
+  readonly doc: string;
+}
+
+const DEAD_LETTER_TYPE = 'cdp.ops.DeadLetter';
+
+const topic = (spec: TopicSpec): TopicSpec => Object.freeze(spec);
+
+export const TOPICS = Object.freeze({
+  webEvents: topic({
+    name: 'web.segment-events.v1',
+    partitions: 4,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.web.SegmentEvent',
+    key: 'anonymousId, else userId: keeps one browser or app install in order',
+    doc: 'Web and app events accepted by ingest (Segment spec).',
+  }),
+  beaconSightings: topic({
+    name: 'store.beacon-sightings.v1',
+    partitions: 4,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.store.BeaconSighting',
+    key: 'appInstallId',
+    doc: 'In-store BLE beacon sightings reported by the app or a store gateway.',
+  }),
+  wifiObservations: topic({
+    name: 'store.wifi-observations.v1',
+    partitions: 4,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.store.WifiObservation',
+    key: 'clientMacHash',
+    doc: 'Wi-Fi access point observations of client devices (hashed MACs).',
+  }),
+  peopleCounts: topic({
+    name: 'store.people-counts.v1',
+    partitions: 2,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.store.PeopleCount',
+    key: 'storeId',
+    doc: 'Anonymous people-counting sensor readings.',
+  }),
+  posTransactions: topic({
+    name: 'store.pos-transactions.v1',
+    partitions: 2,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.store.PosTransaction',
+    key: 'storeId/receiptId',
+    doc: 'Till receipts with their lines.',
+  }),
+  products: topic({
+    name: 'reference.products.v1',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    valueType: 'cdp.reference.Product',
+    key: 'sku',
+    doc: 'Product catalogue from the PIM; latest record per sku wins, null value deletes.',
+  }),
+});
+
+export type TopicKey = keyof typeof TOPICS;
+
+export const deadLetterTopicOf = (spec: TopicSpec): TopicSpec =>
+  topic({
+    name: `${spec.name}.dlq`,
+    partitions: 1,
+    cleanupPolicy: 'delete',
+    valueType: DEAD_LETTER_TYPE,
+    key: 'original key',
+    doc: `Records from ${spec.name} that a service rejected, with their original bytes and the reason.`,
+  });
+
+/** Every topic the stack creates: the catalogue plus a dead-letter topic for each event topic. */
+export function allTopics(): TopicSpec[] {
+  const main = Object.values(TOPICS);
+  return [...main, ...main.filter((t) => t.cleanupPolicy === 'delete').map(deadLetterTopicOf)];
+}
+
+export const valueSubjectOf = (topicName: string): string => `${topicName}-value`;
