@@ -4,6 +4,8 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const ignore = ['/node_modules/', '/dist/', '/.stack/'];
 
 module.exports = {
+  // Integration tests wait on real servers sharing two cores: a generous bound per test.
+  testTimeout: 120_000,
   projects: [
     {
       displayName: 'unit',

@@ -2,13 +2,17 @@
 import { CdpError, createAvroCodec, createKafkaClients, createLogger } from '@cdp/plumbing';
 import { registerSchemas } from './setup/schemas';
 import { ensureTopics } from './setup/topics';
-import { down, status, up } from './stack/stack';
+import { down, states, status, up } from './stack/stack';
 import { REGISTRY_URL } from './stack/servers';
 
 const commands: Record<string, () => Promise<unknown>> = {
-  up,
-  down,
-  status,
+  up: () => up(),
+  down: () => down(),
+  status: () => status(),
+  /** Exit 0 when every server runs and answers: lets scripts decide whether to start the stack. */
+  async running() {
+    if ((await states()).some((s) => s.health !== 'healthy')) process.exit(1);
+  },
   async topics() {
     const clients = createKafkaClients({ brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], clientId: 'cdp-topics', logger: createLogger('topics', 'error') });
     const admin = await clients.admin();

@@ -124,7 +124,11 @@ export function portOpen(port: number, timeoutMs = 500): Promise<boolean> {
 }
 
 export async function assertPortFree(port: number, server: string): Promise<void> {
-  if (!(await portOpen(port))) return;
+  // A process that was just killed keeps its sockets for a moment after it stops running.
+  for (let i = 0; i < 15; i++) {
+    if (!(await portOpen(port))) return;
+    await sleep(200);
+  }
   const owner = portOwner(port) ?? 'an unknown process';
   throw new StackError(
     `port ${port}, which ${server} needs, is already taken by ${owner}`,

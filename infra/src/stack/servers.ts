@@ -137,6 +137,7 @@ export const registryServer: Server = {
     run('mvn', ['-q', '-B', 'dependency:unpack', `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`, `-DoutputDirectory=${tmp}`, `-DmarkersDirectory=${tmp}-markers`], 'Downloading Apicurio Registry', { cwd: CACHE_DIR });
     if (!existsSync(join(tmp, 'quarkus-run.jar'))) throw new StackError(`the Apicurio archive unpacked into ${tmp} has no quarkus-run.jar`);
     renameSync(tmp, registryHome);
+    rmSync(`${tmp}-markers`, { recursive: true, force: true });
   },
 
   async launch() {

@@ -7,10 +7,11 @@ import { StackError } from './errors';
 import { assertPortFree, logFileOf, runningPid, stopProcess, waitUntil } from './processes';
 import { REGISTRY_URL, SERVERS, type Server } from './servers';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+type Say = (line: string) => void;
+const stdout: Say = (line) => process.stdout.write(`${line}\n`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-async function startServer(server: Server): Promise<void> {
+async function startServer(server: Server, say: Say): Promise<void> {
   const pid = runningPid(server.name);
   if (pid !== undefined) {
     if (await server.healthy()) {
@@ -28,7 +29,7 @@ async function startServer(server: Server): Promise<void> {
   say(`  ${server.name}: started (pid ${launch.pid}) and ready in ${seconds(started)}`);
 }
 
-export async function up(): Promise<void> {
+export async function up({ say = stdout }: { say?: Say } = {}): Promise<void> {
   const started = Date.now();
   say(`Local stack in ${STACK_DIR}`);
   // Check every port and prerequisite before downloading or starting anything.
@@ -39,7 +40,7 @@ export async function up(): Promise<void> {
   for (const server of SERVERS) await server.install();
 
   const [kafka, registry, clickhouse] = SERVERS as [Server, Server, Server];
-  await startServer(kafka);
+  await startServer(kafka, say);
   const logger = createLogger('stack', 'error');
   const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'cdp-stack', logger });
   const admin = await clients.admin();
@@ -51,14 +52,14 @@ export async function up(): Promise<void> {
     await admin.close();
   }
   // The registry keeps its schemas in Kafka, so it starts after the broker; ClickHouse alongside.
-  await Promise.all([startServer(registry), startServer(clickhouse)]);
+  await Promise.all([startServer(registry, say), startServer(clickhouse, say)]);
   const registered = await registerSchemas(createAvroCodec({ url: REGISTRY_URL }));
   say(`  schemas: ${registered.length} subjects registered (BACKWARD compatibility)`);
   say(`Stack ready in ${seconds(started)}.`);
-  await status();
+  await status({ say });
 }
 
-export async function down(): Promise<void> {
+export async function down({ say = stdout }: { say?: Say } = {}): Promise<void> {
   // Reverse order: the registry needs Kafka to stop cleanly.
   for (const server of [...SERVERS].reverse()) {
     const result = await stopProcess(server.name, server.stopGraceMs);
@@ -92,7 +93,7 @@ export async function states(): Promise<ServerState[]> {
   );
 }
 
-export async function status(): Promise<ServerState[]> {
+export async function status({ say = stdout }: { say?: Say } = {}): Promise<ServerState[]> {
   const rows = await states();
   const table = [['server', 'state', 'pid', 'ports (127.0.0.1)', 'log'], ...rows.map((r) => [`${r.name}  ${r.title}`, r.health, r.pid === undefined ? '-' : String(r.pid), r.ports, r.log])];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));

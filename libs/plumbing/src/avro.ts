@@ -35,6 +35,26 @@ export interface AvroCodec {
 
 const MAGIC = 0;
 
+/**
+ * Apicurio names the offending place as a JSON path (`/fields/1/type`); the field names the
+ * author wrote are easier to act on, so they are added: `/fields/1/type (field total)`.
+ */
+export function explainIncompatibility(message: string, schema: AvroSchema): string {
+  const text = message.replace(/^Confluent_Schema_Registry - /, '').replace(/^[\w.]+RuleViolationException: /, '');
+  return text.replace(/ at ((?:\/[\w-]+)+)/g, (match, path: string) => {
+    const names: string[] = [];
+    let node: unknown = schema;
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      if (node === null || typeof node !== 'object') break;
+      const part = parts[i]!;
+      node = Array.isArray(node) ? node[Number(part)] : (node as Record<string, unknown>)[part];
+      if (parts[i - 1] === 'fields' && node && typeof node === 'object' && 'name' in node) names.push(String((node as { name: unknown }).name));
+    }
+    return names.length ? `${match} (field ${names.join('.')})` : match;
+  });
+}
+
 /** Reads the schema id of a wire-format buffer, or throws saying what is wrong with it. */
 export function schemaIdOf(buffer: Buffer | null): number {
   if (!buffer || buffer.length < 5) throw new WireFormatError(`value has ${buffer?.length ?? 0} bytes; Confluent wire format needs at least 5`);
@@ -114,7 +134,7 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
         return id;
       } catch (error) {
         const e = error as { status?: number; message?: string };
-        if (e.status === 409) throw new SchemaIncompatibleError(subject, compatibility, (e.message ?? '').replace(/^Confluent_Schema_Registry - /, ''));
+        if (e.status === 409) throw new SchemaIncompatibleError(subject, compatibility, explainIncompatibility(e.message ?? '', schema));
         if (e.status === 422) throw new CdpError('ERR_SCHEMA_INVALID', `registry refused the schema for ${subject}: ${e.message}`);
         throw new TransientError(`registering ${subject} failed: ${e.message}`, error);
       }

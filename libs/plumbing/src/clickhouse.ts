@@ -2,7 +2,7 @@
  * ClickHouse over HTTP through @clickhouse/client. Every value reaches SQL as a query parameter
  * ({name:Type}); there is deliberately no helper that splices values into SQL text.
  */
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { CdpError, TransientError } from './errors';
 
 export type QueryParams = Record<string, unknown>;
@@ -17,6 +17,9 @@ export const CLICKHOUSE_SETTINGS: ClickHouseSettings = {
   input_format_skip_unknown_fields: 0, // a column typo must fail, not vanish
   date_time_input_format: 'basic',
   insert_deduplicate: 1,
+  // 64-bit integers as JSON numbers: counts and money in minor units stay far below 2^53; an id
+  // that could exceed it is selected as String.
+  output_format_json_quote_64bit_integers: 0,
 };
 
 /** Server error codes after which the same request can succeed later. */
@@ -51,6 +54,13 @@ function wrap(error: unknown, what: string): Error {
   return new TransientError(`ClickHouse unreachable during ${what}: ${e.message ?? String(error)}`, error);
 }
 
+/**
+ * A DateTime64(3) value for JSON input formats. A bare JSON integer would be read as a count of
+ * the column's smallest unit only on some settings; seconds with a fraction read the same
+ * everywhere, and JSON.stringify keeps the milliseconds exact.
+ */
+export const toDateTime64 = (epochMillis: number): number => epochMillis / 1000;
+
 export interface ClickHouse {
   /** Rows of a SELECT, as objects (JSONEachRow). */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
@@ -84,6 +94,8 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
     request_timeout: options.requestTimeoutMs ?? 60_000,
     clickhouse_settings: CLICKHOUSE_SETTINGS,
     compression: { request: false, response: false },
+    // Failures surface as errors to the caller, which decides whether to log them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
 
   return {

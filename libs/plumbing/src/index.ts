@@ -9,3 +9,4 @@ export * from './kafka';
 export * from './avro';
 export * from './clickhouse';
 export * from './migrations';
+export * from './generated/avro-types';

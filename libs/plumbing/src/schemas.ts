@@ -22,6 +22,8 @@ export interface SchemaCatalog {
   readonly topLevel: readonly string[];
   /** A self-contained schema (every referenced named type defined inline once) for registration. */
   resolve(fullName: string): AvroSchema;
+  /** All top-level types as one union, each named type defined once: input for code generation. */
+  resolveAll(): AvroSchema;
   /** The file a named type is defined in. */
   fileOf(fullName: string): string;
 }
@@ -83,10 +85,9 @@ export function loadSchemaCatalog(dir: string = SCHEMAS_DIR): SchemaCatalog {
     indexNamedTypes(schema, undefined, file, named);
   }
 
-  const resolveSchema = (fullName: string): AvroSchema => {
+  const resolveSchema = (fullName: string, defined = new Set<string>()): AvroSchema => {
     const root = named.get(fullName);
     if (!root) throw new SchemaDefinitionError(`No Avro type named ${fullName} in ${dir}`);
-    const defined = new Set<string>();
 
     // Depth-first, in field order: the first place a type is used gets its definition, later
     // places refer to it by full name, as Avro requires.
@@ -124,18 +125,26 @@ export function loadSchemaCatalog(dir: string = SCHEMAS_DIR): SchemaCatalog {
       return schema;
     };
 
-    const resolved = walk(root.schema, undefined);
+    return walk(root.schema, undefined);
+  };
+
+  const validated = (schema: AvroSchema, where: string): AvroSchema => {
     try {
-      avro.Type.forSchema(resolved as avro.Schema);
+      avro.Type.forSchema(schema as avro.Schema);
     } catch (error) {
-      throw new SchemaDefinitionError(`${root.file}: not a valid Avro schema: ${(error as Error).message}`);
+      throw new SchemaDefinitionError(`${where}: not a valid Avro schema: ${(error as Error).message}`);
     }
-    return resolved;
+    return schema;
   };
 
   return {
     topLevel,
-    resolve: resolveSchema,
+    resolve: (fullName) => validated(resolveSchema(fullName), named.get(fullName)?.file ?? fullName),
+    resolveAll: () => {
+      const defined = new Set<string>();
+      const union = topLevel.filter((name) => !defined.has(name)).map((name) => resolveSchema(name, defined));
+      return validated(union, dir);
+    },
     fileOf: (fullName) => {
       const def = named.get(fullName);
       if (!def) throw new SchemaDefinitionError(`No Avro type named ${fullName} in ${dir}`);

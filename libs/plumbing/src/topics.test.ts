@@ -1,0 +1,27 @@
+import { loadSchemaCatalog } from './schemas';
+import { TOPICS, allTopics, deadLetterTopicOf, valueSubjectOf } from './topics';
+
+describe('topic catalogue', () => {
+  const topics = allTopics();
+
+  it('names topics <domain>.<entity>.v<N>, dead letters <topic>.dlq, and never twice', () => {
+    for (const t of topics) expect(t.name).toMatch(/^[a-z]+\.[a-z-]+\.v\d+(\.dlq)?$/);
+    expect(new Set(topics.map((t) => t.name)).size).toBe(topics.length);
+  });
+
+  it('gives every event topic a dead-letter topic and compacts reference data', () => {
+    for (const t of Object.values(TOPICS)) {
+      if (t.cleanupPolicy === 'delete') expect(topics.map((x) => x.name)).toContain(deadLetterTopicOf(t).name);
+    }
+    expect(TOPICS.products.cleanupPolicy).toBe('compact');
+  });
+
+  it('points every topic at a schema that exists', () => {
+    const catalog = loadSchemaCatalog();
+    for (const t of topics) expect(() => catalog.fileOf(t.valueType)).not.toThrow();
+  });
+
+  it('uses the TopicNameStrategy subject', () => {
+    expect(valueSubjectOf('web.segment-events.v1')).toBe('web.segment-events.v1-value');
+  });
+});
