@@ -164,8 +164,9 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
     encode(schemaId, value) {
       const writer = writerTypes.get(schemaId);
       if (!writer) throw new CdpError('ERR_AVRO_UNKNOWN_ID', `schema id ${schemaId} was not loaded; get it from idOf() or register() first`);
+      // The plain check is cheap; the one that collects paths runs only to explain a failure.
       const paths: string[] = [];
-      if (!writer.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') })) {
+      if (!writer.isValid(value) && !writer.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') })) {
         throw new CdpError('ERR_AVRO_INVALID_VALUE', `value does not match schema ${schemaId} (${writer.name ?? 'anonymous'}): bad field(s) ${paths.join(', ')}`);
       }
       const body = writer.toBuffer(value);

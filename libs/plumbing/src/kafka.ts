@@ -4,7 +4,7 @@
  */
 import { Kafka, logLevel as KafkaLogLevel, ConfigResourceTypes, type Consumer, type Producer, type LogEntry, KafkaJSError } from 'kafkajs';
 import type { Logger } from 'pino';
-import { TransientError } from './errors';
+import { CdpError, TransientError } from './errors';
 import type { TopicSpec } from './topics';
 
 export interface OutgoingRecord {
@@ -92,6 +92,29 @@ export interface KafkaClients {
   admin(): Promise<TopicAdmin>;
 }
 
+/**
+ * The broker refuses a record batch over message.max.bytes (1 MiB by default) and kafkajs does
+ * not split a send, so sends are cut into requests that stay below it whatever the partitioning.
+ */
+export const MAX_REQUEST_BYTES = 900_000;
+
+export function* chunkByBytes(records: OutgoingRecord[], limit = MAX_REQUEST_BYTES): Generator<OutgoingRecord[]> {
+  let chunk: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = (r.value?.length ?? 0) + (r.key?.length ?? 0) + 64;
+    if (size > limit) throw new CdpError('ERR_KAFKA_RECORD_TOO_LARGE', `a record of ${size} bytes exceeds the ${limit}-byte request limit`);
+    if (bytes + size > limit && chunk.length > 0) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(r);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 const toKafkaJsLevel = (level: string): KafkaLogLevel =>
   ({ trace: KafkaLogLevel.DEBUG, debug: KafkaLogLevel.DEBUG, info: KafkaLogLevel.WARN, warn: KafkaLogLevel.WARN })[level] ??
   KafkaLogLevel.ERROR;
@@ -128,13 +151,30 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
         records.map((r) => ({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }));
       return {
         async send(topic, records) {
-          if (records.length === 0) return;
-          await producer.send({ topic, acks: -1, messages: toMessages(records) }).catch((e: unknown) => Promise.reject(wrapKafkaError(e, `send to ${topic}`)));
+          for (const chunk of chunkByBytes(records)) {
+            await producer.send({ topic, acks: -1, messages: toMessages(chunk) }).catch((e: unknown) => Promise.reject(wrapKafkaError(e, `send to ${topic}`)));
+          }
         },
         async sendBatches(batches) {
-          const topicMessages = batches.filter((b) => b.records.length > 0).map((b) => ({ topic: b.topic, messages: toMessages(b.records) }));
-          if (topicMessages.length === 0) return;
-          await producer.sendBatch({ acks: -1, topicMessages }).catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'send')));
+          // Several topics per request, each request under the size limit.
+          let request: { topic: string; messages: ReturnType<typeof toMessages> }[] = [];
+          let bytes = 0;
+          const flush = async () => {
+            if (request.length === 0) return;
+            const topicMessages = request;
+            request = [];
+            bytes = 0;
+            await producer.sendBatch({ acks: -1, topicMessages }).catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'send')));
+          };
+          for (const batch of batches) {
+            for (const chunk of chunkByBytes(batch.records)) {
+              const size = chunk.reduce((n, r) => n + (r.value?.length ?? 0) + (r.key?.length ?? 0) + 64, 0);
+              if (bytes + size > MAX_REQUEST_BYTES) await flush();
+              request.push({ topic: batch.topic, messages: toMessages(chunk) });
+              bytes += size;
+            }
+          }
+          await flush();
         },
         close: () => producer.disconnect(),
       };
