@@ -2,7 +2,7 @@
  * The only module that imports a Kafka client library. Services see the small interfaces below,
  * so replacing kafkajs (see STACK.md for measured alternatives) touches this file alone.
  */
-import { Kafka, logLevel as KafkaLogLevel, ConfigResourceTypes, type Consumer, type Producer, type LogEntry, KafkaJSError } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, ConfigResourceTypes, Partitioners, type Consumer, type Producer, type LogEntry, KafkaJSError } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CdpError, TransientError } from './errors';
 import type { TopicSpec } from './topics';
@@ -86,10 +86,21 @@ export interface TopicAdmin {
   close(): Promise<void>;
 }
 
+export interface TableReader {
+  /** Resolves once every record present when the reader started has been handed over. */
+  caughtUp: Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface KafkaClients {
   producer(): Promise<EventProducer>;
   consumer(options: ConsumerOptions): Promise<EventConsumer>;
   admin(): Promise<TopicAdmin>;
+  /**
+   * Reads a (compacted) topic from the beginning into the caller's table and keeps following
+   * it: a stream-table join's table side. Uses a throw-away consumer group, never commits.
+   */
+  readTable(topic: string, onRecord: (record: IncomingRecord) => void, options?: { follow?: boolean }): Promise<TableReader>;
 }
 
 /**
@@ -116,7 +127,7 @@ export function* chunkByBytes(records: OutgoingRecord[], limit = MAX_REQUEST_BYT
 }
 
 const toKafkaJsLevel = (level: string): KafkaLogLevel =>
-  ({ trace: KafkaLogLevel.DEBUG, debug: KafkaLogLevel.DEBUG, info: KafkaLogLevel.WARN, warn: KafkaLogLevel.WARN })[level] ??
+  ({ trace: KafkaLogLevel.DEBUG, debug: KafkaLogLevel.DEBUG })[level] ??
   KafkaLogLevel.ERROR;
 
 /** Client errors the library marks retriable (broker down, leader moved) become TransientError. */
@@ -145,7 +156,8 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
     async producer() {
       // Idempotent with acks=all: a retried send can neither duplicate nor reorder records.
       // One request in flight per broker is what kafkajs needs to keep that promise.
-      const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      // The default (murmur2) partitioner puts a key on the same partition as Java clients do.
+      const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'producer connect')));
       const toMessages = (records: OutgoingRecord[]) =>
         records.map((r) => ({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }));
@@ -224,6 +236,39 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
           await consumer.disconnect();
         },
       };
+    },
+
+    async readTable(topic, onRecord, { follow = true } = {}) {
+      const admin = kafka.admin();
+      await admin.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'admin connect')));
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+      await admin.disconnect();
+      const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+      let markCaughtUp!: () => void;
+      const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+      if (pending.size === 0) markCaughtUp();
+      const consumer = kafka.consumer({ groupId: `table-${topic}-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false, maxBytesPerPartition: 8 * 1024 * 1024 });
+      await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch, resolveOffset }) => {
+          for (const m of batch.messages) {
+            onRecord({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: {} });
+            resolveOffset(m.offset);
+          }
+          const last = batch.messages[batch.messages.length - 1];
+          if (last && pending.has(batch.partition) && BigInt(last.offset) + 1n >= ends.get(batch.partition)!) {
+            pending.delete(batch.partition);
+            if (pending.size === 0) markCaughtUp();
+          }
+        },
+      });
+      if (!follow) {
+        await caughtUp;
+        await consumer.disconnect();
+      }
+      return { caughtUp, close: () => consumer.disconnect() };
     },
 
     async admin() {

@@ -6,6 +6,7 @@ describe('topic catalogue', () => {
 
   it('names topics <domain>.<entity>.v<N>, dead letters <topic>.dlq, and never twice', () => {
     for (const t of topics) expect(t.name).toMatch(/^[a-z]+\.[a-z-]+\.v\d+(\.dlq)?$/);
+    for (const t of allTopics('e2e-abc.')) expect(t.name).toMatch(/^e2e-abc\.[a-z]+\.[a-z-]+\.v\d+(\.dlq)?$/);
     expect(new Set(topics.map((t) => t.name)).size).toBe(topics.length);
   });
 

@@ -17,6 +17,9 @@ const DEAD_LETTER_TYPE = 'cdp.ops.DeadLetter';
 
 const topic = (spec: TopicSpec): TopicSpec => Object.freeze(spec);
 
+/** Topic prefixes may only hold characters Kafka allows in names and end with a separator. */
+export const TOPIC_PREFIX_PATTERN = /^([a-z0-9-]+\.)?$/;
+
 export const TOPICS = Object.freeze({
   webEvents: topic({
     name: 'web.segment-events.v1',
@@ -58,6 +61,38 @@ export const TOPICS = Object.freeze({
     key: 'storeId/receiptId',
     doc: 'Till receipts with their lines.',
   }),
+  resolvedEvents: topic({
+    name: 'identity.resolved-events.v1',
+    partitions: 4,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.identity.ResolvedEvent',
+    key: 'personId, else eventId: keeps one person in order',
+    doc: 'Every event after identity stitching, with its person id and identifiers.',
+  }),
+  identifierAssignments: topic({
+    name: 'identity.identifiers.v1',
+    partitions: 4,
+    cleanupPolicy: 'compact',
+    valueType: 'cdp.identity.IdentifierAssignment',
+    key: 'tenant|type|value',
+    doc: 'The identity graph as a table: identifier -> person. Identity rebuilds its state from it on start.',
+  }),
+  personMerges: topic({
+    name: 'identity.person-merges.v1',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    valueType: 'cdp.identity.PersonMerge',
+    key: 'tenant|fromPersonId',
+    doc: 'Flat merge records (absorbed person -> surviving person); views resolve person ids through them.',
+  }),
+  enrichedEvents: topic({
+    name: 'enrichment.enriched-events.v1',
+    partitions: 4,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.enrichment.EnrichedEvent',
+    key: 'personId, else eventId',
+    doc: 'Resolved events with device (user agent) and product (catalogue) data.',
+  }),
   products: topic({
     name: 'reference.products.v1',
     partitions: 1,
@@ -80,10 +115,21 @@ export const deadLetterTopicOf = (spec: TopicSpec): TopicSpec =>
     doc: `Records from ${spec.name} that a service rejected, with their original bytes and the reason.`,
   });
 
+/**
+ * The same topic under a prefix. Production uses none; tests and benchmarks run the whole
+ * pipeline on their own prefixed topics (and subjects) beside the demo's without touching them.
+ */
+export const withPrefix = (spec: TopicSpec, prefix: string): TopicSpec => (prefix ? topic({ ...spec, name: `${prefix}${spec.name}` }) : spec);
+
 /** Every topic the stack creates: the catalogue plus a dead-letter topic for each event topic. */
-export function allTopics(): TopicSpec[] {
-  const main = Object.values(TOPICS);
+export function allTopics(prefix = ''): TopicSpec[] {
+  const main = Object.values(TOPICS).map((t) => withPrefix(t, prefix));
   return [...main, ...main.filter((t) => t.cleanupPolicy === 'delete').map(deadLetterTopicOf)];
+}
+
+/** The topic catalogue under a prefix, keyed like TOPICS. */
+export function topicsWithPrefix(prefix = ''): Record<TopicKey, TopicSpec> {
+  return Object.fromEntries(Object.entries(TOPICS).map(([k, t]) => [k, withPrefix(t, prefix)])) as Record<TopicKey, TopicSpec>;
 }
 
 export const valueSubjectOf = (topicName: string): string => `${topicName}-value`;

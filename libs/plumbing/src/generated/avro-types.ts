@@ -38,291 +38,79 @@ export namespace CdpCommon {
     }
 }
 
-export namespace CdpOps {
-    export const DeadLetterSchema = "{\"type\":\"record\",\"name\":\"DeadLetter\",\"namespace\":\"cdp.ops\",\"doc\":\"A record a service could not process, kept with its original bytes so it can be inspected and replayed to originalTopic.\",\"fields\":[{\"name\":\"originalTopic\",\"type\":\"string\"},{\"name\":\"originalPartition\",\"type\":\"int\"},{\"name\":\"originalOffset\",\"type\":\"long\"},{\"name\":\"originalKey\",\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"originalValue\",\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"service\",\"type\":\"string\"},{\"name\":\"step\",\"type\":\"string\",\"doc\":\"Processing step that rejected the record.\"},{\"name\":\"code\",\"type\":\"string\",\"doc\":\"Rejection code, area.snake_reason (see the rejection catalogue).\"},{\"name\":\"message\",\"type\":\"string\",\"doc\":\"Human-readable reason, truncated to 1000 characters.\"},{\"name\":\"failedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
-    export const DeadLetterName = "cdp.ops.DeadLetter";
+export namespace CdpIdentity {
+    export const IdentifierSchema = "{\"type\":\"record\",\"name\":\"Identifier\",\"namespace\":\"cdp.identity\",\"doc\":\"One identifier of a person: its type (anonymous_id, user_id, loyalty_card, email_hash, ...) and value.\",\"fields\":[{\"name\":\"type\",\"type\":\"string\"},{\"name\":\"value\",\"type\":\"string\"}]}";
+    export const IdentifierName = "cdp.identity.Identifier";
     /**
-     * A record a service could not process, kept with its original bytes so it can be inspected and replayed to originalTopic.
+     * One identifier of a person: its type (anonymous_id, user_id, loyalty_card, email_hash, ...) and value.
      */
-    export interface DeadLetter {
-        originalTopic: string;
-        originalPartition: number;
-        originalOffset: number;
-        /**
-         * Default: null
-         */
-        originalKey: null | Buffer;
-        /**
-         * Default: null
-         */
-        originalValue: null | Buffer;
-        service: string;
-        /**
-         * Processing step that rejected the record.
-         */
-        step: string;
-        /**
-         * Rejection code, area.snake_reason (see the rejection catalogue).
-         */
-        code: string;
-        /**
-         * Human-readable reason, truncated to 1000 characters.
-         */
-        message: string;
-        failedAt: number;
+    export interface Identifier {
+        type: string;
+        value: string;
     }
-}
-
-export namespace CdpReference {
-    export const ProductSchema = "{\"type\":\"record\",\"name\":\"Product\",\"namespace\":\"cdp.reference\",\"doc\":\"One product of the catalogue (from the PIM), keyed by sku on a compacted topic: the latest record per sku is the product; a tombstone (null value) removes it.\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Category path, most general first, separated by ' > '.\"},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"List price in minor units of currency.\"},{\"name\":\"currency\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"sourceName\",\"type\":\"string\",\"doc\":\"Where this record came from (e.g. pim-export), so enriched fields can name their source.\"},{\"name\":\"sourceVersion\",\"type\":\"string\",\"doc\":\"Version of that delivery (file checksum or export id).\"}]}";
-    export const ProductName = "cdp.reference.Product";
+    export const IdentifierAssignmentSchema = "{\"type\":\"record\",\"name\":\"IdentifierAssignment\",\"namespace\":\"cdp.identity\",\"doc\":\"The identity graph's answer for one identifier: the person it belongs to now. Keyed by tenant|type|value on a compacted topic, so the latest record per identifier is the truth.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"identifier\",\"type\":\"cdp.identity.Identifier\"},{\"name\":\"personId\",\"type\":\"string\"},{\"name\":\"firstSeen\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"Event time at which the identifier was first seen.\"},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the identity service wrote this record.\"}]}";
+    export const IdentifierAssignmentName = "cdp.identity.IdentifierAssignment";
     /**
-     * One product of the catalogue (from the PIM), keyed by sku on a compacted topic: the latest record per sku is the product; a tombstone (null value) removes it.
+     * The identity graph's answer for one identifier: the person it belongs to now. Keyed by tenant|type|value on a compacted topic, so the latest record per identifier is the truth.
      */
-    export interface Product {
-        sku: string;
-        name: string;
+    export interface IdentifierAssignment {
+        tenant: string;
+        identifier: CdpIdentity.Identifier;
+        personId: string;
         /**
-         * Category path, most general first, separated by ' > '.
-         *
-         * Default: null
+         * Event time at which the identifier was first seen.
          */
-        category: null | string;
+        firstSeen: number;
         /**
-         * Default: null
+         * When the identity service wrote this record.
          */
-        brand: null | string;
-        /**
-         * List price in minor units of currency.
-         *
-         * Default: null
-         */
-        priceMinor: null | number;
-        /**
-         * Default: null
-         */
-        currency: null | string;
         updatedAt: number;
-        /**
-         * Where this record came from (e.g. pim-export), so enriched fields can name their source.
-         */
-        sourceName: string;
-        /**
-         * Version of that delivery (file checksum or export id).
-         */
-        sourceVersion: string;
     }
-}
-
-export namespace CdpStore {
-    export const BeaconProximitySchema = "{\"type\":\"enum\",\"name\":\"BeaconProximity\",\"symbols\":[\"IMMEDIATE\",\"NEAR\",\"FAR\",\"UNKNOWN\"]}";
-    export const BeaconProximityName = "cdp.store.BeaconProximity";
-    export type BeaconProximity = "IMMEDIATE" | "NEAR" | "FAR" | "UNKNOWN";
-    export const BeaconSightingSchema = "{\"type\":\"record\",\"name\":\"BeaconSighting\",\"namespace\":\"cdp.store\",\"doc\":\"The retailer's app saw an in-store BLE beacon (iBeacon uuid/major/minor).\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Store, when the gateway knows it; otherwise enrichment resolves it from the beacon directory.\"},{\"name\":\"appInstallId\",\"type\":\"string\",\"doc\":\"The app install that saw the beacon (the Segment anonymousId of the app).\"},{\"name\":\"userId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The logged-in account in the app, if any.\"},{\"name\":\"beaconUuid\",\"type\":\"string\"},{\"name\":\"major\",\"type\":\"int\"},{\"name\":\"minor\",\"type\":\"int\"},{\"name\":\"rssi\",\"type\":\"int\",\"doc\":\"Received signal strength, dBm (negative).\"},{\"name\":\"proximity\",\"type\":[\"null\",{\"type\":\"enum\",\"name\":\"BeaconProximity\",\"symbols\":[\"IMMEDIATE\",\"NEAR\",\"FAR\",\"UNKNOWN\"]}],\"default\":null},{\"name\":\"accuracyMeters\",\"type\":[\"null\",\"double\"],\"default\":null}]}";
-    export const BeaconSightingName = "cdp.store.BeaconSighting";
+    export const PersonMergeSchema = "{\"type\":\"record\",\"name\":\"PersonMerge\",\"namespace\":\"cdp.identity\",\"doc\":\"A person absorbed into another: every view resolves fromPersonId to toPersonId. Flat: toPersonId is always a surviving person, never itself merged. Keyed by tenant|fromPersonId on a compacted topic.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"fromPersonId\",\"type\":\"string\"},{\"name\":\"toPersonId\",\"type\":\"string\"},{\"name\":\"mergedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"causeEventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers linked the two persons.\"},{\"name\":\"link\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The identifiers that arrived together and made the link.\"}]}";
+    export const PersonMergeName = "cdp.identity.PersonMerge";
     /**
-     * The retailer's app saw an in-store BLE beacon (iBeacon uuid/major/minor).
+     * A person absorbed into another: every view resolves fromPersonId to toPersonId. Flat: toPersonId is always a surviving person, never itself merged. Keyed by tenant|fromPersonId on a compacted topic.
      */
-    export interface BeaconSighting {
-        envelope: CdpCommon.Envelope;
+    export interface PersonMerge {
+        tenant: string;
+        fromPersonId: string;
+        toPersonId: string;
+        mergedAt: number;
         /**
-         * Store, when the gateway knows it; otherwise enrichment resolves it from the beacon directory.
-         *
-         * Default: null
+         * The event whose identifiers linked the two persons.
          */
-        storeId: null | string;
+        causeEventId: string;
         /**
-         * The app install that saw the beacon (the Segment anonymousId of the app).
+         * The identifiers that arrived together and made the link.
          */
-        appInstallId: string;
-        /**
-         * The logged-in account in the app, if any.
-         *
-         * Default: null
-         */
-        userId: null | string;
-        beaconUuid: string;
-        major: number;
-        minor: number;
-        /**
-         * Received signal strength, dBm (negative).
-         */
-        rssi: number;
-        /**
-         * Default: null
-         */
-        proximity: null | CdpStore.BeaconProximity;
-        /**
-         * Default: null
-         */
-        accuracyMeters: null | number;
+        link: CdpIdentity.Identifier[];
     }
-    export const PeopleCountKindSchema = "{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}";
-    export const PeopleCountKindName = "cdp.store.PeopleCountKind";
-    export type PeopleCountKind = "LINE_CROSSING" | "ZONE_OCCUPANCY" | "QUEUE_LENGTH";
-    export const PeopleCountSchema = "{\"type\":\"record\",\"name\":\"PeopleCount\",\"namespace\":\"cdp.store\",\"doc\":\"An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"sensorId\",\"type\":\"string\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}},{\"name\":\"periodSeconds\",\"type\":\"int\",\"default\":0,\"doc\":\"Length of the counting window that ends at eventTime; 0 for a snapshot.\"},{\"name\":\"countIn\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed inwards.\"},{\"name\":\"countOut\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed outwards.\"},{\"name\":\"occupancy\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"ZONE_OCCUPANCY: people in the zone.\"},{\"name\":\"queueLength\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"QUEUE_LENGTH: people queueing.\"}]}";
-    export const PeopleCountName = "cdp.store.PeopleCount";
+    export const ResolvedEventSchema = "{\"type\":\"record\",\"name\":\"ResolvedEvent\",\"namespace\":\"cdp.identity\",\"doc\":\"An event after identity stitching: the person it belongs to (as known when it was processed) and the identifiers it carried. Later merges are applied at read time through the merge records.\",\"fields\":[{\"name\":\"personId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Null when the event carries no usable identifier (e.g. a receipt without loyalty card).\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"}},{\"name\":\"event\",\"type\":[\"cdp.web.SegmentEvent\",\"cdp.store.PosTransaction\",\"cdp.store.BeaconSighting\"]}]}";
+    export const ResolvedEventName = "cdp.identity.ResolvedEvent";
     /**
-     * An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.
+     * An event after identity stitching: the person it belongs to (as known when it was processed) and the identifiers it carried. Later merges are applied at read time through the merge records.
      */
-    export interface PeopleCount {
-        envelope: CdpCommon.Envelope;
-        storeId: string;
-        sensorId: string;
+    export interface ResolvedEvent {
         /**
-         * Default: null
-         */
-        zoneId: null | string;
-        kind: CdpStore.PeopleCountKind;
-        /**
-         * Length of the counting window that ends at eventTime; 0 for a snapshot.
-         *
-         * Default: 0
-         */
-        periodSeconds: number;
-        /**
-         * LINE_CROSSING: people who crossed inwards.
+         * Null when the event carries no usable identifier (e.g. a receipt without loyalty card).
          *
          * Default: null
          */
-        countIn: null | number;
-        /**
-         * LINE_CROSSING: people who crossed outwards.
-         *
-         * Default: null
-         */
-        countOut: null | number;
-        /**
-         * ZONE_OCCUPANCY: people in the zone.
-         *
-         * Default: null
-         */
-        occupancy: null | number;
-        /**
-         * QUEUE_LENGTH: people queueing.
-         *
-         * Default: null
-         */
-        queueLength: null | number;
-    }
-    export const PosTransactionKindSchema = "{\"type\":\"enum\",\"name\":\"PosTransactionKind\",\"symbols\":[\"SALE\",\"RETURN\"]}";
-    export const PosTransactionKindName = "cdp.store.PosTransactionKind";
-    export type PosTransactionKind = "SALE" | "RETURN";
-    export const PosLineSchema = "{\"type\":\"record\",\"name\":\"PosLine\",\"fields\":[{\"name\":\"lineNumber\",\"type\":\"int\"},{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\",\"doc\":\"Units, or kilograms for weighed goods.\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\"},{\"name\":\"discountMinor\",\"type\":\"long\",\"default\":0},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Line total after discount, minor units.\"}]}";
-    export const PosLineName = "cdp.store.PosLine";
-    export interface PosLine {
-        lineNumber: number;
-        sku: string;
-        /**
-         * Units, or kilograms for weighed goods.
-         */
-        quantity: number;
-        unitPriceMinor: number;
-        /**
-         * Default: 0
-         */
-        discountMinor: number;
-        /**
-         * Line total after discount, minor units.
-         */
-        totalMinor: number;
-    }
-    export const PosTransactionSchema = "{\"type\":\"record\",\"name\":\"PosTransaction\",\"namespace\":\"cdp.store\",\"doc\":\"A till receipt. Money is in minor units (cents) of currency, so sums are exact.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"receiptId\",\"type\":\"string\",\"doc\":\"Unique per store; with storeId it identifies the receipt.\"},{\"name\":\"registerId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PosTransactionKind\",\"symbols\":[\"SALE\",\"RETURN\"]},\"default\":\"SALE\"},{\"name\":\"loyaltyCard\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Loyalty card number shown at the till, if any.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 code, e.g. EUR.\"},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Receipt total after discounts, minor units.\"},{\"name\":\"paymentMethod\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"PosLine\",\"fields\":[{\"name\":\"lineNumber\",\"type\":\"int\"},{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\",\"doc\":\"Units, or kilograms for weighed goods.\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\"},{\"name\":\"discountMinor\",\"type\":\"long\",\"default\":0},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Line total after discount, minor units.\"}]}}}]}";
-    export const PosTransactionName = "cdp.store.PosTransaction";
-    /**
-     * A till receipt. Money is in minor units (cents) of currency, so sums are exact.
-     */
-    export interface PosTransaction {
-        envelope: CdpCommon.Envelope;
-        storeId: string;
-        /**
-         * Unique per store; with storeId it identifies the receipt.
-         */
-        receiptId: string;
-        /**
-         * Default: null
-         */
-        registerId: null | string;
-        /**
-         * Default: "SALE"
-         */
-        kind: CdpStore.PosTransactionKind;
-        /**
-         * Loyalty card number shown at the till, if any.
-         *
-         * Default: null
-         */
-        loyaltyCard: null | string;
-        /**
-         * ISO 4217 code, e.g. EUR.
-         */
-        currency: string;
-        /**
-         * Receipt total after discounts, minor units.
-         */
-        totalMinor: number;
-        /**
-         * Default: null
-         */
-        paymentMethod: null | string;
-        lines: CdpStore.PosLine[];
-    }
-    export const WifiObservationSchema = "{\"type\":\"record\",\"name\":\"WifiObservation\",\"namespace\":\"cdp.store\",\"doc\":\"A store Wi-Fi access point observed a client device (Meraki scanning API style). The client MAC never leaves ingest in clear.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"apMac\",\"type\":\"string\",\"doc\":\"MAC of the observing access point (infrastructure, not personal).\"},{\"name\":\"clientMacHash\",\"type\":\"string\",\"doc\":\"Salted SHA-256 of the client MAC, hex.\"},{\"name\":\"randomizedMac\",\"type\":\"boolean\",\"default\":false,\"doc\":\"The MAC was locally administered (randomized by the OS): it never links to a person.\"},{\"name\":\"rssi\",\"type\":\"int\"},{\"name\":\"ssid\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Network the client is associated with, if any.\"},{\"name\":\"manufacturer\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"os\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lat\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"lng\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"uncertaintyMeters\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"floorplanId\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
-    export const WifiObservationName = "cdp.store.WifiObservation";
-    /**
-     * A store Wi-Fi access point observed a client device (Meraki scanning API style). The client MAC never leaves ingest in clear.
-     */
-    export interface WifiObservation {
-        envelope: CdpCommon.Envelope;
-        /**
-         * Default: null
-         */
-        storeId: null | string;
-        /**
-         * MAC of the observing access point (infrastructure, not personal).
-         */
-        apMac: string;
-        /**
-         * Salted SHA-256 of the client MAC, hex.
-         */
-        clientMacHash: string;
-        /**
-         * The MAC was locally administered (randomized by the OS): it never links to a person.
-         *
-         * Default: false
-         */
-        randomizedMac: boolean;
-        rssi: number;
-        /**
-         * Network the client is associated with, if any.
-         *
-         * Default: null
-         */
-        ssid: null | string;
-        /**
-         * Default: null
-         */
-        manufacturer: null | string;
-        /**
-         * Default: null
-         */
-        os: null | string;
-        /**
-         * Default: null
-         */
-        lat: null | number;
-        /**
-         * Default: null
-         */
-        lng: null | number;
-        /**
-         * Default: null
-         */
-        uncertaintyMeters: null | number;
-        /**
-         * Default: null
-         */
-        floorplanId: null | string;
+        personId: null | string;
+        identifiers: CdpIdentity.Identifier[];
+        event: {
+            "cdp.web.SegmentEvent": CdpWeb.SegmentEvent;
+            "cdp.store.PosTransaction"?: never;
+            "cdp.store.BeaconSighting"?: never;
+        } | {
+            "cdp.web.SegmentEvent"?: never;
+            "cdp.store.PosTransaction": CdpStore.PosTransaction;
+            "cdp.store.BeaconSighting"?: never;
+        } | {
+            "cdp.web.SegmentEvent"?: never;
+            "cdp.store.PosTransaction"?: never;
+            "cdp.store.BeaconSighting": CdpStore.BeaconSighting;
+        };
     }
 }
 
@@ -517,5 +305,393 @@ export namespace CdpWeb {
          */
         originalTimestamp: null | number;
         context: CdpWeb.SegmentContext;
+    }
+}
+
+export namespace CdpStore {
+    export const PosTransactionKindSchema = "{\"type\":\"enum\",\"name\":\"PosTransactionKind\",\"symbols\":[\"SALE\",\"RETURN\"]}";
+    export const PosTransactionKindName = "cdp.store.PosTransactionKind";
+    export type PosTransactionKind = "SALE" | "RETURN";
+    export const PosLineSchema = "{\"type\":\"record\",\"name\":\"PosLine\",\"fields\":[{\"name\":\"lineNumber\",\"type\":\"int\"},{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\",\"doc\":\"Units, or kilograms for weighed goods.\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\"},{\"name\":\"discountMinor\",\"type\":\"long\",\"default\":0},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Line total after discount, minor units.\"}]}";
+    export const PosLineName = "cdp.store.PosLine";
+    export interface PosLine {
+        lineNumber: number;
+        sku: string;
+        /**
+         * Units, or kilograms for weighed goods.
+         */
+        quantity: number;
+        unitPriceMinor: number;
+        /**
+         * Default: 0
+         */
+        discountMinor: number;
+        /**
+         * Line total after discount, minor units.
+         */
+        totalMinor: number;
+    }
+    export const PosTransactionSchema = "{\"type\":\"record\",\"name\":\"PosTransaction\",\"namespace\":\"cdp.store\",\"doc\":\"A till receipt. Money is in minor units (cents) of currency, so sums are exact.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"receiptId\",\"type\":\"string\",\"doc\":\"Unique per store; with storeId it identifies the receipt.\"},{\"name\":\"registerId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PosTransactionKind\",\"symbols\":[\"SALE\",\"RETURN\"]},\"default\":\"SALE\"},{\"name\":\"loyaltyCard\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Loyalty card number shown at the till, if any.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 code, e.g. EUR.\"},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Receipt total after discounts, minor units.\"},{\"name\":\"paymentMethod\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"PosLine\",\"fields\":[{\"name\":\"lineNumber\",\"type\":\"int\"},{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\",\"doc\":\"Units, or kilograms for weighed goods.\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\"},{\"name\":\"discountMinor\",\"type\":\"long\",\"default\":0},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Line total after discount, minor units.\"}]}}}]}";
+    export const PosTransactionName = "cdp.store.PosTransaction";
+    /**
+     * A till receipt. Money is in minor units (cents) of currency, so sums are exact.
+     */
+    export interface PosTransaction {
+        envelope: CdpCommon.Envelope;
+        storeId: string;
+        /**
+         * Unique per store; with storeId it identifies the receipt.
+         */
+        receiptId: string;
+        /**
+         * Default: null
+         */
+        registerId: null | string;
+        /**
+         * Default: "SALE"
+         */
+        kind: CdpStore.PosTransactionKind;
+        /**
+         * Loyalty card number shown at the till, if any.
+         *
+         * Default: null
+         */
+        loyaltyCard: null | string;
+        /**
+         * ISO 4217 code, e.g. EUR.
+         */
+        currency: string;
+        /**
+         * Receipt total after discounts, minor units.
+         */
+        totalMinor: number;
+        /**
+         * Default: null
+         */
+        paymentMethod: null | string;
+        lines: CdpStore.PosLine[];
+    }
+    export const BeaconProximitySchema = "{\"type\":\"enum\",\"name\":\"BeaconProximity\",\"symbols\":[\"IMMEDIATE\",\"NEAR\",\"FAR\",\"UNKNOWN\"]}";
+    export const BeaconProximityName = "cdp.store.BeaconProximity";
+    export type BeaconProximity = "IMMEDIATE" | "NEAR" | "FAR" | "UNKNOWN";
+    export const BeaconSightingSchema = "{\"type\":\"record\",\"name\":\"BeaconSighting\",\"namespace\":\"cdp.store\",\"doc\":\"The retailer's app saw an in-store BLE beacon (iBeacon uuid/major/minor).\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Store, when the gateway knows it; otherwise enrichment resolves it from the beacon directory.\"},{\"name\":\"appInstallId\",\"type\":\"string\",\"doc\":\"The app install that saw the beacon (the Segment anonymousId of the app).\"},{\"name\":\"userId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The logged-in account in the app, if any.\"},{\"name\":\"beaconUuid\",\"type\":\"string\"},{\"name\":\"major\",\"type\":\"int\"},{\"name\":\"minor\",\"type\":\"int\"},{\"name\":\"rssi\",\"type\":\"int\",\"doc\":\"Received signal strength, dBm (negative).\"},{\"name\":\"proximity\",\"type\":[\"null\",{\"type\":\"enum\",\"name\":\"BeaconProximity\",\"symbols\":[\"IMMEDIATE\",\"NEAR\",\"FAR\",\"UNKNOWN\"]}],\"default\":null},{\"name\":\"accuracyMeters\",\"type\":[\"null\",\"double\"],\"default\":null}]}";
+    export const BeaconSightingName = "cdp.store.BeaconSighting";
+    /**
+     * The retailer's app saw an in-store BLE beacon (iBeacon uuid/major/minor).
+     */
+    export interface BeaconSighting {
+        envelope: CdpCommon.Envelope;
+        /**
+         * Store, when the gateway knows it; otherwise enrichment resolves it from the beacon directory.
+         *
+         * Default: null
+         */
+        storeId: null | string;
+        /**
+         * The app install that saw the beacon (the Segment anonymousId of the app).
+         */
+        appInstallId: string;
+        /**
+         * The logged-in account in the app, if any.
+         *
+         * Default: null
+         */
+        userId: null | string;
+        beaconUuid: string;
+        major: number;
+        minor: number;
+        /**
+         * Received signal strength, dBm (negative).
+         */
+        rssi: number;
+        /**
+         * Default: null
+         */
+        proximity: null | CdpStore.BeaconProximity;
+        /**
+         * Default: null
+         */
+        accuracyMeters: null | number;
+    }
+    export const PeopleCountKindSchema = "{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}";
+    export const PeopleCountKindName = "cdp.store.PeopleCountKind";
+    export type PeopleCountKind = "LINE_CROSSING" | "ZONE_OCCUPANCY" | "QUEUE_LENGTH";
+    export const PeopleCountSchema = "{\"type\":\"record\",\"name\":\"PeopleCount\",\"namespace\":\"cdp.store\",\"doc\":\"An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"sensorId\",\"type\":\"string\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}},{\"name\":\"periodSeconds\",\"type\":\"int\",\"default\":0,\"doc\":\"Length of the counting window that ends at eventTime; 0 for a snapshot.\"},{\"name\":\"countIn\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed inwards.\"},{\"name\":\"countOut\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed outwards.\"},{\"name\":\"occupancy\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"ZONE_OCCUPANCY: people in the zone.\"},{\"name\":\"queueLength\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"QUEUE_LENGTH: people queueing.\"}]}";
+    export const PeopleCountName = "cdp.store.PeopleCount";
+    /**
+     * An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.
+     */
+    export interface PeopleCount {
+        envelope: CdpCommon.Envelope;
+        storeId: string;
+        sensorId: string;
+        /**
+         * Default: null
+         */
+        zoneId: null | string;
+        kind: CdpStore.PeopleCountKind;
+        /**
+         * Length of the counting window that ends at eventTime; 0 for a snapshot.
+         *
+         * Default: 0
+         */
+        periodSeconds: number;
+        /**
+         * LINE_CROSSING: people who crossed inwards.
+         *
+         * Default: null
+         */
+        countIn: null | number;
+        /**
+         * LINE_CROSSING: people who crossed outwards.
+         *
+         * Default: null
+         */
+        countOut: null | number;
+        /**
+         * ZONE_OCCUPANCY: people in the zone.
+         *
+         * Default: null
+         */
+        occupancy: null | number;
+        /**
+         * QUEUE_LENGTH: people queueing.
+         *
+         * Default: null
+         */
+        queueLength: null | number;
+    }
+    export const WifiObservationSchema = "{\"type\":\"record\",\"name\":\"WifiObservation\",\"namespace\":\"cdp.store\",\"doc\":\"A store Wi-Fi access point observed a client device (Meraki scanning API style). The client MAC never leaves ingest in clear.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"apMac\",\"type\":\"string\",\"doc\":\"MAC of the observing access point (infrastructure, not personal).\"},{\"name\":\"clientMacHash\",\"type\":\"string\",\"doc\":\"Salted SHA-256 of the client MAC, hex.\"},{\"name\":\"randomizedMac\",\"type\":\"boolean\",\"default\":false,\"doc\":\"The MAC was locally administered (randomized by the OS): it never links to a person.\"},{\"name\":\"rssi\",\"type\":\"int\"},{\"name\":\"ssid\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Network the client is associated with, if any.\"},{\"name\":\"manufacturer\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"os\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lat\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"lng\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"uncertaintyMeters\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"floorplanId\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
+    export const WifiObservationName = "cdp.store.WifiObservation";
+    /**
+     * A store Wi-Fi access point observed a client device (Meraki scanning API style). The client MAC never leaves ingest in clear.
+     */
+    export interface WifiObservation {
+        envelope: CdpCommon.Envelope;
+        /**
+         * Default: null
+         */
+        storeId: null | string;
+        /**
+         * MAC of the observing access point (infrastructure, not personal).
+         */
+        apMac: string;
+        /**
+         * Salted SHA-256 of the client MAC, hex.
+         */
+        clientMacHash: string;
+        /**
+         * The MAC was locally administered (randomized by the OS): it never links to a person.
+         *
+         * Default: false
+         */
+        randomizedMac: boolean;
+        rssi: number;
+        /**
+         * Network the client is associated with, if any.
+         *
+         * Default: null
+         */
+        ssid: null | string;
+        /**
+         * Default: null
+         */
+        manufacturer: null | string;
+        /**
+         * Default: null
+         */
+        os: null | string;
+        /**
+         * Default: null
+         */
+        lat: null | number;
+        /**
+         * Default: null
+         */
+        lng: null | number;
+        /**
+         * Default: null
+         */
+        uncertaintyMeters: null | number;
+        /**
+         * Default: null
+         */
+        floorplanId: null | string;
+    }
+}
+
+export namespace CdpEnrichment {
+    export const DeviceInfoSchema = "{\"type\":\"record\",\"name\":\"DeviceInfo\",\"doc\":\"Parsed from the user agent.\",\"fields\":[{\"name\":\"browserName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"browserVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"desktop, mobile, tablet, tv, bot or null when unknown.\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Parser and version, e.g. bowser 2.15.0.\"}]}";
+    export const DeviceInfoName = "cdp.enrichment.DeviceInfo";
+    /**
+     * Parsed from the user agent.
+     */
+    export interface DeviceInfo {
+        /**
+         * Default: null
+         */
+        browserName: null | string;
+        /**
+         * Default: null
+         */
+        browserVersion: null | string;
+        /**
+         * Default: null
+         */
+        osName: null | string;
+        /**
+         * Default: null
+         */
+        osVersion: null | string;
+        /**
+         * desktop, mobile, tablet, tv, bot or null when unknown.
+         *
+         * Default: null
+         */
+        deviceType: null | string;
+        /**
+         * Parser and version, e.g. bowser 2.15.0.
+         */
+        source: string;
+    }
+    export const ProductInfoSchema = "{\"type\":\"record\",\"name\":\"ProductInfo\",\"doc\":\"Catalogue data for one sku the event mentions; found=false when the catalogue does not know it (the event still goes on).\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"found\",\"type\":\"boolean\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null},{\"name\":\"source\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Catalogue delivery: sourceName@sourceVersion of the product record.\"}]}";
+    export const ProductInfoName = "cdp.enrichment.ProductInfo";
+    /**
+     * Catalogue data for one sku the event mentions; found=false when the catalogue does not know it (the event still goes on).
+     */
+    export interface ProductInfo {
+        sku: string;
+        found: boolean;
+        /**
+         * Default: null
+         */
+        name: null | string;
+        /**
+         * Default: null
+         */
+        category: null | string;
+        /**
+         * Default: null
+         */
+        brand: null | string;
+        /**
+         * Default: null
+         */
+        priceMinor: null | number;
+        /**
+         * Catalogue delivery: sourceName@sourceVersion of the product record.
+         *
+         * Default: null
+         */
+        source: null | string;
+    }
+    export const EnrichedEventSchema = "{\"type\":\"record\",\"name\":\"EnrichedEvent\",\"namespace\":\"cdp.enrichment\",\"doc\":\"A resolved event with what external and partner data add. Every added block names its source and version.\",\"fields\":[{\"name\":\"personId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Identifier\",\"namespace\":\"cdp.identity\",\"doc\":\"One identifier of a person: its type (anonymous_id, user_id, loyalty_card, email_hash, ...) and value.\",\"fields\":[{\"name\":\"type\",\"type\":\"string\"},{\"name\":\"value\",\"type\":\"string\"}]}}},{\"name\":\"event\",\"type\":[{\"type\":\"record\",\"name\":\"SegmentEvent\",\"namespace\":\"cdp.web\",\"doc\":\"One web or app event in the Segment spec (track, page, screen, identify, alias, group). Free-form objects (properties, traits, integrations, unknown context keys) travel as JSON text so nothing the client sent is lost.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"type\",\"type\":{\"type\":\"enum\",\"name\":\"SegmentEventType\",\"symbols\":[\"TRACK\",\"PAGE\",\"SCREEN\",\"IDENTIFY\",\"ALIAS\",\"GROUP\"]}},{\"name\":\"channel\",\"type\":{\"type\":\"enum\",\"name\":\"Channel\",\"symbols\":[\"WEB\",\"APP\",\"SERVER\",\"STORE\",\"OTHER\"],\"default\":\"OTHER\"},\"default\":\"OTHER\",\"doc\":\"Where the event came from, from the source's configuration or the client library.\"},{\"name\":\"anonymousId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"userId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"event\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"track: the event name, e.g. 'Order Completed'.\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"page/screen: the page or screen name.\"},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"page: the page category.\"},{\"name\":\"previousId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"alias: the previous identity.\"},{\"name\":\"groupId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"group: the group (account) id.\"},{\"name\":\"properties\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: track/page/screen properties; null when the client sent none.\"},{\"name\":\"traits\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: identify/group traits (and context.traits); null when none. PII traits (email, phone) are hashed at ingest.\"},{\"name\":\"integrations\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: the client's integrations switch, kept as sent; null when none.\"},{\"name\":\"sentAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"default\":null,\"doc\":\"Client clock when the batch was sent.\"},{\"name\":\"originalTimestamp\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"default\":null,\"doc\":\"Client clock when the event happened, as sent.\"},{\"name\":\"context\",\"type\":{\"type\":\"record\",\"name\":\"SegmentContext\",\"doc\":\"The Segment context object: the fields the pipeline reads are typed; the rest stays in extra.\",\"fields\":[{\"name\":\"ip\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"userAgent\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"locale\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"timezone\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"libraryName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"libraryVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageUrl\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pagePath\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageReferrer\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageTitle\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageSearch\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignSource\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignMedium\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignTerm\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignContent\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"appName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"appVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"extra\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: every other context key, as sent; null when there is none. (Apicurio 3.3 refuses a string default of {} in any schema, so JSON fields are nullable instead.)\"}]}}]},{\"type\":\"record\",\"name\":\"PosTransaction\",\"namespace\":\"cdp.store\",\"doc\":\"A till receipt. Money is in minor units (cents) of currency, so sums are exact.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"receiptId\",\"type\":\"string\",\"doc\":\"Unique per store; with storeId it identifies the receipt.\"},{\"name\":\"registerId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PosTransactionKind\",\"symbols\":[\"SALE\",\"RETURN\"]},\"default\":\"SALE\"},{\"name\":\"loyaltyCard\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Loyalty card number shown at the till, if any.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 code, e.g. EUR.\"},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Receipt total after discounts, minor units.\"},{\"name\":\"paymentMethod\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"PosLine\",\"fields\":[{\"name\":\"lineNumber\",\"type\":\"int\"},{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\",\"doc\":\"Units, or kilograms for weighed goods.\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\"},{\"name\":\"discountMinor\",\"type\":\"long\",\"default\":0},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Line total after discount, minor units.\"}]}}}]},{\"type\":\"record\",\"name\":\"BeaconSighting\",\"namespace\":\"cdp.store\",\"doc\":\"The retailer's app saw an in-store BLE beacon (iBeacon uuid/major/minor).\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Store, when the gateway knows it; otherwise enrichment resolves it from the beacon directory.\"},{\"name\":\"appInstallId\",\"type\":\"string\",\"doc\":\"The app install that saw the beacon (the Segment anonymousId of the app).\"},{\"name\":\"userId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The logged-in account in the app, if any.\"},{\"name\":\"beaconUuid\",\"type\":\"string\"},{\"name\":\"major\",\"type\":\"int\"},{\"name\":\"minor\",\"type\":\"int\"},{\"name\":\"rssi\",\"type\":\"int\",\"doc\":\"Received signal strength, dBm (negative).\"},{\"name\":\"proximity\",\"type\":[\"null\",{\"type\":\"enum\",\"name\":\"BeaconProximity\",\"symbols\":[\"IMMEDIATE\",\"NEAR\",\"FAR\",\"UNKNOWN\"]}],\"default\":null},{\"name\":\"accuracyMeters\",\"type\":[\"null\",\"double\"],\"default\":null}]}]},{\"name\":\"device\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"DeviceInfo\",\"doc\":\"Parsed from the user agent.\",\"fields\":[{\"name\":\"browserName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"browserVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"desktop, mobile, tablet, tv, bot or null when unknown.\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Parser and version, e.g. bowser 2.15.0.\"}]}],\"default\":null},{\"name\":\"products\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"ProductInfo\",\"doc\":\"Catalogue data for one sku the event mentions; found=false when the catalogue does not know it (the event still goes on).\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"found\",\"type\":\"boolean\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null},{\"name\":\"source\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Catalogue delivery: sourceName@sourceVersion of the product record.\"}]}},\"default\":[]}]}";
+    export const EnrichedEventName = "cdp.enrichment.EnrichedEvent";
+    /**
+     * A resolved event with what external and partner data add. Every added block names its source and version.
+     */
+    export interface EnrichedEvent {
+        /**
+         * Default: null
+         */
+        personId: null | string;
+        identifiers: CdpIdentity.Identifier[];
+        event: {
+            "cdp.web.SegmentEvent": CdpWeb.SegmentEvent;
+            "cdp.store.PosTransaction"?: never;
+            "cdp.store.BeaconSighting"?: never;
+        } | {
+            "cdp.web.SegmentEvent"?: never;
+            "cdp.store.PosTransaction": CdpStore.PosTransaction;
+            "cdp.store.BeaconSighting"?: never;
+        } | {
+            "cdp.web.SegmentEvent"?: never;
+            "cdp.store.PosTransaction"?: never;
+            "cdp.store.BeaconSighting": CdpStore.BeaconSighting;
+        };
+        /**
+         * Default: null
+         */
+        device: null | CdpEnrichment.DeviceInfo;
+        /**
+         * Default: []
+         */
+        products: CdpEnrichment.ProductInfo[];
+    }
+}
+
+export namespace CdpOps {
+    export const DeadLetterSchema = "{\"type\":\"record\",\"name\":\"DeadLetter\",\"namespace\":\"cdp.ops\",\"doc\":\"A record a service could not process, kept with its original bytes so it can be inspected and replayed to originalTopic.\",\"fields\":[{\"name\":\"originalTopic\",\"type\":\"string\"},{\"name\":\"originalPartition\",\"type\":\"int\"},{\"name\":\"originalOffset\",\"type\":\"long\"},{\"name\":\"originalKey\",\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"originalValue\",\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"service\",\"type\":\"string\"},{\"name\":\"step\",\"type\":\"string\",\"doc\":\"Processing step that rejected the record.\"},{\"name\":\"code\",\"type\":\"string\",\"doc\":\"Rejection code, area.snake_reason (see the rejection catalogue).\"},{\"name\":\"message\",\"type\":\"string\",\"doc\":\"Human-readable reason, truncated to 1000 characters.\"},{\"name\":\"failedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+    export const DeadLetterName = "cdp.ops.DeadLetter";
+    /**
+     * A record a service could not process, kept with its original bytes so it can be inspected and replayed to originalTopic.
+     */
+    export interface DeadLetter {
+        originalTopic: string;
+        originalPartition: number;
+        originalOffset: number;
+        /**
+         * Default: null
+         */
+        originalKey: null | Buffer;
+        /**
+         * Default: null
+         */
+        originalValue: null | Buffer;
+        service: string;
+        /**
+         * Processing step that rejected the record.
+         */
+        step: string;
+        /**
+         * Rejection code, area.snake_reason (see the rejection catalogue).
+         */
+        code: string;
+        /**
+         * Human-readable reason, truncated to 1000 characters.
+         */
+        message: string;
+        failedAt: number;
+    }
+}
+
+export namespace CdpReference {
+    export const ProductSchema = "{\"type\":\"record\",\"name\":\"Product\",\"namespace\":\"cdp.reference\",\"doc\":\"One product of the catalogue (from the PIM), keyed by sku on a compacted topic: the latest record per sku is the product; a tombstone (null value) removes it.\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Category path, most general first, separated by ' > '.\"},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"List price in minor units of currency.\"},{\"name\":\"currency\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"sourceName\",\"type\":\"string\",\"doc\":\"Where this record came from (e.g. pim-export), so enriched fields can name their source.\"},{\"name\":\"sourceVersion\",\"type\":\"string\",\"doc\":\"Version of that delivery (file checksum or export id).\"}]}";
+    export const ProductName = "cdp.reference.Product";
+    /**
+     * One product of the catalogue (from the PIM), keyed by sku on a compacted topic: the latest record per sku is the product; a tombstone (null value) removes it.
+     */
+    export interface Product {
+        sku: string;
+        name: string;
+        /**
+         * Category path, most general first, separated by ' > '.
+         *
+         * Default: null
+         */
+        category: null | string;
+        /**
+         * Default: null
+         */
+        brand: null | string;
+        /**
+         * List price in minor units of currency.
+         *
+         * Default: null
+         */
+        priceMinor: null | number;
+        /**
+         * Default: null
+         */
+        currency: null | string;
+        updatedAt: number;
+        /**
+         * Where this record came from (e.g. pim-export), so enriched fields can name their source.
+         */
+        sourceName: string;
+        /**
+         * Version of that delivery (file checksum or export id).
+         */
+        sourceVersion: string;
     }
 }

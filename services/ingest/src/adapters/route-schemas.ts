@@ -1,0 +1,124 @@
+/**
+ * JSON Schemas of the HTTP routes: fastify validates every request with them before a handler
+ * runs, and a failure becomes a 400 naming the field. Unknown properties are kept (Segment
+ * clients send more than the spec names), but known ones must have the right type.
+ */
+const nullableString = { type: ['string', 'null'] };
+const id = { type: ['string', 'number', 'null'] };
+const object = { type: ['object', 'null'] };
+const dateTime = { type: ['string', 'null'], maxLength: 64 };
+
+export const segmentEventSchema = {
+  $id: 'segmentEvent',
+  type: 'object',
+  properties: {
+    type: { type: 'string', enum: ['track', 'page', 'screen', 'identify', 'alias', 'group'] },
+    messageId: { type: 'string', minLength: 1, maxLength: 200 },
+    anonymousId: id,
+    userId: id,
+    event: { type: 'string', maxLength: 200 },
+    name: nullableString,
+    category: nullableString,
+    previousId: id,
+    groupId: id,
+    timestamp: dateTime,
+    originalTimestamp: dateTime,
+    sentAt: dateTime,
+    properties: object,
+    traits: object,
+    context: object,
+    integrations: object,
+  },
+} as const;
+
+export const singleEventBody = (type: string) => ({
+  type: 'object',
+  allOf: [{ $ref: 'segmentEvent#' }],
+  properties: { type: { type: 'string', const: type } },
+});
+
+export const batchBody = {
+  type: 'object',
+  required: ['batch'],
+  properties: {
+    batch: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'object', allOf: [{ $ref: 'segmentEvent#' }], required: ['type'] } },
+    sentAt: dateTime,
+    context: object,
+    writeKey: { type: 'string' },
+  },
+} as const;
+
+const money = { type: 'number' };
+const posTransaction = {
+  type: 'object',
+  required: ['type', 'timestamp', 'storeId', 'receiptId', 'currency', 'total', 'lines'],
+  properties: {
+    type: { const: 'pos_transaction' },
+    messageId: { type: 'string', minLength: 1, maxLength: 200 },
+    timestamp: { type: 'string', maxLength: 64 },
+    storeId: { type: 'string', minLength: 1, maxLength: 100 },
+    receiptId: { type: 'string', minLength: 1, maxLength: 100 },
+    registerId: { type: 'string', maxLength: 100 },
+    kind: { type: 'string', enum: ['sale', 'return'] },
+    loyaltyCard: { type: ['string', 'null'], maxLength: 100 },
+    currency: { type: 'string', pattern: '^[A-Za-z]{3}$' },
+    total: money,
+    paymentMethod: { type: 'string', maxLength: 50 },
+    lines: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        required: ['sku', 'quantity', 'price'],
+        properties: {
+          lineNumber: { type: 'integer', minimum: 1 },
+          sku: { type: 'string', minLength: 1, maxLength: 100 },
+          quantity: { type: 'number', exclusiveMinimum: 0 },
+          price: money,
+          discount: { type: 'number', minimum: 0 },
+        },
+      },
+    },
+  },
+};
+
+const beaconSighting = {
+  type: 'object',
+  required: ['type', 'timestamp', 'appInstallId', 'beaconUuid', 'major', 'minor', 'rssi'],
+  properties: {
+    type: { const: 'beacon_sighting' },
+    messageId: { type: 'string', minLength: 1, maxLength: 200 },
+    timestamp: { type: 'string', maxLength: 64 },
+    storeId: { type: 'string', minLength: 1, maxLength: 100 },
+    appInstallId: { type: 'string', minLength: 1, maxLength: 200 },
+    userId: { type: ['string', 'null'], maxLength: 200 },
+    beaconUuid: { type: 'string', pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$' },
+    major: { type: 'integer', minimum: 0, maximum: 65535 },
+    minor: { type: 'integer', minimum: 0, maximum: 65535 },
+    rssi: { type: 'integer', minimum: -127, maximum: 20 },
+    proximity: { type: 'string', enum: ['immediate', 'near', 'far', 'unknown'] },
+    accuracy: { type: 'number', minimum: 0 },
+  },
+};
+
+export const storeBatchBody = {
+  type: 'object',
+  required: ['batch'],
+  properties: {
+    batch: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10_000,
+      items: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string', enum: ['pos_transaction', 'beacon_sighting'] } },
+        // Discriminated by type, so an error names the fields of the right kind of event.
+        if: { properties: { type: { const: 'pos_transaction' } } },
+        then: posTransaction,
+        else: beaconSighting,
+      },
+    },
+  },
+};

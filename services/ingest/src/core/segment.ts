@@ -1,0 +1,165 @@
+/**
+ * Segment-spec events (track, page, screen, identify, alias, group) into our Avro record. Pure:
+ * the route schema has checked the JSON types; this checks the spec's rules, hashes PII, and
+ * corrects the client's clock as Segment does.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CdpWeb } from '@cdp/plumbing';
+import { invalid } from './errors';
+import { hashPiiTraits } from './pii';
+import type { Source } from './sources';
+
+export const SEGMENT_TYPES = ['track', 'page', 'screen', 'identify', 'alias', 'group'] as const;
+export type SegmentType = (typeof SEGMENT_TYPES)[number];
+
+export interface SegmentInput {
+  type?: string;
+  messageId?: string;
+  anonymousId?: string | number | null;
+  userId?: string | number | null;
+  event?: string;
+  name?: string | null;
+  category?: string | null;
+  previousId?: string | number | null;
+  groupId?: string | number | null;
+  timestamp?: string | null;
+  originalTimestamp?: string | null;
+  sentAt?: string | null;
+  properties?: Record<string, unknown> | null;
+  traits?: Record<string, unknown> | null;
+  context?: Record<string, unknown> | null;
+  integrations?: Record<string, unknown> | null;
+}
+
+export interface NormalizeContext {
+  source: Source;
+  receivedAt: number;
+  salt: string;
+  /** sentAt of the enclosing batch, used when the event has none. */
+  batchSentAt?: string | null;
+  /** Context of the enclosing batch, merged under the event's own. */
+  batchContext?: Record<string, unknown> | null;
+}
+
+export const SCHEMA_VERSION = 1;
+/** Events dated further ahead than this are refused: a client clock that wrong is a bug. */
+const MAX_FUTURE_MS = 24 * 3600 * 1000;
+
+const idString = (v: string | number | null | undefined): string | null => {
+  if (v === null || v === undefined) return null;
+  const s = String(v).trim();
+  return s === '' ? null : s;
+};
+
+function parseTime(field: string, value: string | null | undefined): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalid(field, `must be an ISO-8601 date-time, got ${JSON.stringify(value).slice(0, 60)}`);
+  return ms;
+}
+
+const str = (o: Record<string, unknown> | undefined, key: string): string | null => {
+  const v = o?.[key];
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
+};
+const obj = (o: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined => {
+  const v = o?.[key];
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+};
+const json = (value: Record<string, unknown> | null | undefined): string | null =>
+  value && Object.keys(value).length > 0 ? JSON.stringify(value) : null;
+
+const TYPED_CONTEXT_KEYS = new Set(['ip', 'userAgent', 'locale', 'timezone', 'library', 'page', 'campaign', 'app', 'device', 'os', 'traits']);
+
+function normalizeContext(context: Record<string, unknown>, salt: string): CdpWeb.SegmentContext {
+  const library = obj(context, 'library');
+  const page = obj(context, 'page');
+  const campaign = obj(context, 'campaign');
+  const app = obj(context, 'app');
+  const device = obj(context, 'device');
+  const os = obj(context, 'os');
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(context)) if (!TYPED_CONTEXT_KEYS.has(k)) extra[k] = v;
+  const traits = obj(context, 'traits');
+  if (traits) extra.traits = hashPiiTraits(salt, traits);
+  return {
+    ip: str(context, 'ip'),
+    userAgent: str(context, 'userAgent'),
+    locale: str(context, 'locale'),
+    timezone: str(context, 'timezone'),
+    libraryName: str(library, 'name'),
+    libraryVersion: str(library, 'version'),
+    pageUrl: str(page, 'url'),
+    pagePath: str(page, 'path'),
+    pageReferrer: str(page, 'referrer'),
+    pageTitle: str(page, 'title'),
+    pageSearch: str(page, 'search'),
+    campaignName: str(campaign, 'name'),
+    campaignSource: str(campaign, 'source'),
+    campaignMedium: str(campaign, 'medium'),
+    campaignTerm: str(campaign, 'term'),
+    campaignContent: str(campaign, 'content'),
+    appName: str(app, 'name'),
+    appVersion: str(app, 'version'),
+    deviceId: str(device, 'id'),
+    deviceType: str(device, 'type'),
+    osName: str(os, 'name'),
+    osVersion: str(os, 'version'),
+    extra: json(extra),
+  };
+}
+
+/**
+ * One Segment event into the Avro record, or an IngestError naming the field (prefixed with
+ * `path`, e.g. batch[3]) and the reason.
+ */
+export function normalizeSegmentEvent(input: SegmentInput, type: SegmentType, ctx: NormalizeContext, path: string): CdpWeb.SegmentEvent {
+  const at = (field: string) => (path ? `${path}.${field}` : field);
+  const anonymousId = idString(input.anonymousId);
+  const userId = idString(input.userId);
+  if (!anonymousId && !userId) throw invalid(at('userId'), 'userId or anonymousId is required (Segment spec)');
+  if (type === 'track' && !input.event?.trim()) throw invalid(at('event'), 'track needs the event name');
+  const previousId = idString(input.previousId);
+  if (type === 'alias' && (!previousId || !userId)) throw invalid(at(previousId ? 'userId' : 'previousId'), 'alias needs previousId and userId');
+  const groupId = idString(input.groupId);
+  if (type === 'group' && !groupId) throw invalid(at('groupId'), 'group needs groupId');
+
+  const timestamp = parseTime(at('timestamp'), input.timestamp) ?? parseTime(at('originalTimestamp'), input.originalTimestamp);
+  const sentAt = parseTime(at('sentAt'), input.sentAt) ?? parseTime('sentAt', ctx.batchSentAt);
+  // Segment's clock-skew correction: the client's clock may be off, the distance between the
+  // event and the send is not. Without both, the event time is the client's, or ours.
+  let eventTime = timestamp ?? ctx.receivedAt;
+  if (timestamp !== undefined && sentAt !== undefined) eventTime = ctx.receivedAt - (sentAt - timestamp);
+  if (eventTime > ctx.receivedAt + MAX_FUTURE_MS) throw invalid(at('timestamp'), 'is more than a day in the future');
+
+  const context = { ...(ctx.batchContext ?? {}), ...(input.context ?? {}) };
+  const traits = input.traits ? hashPiiTraits(ctx.salt, input.traits) : null;
+  return {
+    envelope: {
+      eventId: input.messageId?.trim() || randomUUID(),
+      eventTime,
+      receivedTime: ctx.receivedAt,
+      source: ctx.source.id,
+      tenant: ctx.source.tenant,
+      schemaVersion: SCHEMA_VERSION,
+    },
+    type: type.toUpperCase() as CdpWeb.SegmentEventType,
+    channel: ctx.source.channel,
+    anonymousId,
+    userId,
+    event: type === 'track' ? input.event!.trim() : null,
+    name: input.name ?? (type === 'page' || type === 'screen' ? str(input.properties ?? undefined, 'name') : null),
+    category: input.category ?? null,
+    previousId,
+    groupId,
+    properties: json(input.properties),
+    traits: json(traits),
+    integrations: json(input.integrations),
+    sentAt: sentAt ?? null,
+    originalTimestamp: timestamp ?? null,
+    context: normalizeContext(context, ctx.salt),
+  };
+}
+
+/** Kafka key: one browser or app install stays on one partition, in order. */
+export const segmentKey = (e: CdpWeb.SegmentEvent): string => e.anonymousId ?? e.userId ?? e.envelope.eventId;
