@@ -15,3 +15,4 @@ export * from './outcome';
 // One version of these for every package: services use them through the plumbing.
 export { z } from 'zod';
 export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+export * from './stream-processor';

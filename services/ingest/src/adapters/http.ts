@@ -46,7 +46,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
       const reason = params.allowedValues ? `must be one of ${params.allowedValues.join(', ')}` : (e.message ?? 'is invalid');
       return invalid(fieldOf(e.instancePath, params.missingProperty), reason);
     },
-    ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
+    ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
   });
 
   const accepted = new Counter({ name: 'ingest_events_accepted_total', help: 'Events accepted and acknowledged by Kafka', labelNames: ['source', 'type'], registers: [options.registry] });

@@ -1,0 +1,123 @@
+/**
+ * The consume -> process -> produce loop every stream service shares. A service supplies a
+ * pure function from one decoded input to its outputs (or a rejection); this module decodes
+ * with the registry, encodes outputs, routes rejections and undecodable records to the input's
+ * dead-letter topic with their original bytes, sends everything with acks=all, and only then
+ * commits the batch's offsets. A crash anywhere re-reads the batch: outputs may repeat (every
+ * consumer downstream deduplicates by event id), nothing is lost.
+ */
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { AvroCodec } from './avro';
+import type { AvroSchema } from './schemas';
+import { loadSchemaCatalog } from './schemas';
+import { deadLetterTopicOf, valueSubjectOf, type TopicSpec } from './topics';
+import type { EventConsumer, EventProducer, IncomingRecord, KafkaClients, OutgoingRecord } from './kafka';
+import { deadLetterOf, encodeDeadLetter, type Outcome } from './outcome';
+
+export interface OutputRecord {
+  topic: TopicSpec;
+  key: string | null;
+  /** null writes a tombstone (compacted topics). */
+  value: unknown | null;
+}
+
+export interface StreamProcessorSpec {
+  service: string;
+  groupId: string;
+  inputs: readonly TopicSpec[];
+  /** Outputs the service may write, resolved to schema ids before the first record. */
+  outputs: readonly TopicSpec[];
+  process(value: unknown, record: IncomingRecord): Outcome<OutputRecord[]>;
+  /** Called after a batch's outputs were acknowledged and before its offsets are committed. */
+  afterBatch?(count: number): void;
+  /**
+   * process() changes in-memory state that only Kafka can restore. When a batch's outputs
+   * cannot be sent, re-reading the batch in this process would see state that is ahead of the
+   * topics, so the process exits instead and a new one rebuilds from the topics.
+   */
+  stateful?: boolean;
+}
+
+export interface RunningProcessor {
+  /** Stops fetching, finishes the batch in hand, commits, leaves the group. */
+  stop(): Promise<void>;
+  readonly processed: number;
+}
+
+export async function startStreamProcessor(
+  spec: StreamProcessorSpec,
+  deps: { clients: KafkaClients; codec: AvroCodec; logger: Logger; registry: Registry; producer?: EventProducer },
+): Promise<RunningProcessor> {
+  const { clients, codec, logger, registry } = deps;
+  const catalog = loadSchemaCatalog();
+  const readers = new Map<string, AvroSchema>(spec.inputs.map((t) => [t.name, catalog.resolve(t.valueType)]));
+  const schemaIds = new Map<string, number>();
+  for (const topic of [...spec.outputs, ...spec.inputs.map(deadLetterTopicOf)]) {
+    schemaIds.set(topic.name, await codec.idOf(valueSubjectOf(topic.name), catalog.resolve(topic.valueType)));
+  }
+  const deadLetterId = (input: string) => schemaIds.get(`${input}.dlq`)!;
+
+  const outcomes = new Counter({ name: 'cdp_records_total', help: 'Input records by topic and outcome (ok, rejected) and rejection code', labelNames: ['topic', 'outcome', 'code'], registers: [registry] });
+  const batchSeconds = new Histogram({ name: 'cdp_batch_seconds', help: 'Time to process, produce and commit one batch', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] });
+
+  const producer = deps.producer ?? (await clients.producer());
+  const consumer: EventConsumer = await clients.consumer({ groupId: spec.groupId, topics: spec.inputs.map((t) => t.name) });
+  let processed = 0;
+
+  const running = consumer.run(async (batch) => {
+    const timer = batchSeconds.startTimer();
+    const out = new Map<string, OutgoingRecord[]>();
+    const push = (topic: string, record: OutgoingRecord) => {
+      const list = out.get(topic) ?? [];
+      list.push(record);
+      out.set(topic, list);
+    };
+    const reader = readers.get(batch.topic);
+    for (const record of batch.records) {
+      let outcome: Outcome<OutputRecord[]>;
+      try {
+        const value = codec.decodeCached(record.value!, reader) ?? (await codec.decode(record.value!, reader));
+        outcome = spec.process(value, record);
+      } catch (error) {
+        // Registry unreachable: retry the batch. Anything else about this record's bytes is the record's fault.
+        if ((error as { retriable?: boolean }).retriable) throw error;
+        outcome = { kind: 'rejected', rejection: { code: 'decode.invalid_record', step: 'decode', message: (error as Error).message } };
+      }
+      if (outcome.kind === 'ok') {
+        for (const o of outcome.value) {
+          push(o.topic.name, { key: o.key, value: o.value === null ? null : codec.encode(schemaIds.get(o.topic.name)!, o.value) });
+        }
+        outcomes.inc({ topic: batch.topic, outcome: 'ok', code: '' });
+      } else {
+        push(`${batch.topic}.dlq`, encodeDeadLetter(codec, deadLetterId(batch.topic), deadLetterOf(record, spec.service, outcome.rejection)));
+        outcomes.inc({ topic: batch.topic, outcome: 'rejected', code: outcome.rejection.code });
+        logger.warn({ topic: batch.topic, partition: batch.partition, offset: record.offset, ...outcome.rejection }, 'record rejected to dead-letter topic');
+      }
+    }
+    // A failed send throws: the batch is not committed and comes again.
+    try {
+      await producer.sendBatches([...out].map(([topic, records]) => ({ topic, records })));
+    } catch (error) {
+      if (spec.stateful) {
+        logger.fatal({ err: error }, 'outputs of a batch could not be sent; exiting so that state is rebuilt from Kafka on restart');
+        process.exit(70);
+      }
+      throw error;
+    }
+    processed += batch.records.length;
+    spec.afterBatch?.(batch.records.length);
+    timer();
+  });
+  running.catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'));
+
+  return {
+    get processed() {
+      return processed;
+    },
+    async stop() {
+      await consumer.close();
+      if (!deps.producer) await producer.close();
+    },
+  };
+}
