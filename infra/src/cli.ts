@@ -3,12 +3,16 @@ import { CdpError, createAvroCodec, createKafkaClients, createLogger } from '@cd
 import { registerSchemas } from './setup/schemas';
 import { ensureTopics } from './setup/topics';
 import { down, states, status, up } from './stack/stack';
+import { start, status as systemStatus, stop } from './system';
 import { REGISTRY_URL } from './stack/servers';
 
 const commands: Record<string, () => Promise<unknown>> = {
   up: () => up(),
   down: () => down(),
   status: () => status(),
+  start: () => start(),
+  stop: () => stop(),
+  'system-status': () => systemStatus(),
   /** Exit 0 when every server runs and answers: lets scripts decide whether to start the stack. */
   async running() {
     if ((await states()).some((s) => s.health !== 'healthy')) process.exit(1);

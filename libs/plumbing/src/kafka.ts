@@ -247,6 +247,8 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       let markCaughtUp!: () => void;
       const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
       if (pending.size === 0) markCaughtUp();
+      // An empty table needs no reader unless it is to be followed.
+      if (pending.size === 0 && !follow) return { caughtUp, close: async () => undefined };
       const consumer = kafka.consumer({ groupId: `table-${topic}-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false, maxBytesPerPartition: 8 * 1024 * 1024 });
       await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
       await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -10,11 +10,9 @@ describe('topic catalogue', () => {
     expect(new Set(topics.map((t) => t.name)).size).toBe(topics.length);
   });
 
-  it('gives every event topic a dead-letter topic and compacts reference data', () => {
-    for (const t of Object.values(TOPICS)) {
-      if (t.cleanupPolicy === 'delete') expect(topics.map((x) => x.name)).toContain(deadLetterTopicOf(t).name);
-    }
-    expect(TOPICS.products.cleanupPolicy).toBe('compact');
+  it('gives every topic a dead-letter topic and compacts state and reference data', () => {
+    for (const t of Object.values(TOPICS)) expect(topics.map((x) => x.name)).toContain(deadLetterTopicOf(t).name);
+    for (const t of [TOPICS.products, TOPICS.identifierAssignments, TOPICS.personMerges]) expect(t.cleanupPolicy).toBe('compact');
   });
 
   it('points every topic at a schema that exists', () => {

@@ -121,10 +121,10 @@ export const deadLetterTopicOf = (spec: TopicSpec): TopicSpec =>
  */
 export const withPrefix = (spec: TopicSpec, prefix: string): TopicSpec => (prefix ? topic({ ...spec, name: `${prefix}${spec.name}` }) : spec);
 
-/** Every topic the stack creates: the catalogue plus a dead-letter topic for each event topic. */
+/** Every topic the stack creates: the catalogue plus a dead-letter topic for each of them. */
 export function allTopics(prefix = ''): TopicSpec[] {
   const main = Object.values(TOPICS).map((t) => withPrefix(t, prefix));
-  return [...main, ...main.filter((t) => t.cleanupPolicy === 'delete').map(deadLetterTopicOf)];
+  return [...main, ...main.map(deadLetterTopicOf)];
 }
 
 /** The topic catalogue under a prefix, keyed like TOPICS. */

@@ -1,0 +1,38 @@
+/** aggregation: enriched events and the identity tables into ClickHouse, exactly once per event id. */
+import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
+import { migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
+import { aggregationConfigSchema } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(aggregationConfigSchema);
+  const logger = createLogger('aggregation', config.LOG_LEVEL);
+  const t = topicsWithPrefix(config.TOPIC_PREFIX);
+  const connection = { url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE };
+  let ready = false;
+  const telemetry = createTelemetry('aggregation', () => ({ healthy: ready }));
+  await telemetry.listen(config.METRICS_PORT);
+
+  await migrateDatabase(connection, logger);
+  const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'aggregation', logger });
+  const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
+  const producer = await clients.producer();
+  const sink = await startClickHouseSink({
+    clients, codec, producer, connection, logger, registry: telemetry.registry,
+    topics: { events: t.enrichedEvents, assignments: t.identifierAssignments, merges: t.personMerges },
+    groupId: config.AGGREGATION_GROUP_ID,
+    fetchBytes: config.AGGREGATION_FETCH_BYTES,
+  });
+  ready = true;
+  logger.info({ database: config.CLICKHOUSE_DATABASE, groupId: config.AGGREGATION_GROUP_ID }, 'aggregation running');
+  onShutdown(logger, [
+    // The batch in hand is inserted and committed before the consumer leaves the group.
+    { name: 'consumer', run: () => sink.stop() },
+    { name: 'producer', run: () => producer.close() },
+    { name: 'telemetry', run: () => telemetry.close() },
+  ]);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`aggregation failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
