@@ -2,7 +2,8 @@
 import { CdpError, createAvroCodec, createKafkaClients, createLogger, loadSchemaCatalog, topicsWithPrefix, valueSubjectOf } from '@cdp/plumbing';
 import { CatalogueFileError, readCatalogueFile } from './load/catalogue';
 
-async function loadCatalogue(file: string): Promise<void> {
+/** Loads a catalogue file into the products topic; returns how many products it sent. */
+export async function loadCatalogue(file: string, { quiet = false } = {}): Promise<number> {
   const products = readCatalogueFile(file);
   const topic = topicsWithPrefix(process.env.TOPIC_PREFIX ?? '').products;
   const logger = createLogger('load', 'error');
@@ -12,19 +13,24 @@ async function loadCatalogue(file: string): Promise<void> {
   const producer = await clients.producer();
   await producer.send(topic.name, products.map((p) => ({ key: p.sku, value: codec.encode(id, p) })));
   await producer.close();
-  console.log(`loaded ${products.length} products from ${file} into ${topic.name} (version ${products[0]!.sourceVersion})`);
+  if (!quiet) console.log(`loaded ${products.length} products from ${file} into ${topic.name} (version ${products[0]!.sourceVersion})`);
+  return products.length;
 }
 
-const [kind, file] = process.argv.slice(2);
-if (kind !== 'catalogue' || !file) {
-  console.error('usage: pnpm load catalogue FILE.csv   (columns: sku,name,category,brand,price,currency)');
-  process.exit(2);
+function main(): void {
+  const [kind, file] = process.argv.slice(2);
+  if (kind !== 'catalogue' || !file) {
+    console.error('usage: pnpm load catalogue FILE.csv   (columns: sku,name,category,brand,price,currency)');
+    process.exit(2);
+  }
+  loadCatalogue(file).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      const known = error instanceof CatalogueFileError || error instanceof CdpError;
+      console.error(`load failed: ${known ? (error as Error).message : (error as Error).stack}`);
+      process.exit(1);
+    },
+  );
 }
-loadCatalogue(file).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    const known = error instanceof CatalogueFileError || error instanceof CdpError;
-    console.error(`load failed: ${known ? (error as Error).message : (error as Error).stack}`);
-    process.exit(1);
-  },
-);
+
+if (require.main === module) main();

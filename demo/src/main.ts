@@ -1,0 +1,119 @@
+/**
+ * `pnpm demo`: starts the stack and the four services (whatever is not running yet), loads the
+ * catalogue, sends a seeded simulated retailer through ingest with real Segment clients, shows
+ * progress until every event has landed in ClickHouse, and prints a report from ClickHouse.
+ * It leaves everything running; Ctrl-C during the run stops what this run started.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MultiBar, Presets } from 'cli-progress';
+import { REPO_ROOT } from '@cdp/infra/src/paths';
+import { loadCatalogue } from '@cdp/infra/src/load';
+import { readCatalogueFile } from '@cdp/infra/src/load/catalogue';
+import { runningPid } from '@cdp/infra/src/stack/processes';
+import { SERVICES, start, stop, stopServices } from '@cdp/infra/src/system';
+import { buildReport, formatReport, NEXT_STEPS } from './report';
+import { simulateRetailer } from './simulator';
+import { watchPipeline } from './pipeline-watch';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { customers: { type: 'string', default: '300' }, seed: { type: 'string', default: '42' } } });
+  const customers = Number(values.customers);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(customers) || customers < 1) throw new Error(`--customers must be a positive whole number, got ${values.customers}`);
+
+  // Remember what was already running, so Ctrl-C stops only what this run started.
+  const stackWasUp = runningPid('kafka') !== undefined;
+  const servicesWereUp = SERVICES.every((s) => runningPid(s.name) !== undefined);
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    say('\nInterrupted: stopping what this run started...');
+    const stopping = stackWasUp ? (servicesWereUp ? Promise.resolve() : stopServices({ say })) : stop({ say });
+    void stopping.finally(() => process.exit(130));
+  });
+
+  say('== Starting the stack and the services');
+  await start({ say });
+  if (interrupted) return;
+
+  const catalogueFile = join(REPO_ROOT, 'infra', 'data', 'catalogue.csv');
+  const count = await loadCatalogue(catalogueFile, { quiet: true });
+  say(`\n== Catalogue: ${count} products loaded from infra/data/catalogue.csv`);
+  const catalogue = readCatalogueFile(catalogueFile).map((p) => ({ sku: p.sku, name: p.name, price: (p.priceMinor ?? 0) / 100 }));
+
+  const runId = `demo${Date.now().toString(36)}`;
+  say(`\n== Simulated retailer: ${customers} customers, seed ${seed}, run ${runId}`);
+  const watch = await watchPipeline();
+  const bars = new MultiBar({ format: ' {label} |{bar}| {value}/{total} {extra}', hideCursor: true, clearOnComplete: false, stopOnComplete: false, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  const estimate = customers * 12;
+  const sentBar = bars.create(estimate, 0, { label: 'sent  ', extra: '' });
+  const landedBar = bars.create(estimate, 0, { label: 'landed', extra: '' });
+  let sent = 0;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      const [landed, lag] = await Promise.all([watch.landed(runId), watch.lag()]);
+      landedBar.update(landed, { extra: `lag ${lag}` });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+
+  const started = Date.now();
+  const result = await simulateRetailer({
+    ingestUrl: 'http://127.0.0.1:8080',
+    customers,
+    seed,
+    runId,
+    catalogue,
+    onSent: (n) => {
+      sent = n;
+      if (n > sentBar.getTotal()) sentBar.setTotal(n);
+      sentBar.update(n);
+    },
+  });
+  sentBar.setTotal(sent);
+  sentBar.update(sent, { extra: `web ${result.sentByChannel.web}, app ${result.sentByChannel.app}, store ${result.sentByChannel.store}` });
+  landedBar.setTotal(result.eventIds.size);
+
+  // Wait until every event of this run is visible, or say what is missing.
+  const deadline = Date.now() + 180_000;
+  let landed = 0;
+  while (Date.now() < deadline && !interrupted) {
+    landed = await watch.landed(runId);
+    if (landed >= result.eventIds.size) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  done = true;
+  await poll;
+  landedBar.update(landed, { extra: `lag ${await watch.lag()}` });
+  bars.stop();
+  const seconds = (Date.now() - started) / 1000;
+  say(`\n${result.eventIds.size} events sent, ${landed} landed in ClickHouse in ${seconds.toFixed(1)} s (${Math.round(landed / seconds)} events/s end to end); client errors: ${result.failed}`);
+  if (landed < result.eventIds.size) say(`WARNING: ${result.eventIds.size - landed} events have not landed yet; see .stack/logs/*.log and the *.dlq topics`);
+  say(`Personas: ${result.customers.map((c) => `${c.persona} ${c.count}`).join(', ')}`);
+
+  // What this run sent against what ClickHouse holds for this run's events.
+  const [own] = await watch.ch.query<{ online: number; store: number }>(
+    `SELECT sumIf(revenue_minor, event_name = 'Order Completed') AS online, sumIf(revenue_minor, event_type = 'pos_transaction') AS store
+     FROM events WHERE startsWith(event_id, {p:String}) OR startsWith(order_id, {r:String})`,
+    { p: runId, r: `R-${runId}` },
+  );
+  const matches = own!.online === result.onlineRevenueMinor && own!.store === result.storeRevenueMinor;
+  say(`This run: revenue sent online ${(result.onlineRevenueMinor / 100).toFixed(2)} / in store ${(result.storeRevenueMinor / 100).toFixed(2)} EUR; in ClickHouse ${(own!.online / 100).toFixed(2)} / ${(own!.store / 100).toFixed(2)} EUR: ${matches ? 'match' : 'MISMATCH'}`);
+
+  const report = await buildReport(watch.ch);
+  say(formatReport(report));
+  say(NEXT_STEPS);
+  await watch.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`\ndemo failed: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

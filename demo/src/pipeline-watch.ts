@@ -1,0 +1,40 @@
+/** What the demo and the benchmark watch while traffic flows: rows landed and consumer lag. */
+import { createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type ClickHouse, type TopicAdmin } from '@cdp/plumbing';
+
+export interface PipelineWatch {
+  /** Distinct event ids of this run that are visible in ClickHouse. */
+  landed(runPrefix: string): Promise<number>;
+  /** Records not yet processed, summed over the three consumer groups and their input topics. */
+  lag(): Promise<number>;
+  readonly ch: ClickHouse;
+  close(): Promise<void>;
+}
+
+export async function watchPipeline({ database = 'cdp', prefix = '', groups = { identity: 'identity', enrichment: 'enrichment', aggregation: 'aggregation' } } = {}): Promise<PipelineWatch> {
+  const ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
+  const clients = createKafkaClients({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'demo-watch', logger: createLogger('demo', 'silent') });
+  const admin: TopicAdmin = await clients.admin();
+  const t = topicsWithPrefix(prefix);
+  const watched: [string, string][] = [
+    [groups.identity, t.webEvents.name], [groups.identity, t.posTransactions.name], [groups.identity, t.beaconSightings.name],
+    [groups.enrichment, t.resolvedEvents.name], [groups.aggregation, t.enrichedEvents.name],
+  ];
+  return {
+    ch,
+    async landed(runPrefix) {
+      const [row] = await ch.query<{ n: number }>(
+        "SELECT uniqExact(event_id) AS n FROM events_raw WHERE startsWith(event_id, {p:String}) OR startsWith(order_id, {r:String})",
+        { p: runPrefix, r: `R-${runPrefix}` },
+      );
+      return Number(row?.n ?? 0);
+    },
+    async lag() {
+      const lags = await Promise.all(watched.map(([group, topic]) => admin.groupLag(group, topic).catch(() => 0)));
+      return lags.reduce((a, b) => a + b, 0);
+    },
+    async close() {
+      await admin.close();
+      await ch.close();
+    },
+  };
+}
