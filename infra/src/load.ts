@@ -3,9 +3,9 @@ import { CdpError, createAvroCodec, createKafkaClients, createLogger, loadSchema
 import { CatalogueFileError, readCatalogueFile } from './load/catalogue';
 
 /** Loads a catalogue file into the products topic; returns how many products it sent. */
-export async function loadCatalogue(file: string, { quiet = false } = {}): Promise<number> {
+export async function loadCatalogue(file: string, { quiet = false, prefix = process.env.TOPIC_PREFIX ?? '' } = {}): Promise<number> {
   const products = readCatalogueFile(file);
-  const topic = topicsWithPrefix(process.env.TOPIC_PREFIX ?? '').products;
+  const topic = topicsWithPrefix(prefix).products;
   const logger = createLogger('load', 'error');
   const clients = createKafkaClients({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'load-catalogue', logger });
   const codec = createAvroCodec({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });

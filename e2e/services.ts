@@ -1,0 +1,93 @@
+/**
+ * The four services as child processes for a test: their own topic prefix, consumer groups,
+ * ClickHouse database and ports, so a test never touches the demo's data.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@cdp/infra/src/paths';
+
+export type ServiceName = 'ingest' | 'identity' | 'enrichment' | 'aggregation';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestPipeline {
+  ingestUrl: string;
+  start(name: ServiceName): Promise<void>;
+  kill(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  stopAll(): Promise<void>;
+  /** The last lines a service printed, for failure messages. */
+  output(name: ServiceName): string;
+}
+
+export async function createTestPipeline({ prefix, database, groupSuffix }: { prefix: string; database: string; groupSuffix: string }): Promise<TestPipeline> {
+  const ports: Record<ServiceName, number> = { ingest: await freePort(), identity: await freePort(), enrichment: await freePort(), aggregation: await freePort() };
+  const children = new Map<ServiceName, ChildProcess>();
+  const logs = new Map<ServiceName, string[]>();
+  const env = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    TOPIC_PREFIX: prefix,
+    CLICKHOUSE_DATABASE: database,
+    IDENTITY_GROUP_ID: `identity-${groupSuffix}`,
+    ENRICHMENT_GROUP_ID: `enrichment-${groupSuffix}`,
+    AGGREGATION_GROUP_ID: `aggregation-${groupSuffix}`,
+  };
+  const health = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/health`;
+
+  const start = async (name: ServiceName) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('services', name, 'src', 'main.ts')], {
+      cwd: REPO_ROOT,
+      env: { ...env, ...(name === 'ingest' ? { INGEST_PORT: String(ports.ingest) } : { METRICS_PORT: String(ports[name]) }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    logs.set(name, lines);
+    const keep = (chunk: Buffer) => {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      lines.splice(0, Math.max(0, lines.length - 40));
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    children.set(name, child);
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${lines.join('\n')}`);
+      try {
+        if ((await fetch(health(name), { signal: AbortSignal.timeout(1000) })).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`${name} did not become healthy:\n${lines.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
+  const kill = async (name: ServiceName, signal: NodeJS.Signals = 'SIGTERM') => {
+    const child = children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+    children.delete(name);
+  };
+
+  return {
+    ingestUrl: `http://127.0.0.1:${ports.ingest}`,
+    start,
+    kill,
+    async stopAll() {
+      for (const name of ['ingest', 'identity', 'enrichment', 'aggregation'] as const) await kill(name);
+    },
+    output: (name) => (logs.get(name) ?? []).join('\n'),
+  };
+}
