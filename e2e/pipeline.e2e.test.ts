@@ -14,7 +14,7 @@ import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadCatalogue } from '@cdp/infra/src/load';
 import { registerSchemas } from '@cdp/infra/src/setup/schemas';
 import { ensureTopics } from '@cdp/infra/src/setup/topics';
-import { createTestPipeline, type TestPipeline } from './services';
+import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-${run}.`;

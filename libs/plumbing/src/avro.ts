@@ -66,17 +66,23 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
   const registry = new SchemaRegistry({ host: url, retry: { retries: 3 } });
   const writerTypes = new Map<number, avro.Type>();
   const pendingWriters = new Map<number, Promise<avro.Type>>();
-  const typesBySchema = new Map<string, avro.Type>();
-  const resolvers = new Map<string, avro.Resolver>();
+  // Schemas are cached by object identity on the hot path (one lookup per record), and by their
+  // JSON text only when an object is seen for the first time.
+  const typesByText = new Map<string, avro.Type>();
+  const typesByObject = new WeakMap<object, avro.Type>();
+  const resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
   const ids = new Map<string, Promise<number>>();
 
   const typeOf = (schema: AvroSchema): avro.Type => {
+    const cached = schema !== null && typeof schema === 'object' ? typesByObject.get(schema) : undefined;
+    if (cached) return cached;
     const key = JSON.stringify(schema);
-    let type = typesBySchema.get(key);
+    let type = typesByText.get(key);
     if (!type) {
       type = avro.Type.forSchema(schema as avro.Schema);
-      typesBySchema.set(key, type);
+      typesByText.set(key, type);
     }
+    if (schema !== null && typeof schema === 'object') typesByObject.set(schema, type);
     return type;
   };
 
@@ -107,11 +113,15 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
     const body = buffer.subarray(5);
     if (!reader) return writer.fromBuffer(body) as T;
     const readerType = typeOf(reader);
-    const key = `${id}:${JSON.stringify(reader)}`;
-    let resolver = resolvers.get(key);
+    let byWriter = resolvers.get(readerType);
+    if (!byWriter) {
+      byWriter = new Map();
+      resolvers.set(readerType, byWriter);
+    }
+    let resolver = byWriter.get(id);
     if (!resolver) {
       resolver = readerType.createResolver(writer);
-      resolvers.set(key, resolver);
+      byWriter.set(id, resolver);
     }
     return readerType.fromBuffer(body, resolver, true) as T;
   };

@@ -63,6 +63,14 @@ export interface ConsumerOptions {
   /** Upper bound of one fetch from one partition; bigger batches mean fewer, larger sink writes. */
   maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
+  /** Partitions whose batches are handled at the same time (their sends and commits overlap). */
+  concurrency?: number;
+  /**
+   * A fetch waits up to maxWaitMs for minBytes to arrive: under load this gives fewer, larger
+   * batches (one produce, one commit, one insert each) for at most maxWaitMs of added latency.
+   */
+  minBytes?: number;
+  maxWaitMs?: number;
 }
 
 export interface TopicDescription {
@@ -199,6 +207,8 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
         sessionTimeout: options.sessionTimeoutMs ?? 30_000,
         maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
         maxBytes: 4 * (options.maxBytesPerPartition ?? 4 * 1024 * 1024),
+        minBytes: options.minBytes ?? 1,
+        maxWaitTimeInMs: options.maxWaitMs ?? 100,
       });
       await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
@@ -209,7 +219,7 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
           await consumer.run({
             autoCommit: false,
             eachBatchAutoResolve: false,
-            partitionsConsumedConcurrently: 1,
+            partitionsConsumedConcurrently: options.concurrency ?? 1,
             eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
               if (batch.messages.length === 0 || isStale()) return;
               const records: IncomingRecord[] = batch.messages.map((m) => ({

@@ -62,7 +62,7 @@ export async function startStreamProcessor(
   const batchSeconds = new Histogram({ name: 'cdp_batch_seconds', help: 'Time to process, produce and commit one batch', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] });
 
   const producer = deps.producer ?? (await clients.producer());
-  const consumer: EventConsumer = await clients.consumer({ groupId: spec.groupId, topics: spec.inputs.map((t) => t.name) });
+  const consumer: EventConsumer = await clients.consumer({ groupId: spec.groupId, topics: spec.inputs.map((t) => t.name), concurrency: 4, maxBytesPerPartition: 8 * 1024 * 1024, minBytes: 256 * 1024, maxWaitMs: 50 });
   let processed = 0;
 
   const running = consumer.run(async (batch) => {
@@ -74,6 +74,7 @@ export async function startStreamProcessor(
       out.set(topic, list);
     };
     const reader = readers.get(batch.topic);
+    let okCount = 0;
     for (const record of batch.records) {
       let outcome: Outcome<OutputRecord[]>;
       try {
@@ -88,13 +89,14 @@ export async function startStreamProcessor(
         for (const o of outcome.value) {
           push(o.topic.name, { key: o.key, value: o.value === null ? null : codec.encode(schemaIds.get(o.topic.name)!, o.value) });
         }
-        outcomes.inc({ topic: batch.topic, outcome: 'ok', code: '' });
+        okCount++;
       } else {
         push(`${batch.topic}.dlq`, encodeDeadLetter(codec, deadLetterId(batch.topic), deadLetterOf(record, spec.service, outcome.rejection)));
         outcomes.inc({ topic: batch.topic, outcome: 'rejected', code: outcome.rejection.code });
         logger.warn({ topic: batch.topic, partition: batch.partition, offset: record.offset, ...outcome.rejection }, 'record rejected to dead-letter topic');
       }
     }
+    outcomes.inc({ topic: batch.topic, outcome: 'ok', code: '' }, okCount);
     // A failed send throws: the batch is not committed and comes again.
     try {
       await producer.sendBatches([...out].map(([topic, records]) => ({ topic, records })));

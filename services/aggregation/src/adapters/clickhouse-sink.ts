@@ -111,7 +111,7 @@ export async function startClickHouseSink(deps: {
     [topics.merges.name]: { table: 'person_overrides', row: (v) => overrideRow(v as CdpIdentity.PersonMerge) },
   };
 
-  const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(tableOf), maxBytesPerPartition: deps.fetchBytes });
+  const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(tableOf), maxBytesPerPartition: deps.fetchBytes, concurrency: 4, minBytes: 512 * 1024, maxWaitMs: 200 });
   const running = consumer.run(async (batch) => {
     const target = tableOf[batch.topic]!;
     const values = await decodeAll(batch);

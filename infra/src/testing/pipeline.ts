@@ -1,11 +1,11 @@
 /**
- * The four services as child processes for a test: their own topic prefix, consumer groups,
+ * The four services as child processes for a test or a benchmark: their own topic prefix, consumer groups,
  * ClickHouse database and ports, so a test never touches the demo's data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@cdp/infra/src/paths';
+import { REPO_ROOT } from '../paths';
 
 export type ServiceName = 'ingest' | 'identity' | 'enrichment' | 'aggregation';
 
@@ -45,7 +45,9 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
   const health = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/health`;
 
   const start = async (name: ServiceName) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('services', name, 'src', 'main.ts')], {
+    // CDP_SERVICE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the services of a benchmark.
+    const nodeArgs = process.env.CDP_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join('services', name, 'src', 'main.ts')], {
       cwd: REPO_ROOT,
       env: { ...env, ...(name === 'ingest' ? { INGEST_PORT: String(ports.ingest) } : { METRICS_PORT: String(ports[name]) }) },
       stdio: ['ignore', 'pipe', 'pipe'],
