@@ -18,7 +18,7 @@ const commands: Record<string, () => Promise<unknown>> = {
     if ((await states()).some((s) => s.health !== 'healthy')) process.exit(1);
   },
   async topics() {
-    const clients = createKafkaClients({ brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], clientId: 'cdp-topics', logger: createLogger('topics', 'error') });
+    const clients = createKafkaClients({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'cdp-topics', logger: createLogger('topics', 'error') });
     const admin = await clients.admin();
     try {
       const report = await ensureTopics(admin);

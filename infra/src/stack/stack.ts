@@ -95,7 +95,7 @@ export async function states(): Promise<ServerState[]> {
 
 export async function status({ say = stdout }: { say?: Say } = {}): Promise<ServerState[]> {
   const rows = await states();
-  const table = [['server', 'state', 'pid', 'ports (127.0.0.1)', 'log'], ...rows.map((r) => [`${r.name}  ${r.title}`, r.health, r.pid === undefined ? '-' : String(r.pid), r.ports, r.log])];
+  const table = [['server', 'state', 'pid', 'ports (127.0.0.1)', 'what', 'log'], ...rows.map((r) => [r.name, r.health, r.pid === undefined ? '-' : String(r.pid), r.ports, r.title, r.log])];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const row of table) say(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
   // Something else on our ports is worth saying: the stack cannot start while it is there.

@@ -12,7 +12,7 @@ import type { AvroCodec } from './avro';
 import type { AvroSchema } from './schemas';
 import { loadSchemaCatalog } from './schemas';
 import { deadLetterTopicOf, valueSubjectOf, type TopicSpec } from './topics';
-import type { EventConsumer, EventProducer, IncomingRecord, KafkaClients, OutgoingRecord } from './kafka';
+import type { EventConsumer, EventProducer, IncomingRecord, KafkaClients, OutgoingRecord, RecordBatch } from './kafka';
 import { deadLetterOf, encodeDeadLetter, type Outcome } from './outcome';
 
 export interface OutputRecord {
@@ -32,9 +32,10 @@ export interface StreamProcessorSpec {
   /** Called after a batch's outputs were acknowledged and before its offsets are committed. */
   afterBatch?(count: number): void;
   /**
-   * process() changes in-memory state that only Kafka can restore. When a batch's outputs
-   * cannot be sent, re-reading the batch in this process would see state that is ahead of the
-   * topics, so the process exits instead and a new one rebuilds from the topics.
+   * process() changes in-memory state that only Kafka can restore. When a batch fails (its
+   * outputs cannot be sent, the registry is unreachable...), re-reading it in this process would
+   * see state that is ahead of the topics, so the process exits (code 70) and a new one
+   * rebuilds from the topics.
    */
   stateful?: boolean;
 }
@@ -65,7 +66,7 @@ export async function startStreamProcessor(
   const consumer: EventConsumer = await clients.consumer({ groupId: spec.groupId, topics: spec.inputs.map((t) => t.name), concurrency: 4, maxBytesPerPartition: 8 * 1024 * 1024, minBytes: 256 * 1024, maxWaitMs: 50 });
   let processed = 0;
 
-  const running = consumer.run(async (batch) => {
+  const handle = async (batch: RecordBatch) => {
     const timer = batchSeconds.startTimer();
     const out = new Map<string, OutgoingRecord[]>();
     const push = (topic: string, record: OutgoingRecord) => {
@@ -98,18 +99,24 @@ export async function startStreamProcessor(
     }
     outcomes.inc({ topic: batch.topic, outcome: 'ok', code: '' }, okCount);
     // A failed send throws: the batch is not committed and comes again.
+    await producer.sendBatches([...out].map(([topic, records]) => ({ topic, records })));
+    processed += batch.records.length;
+    spec.afterBatch?.(batch.records.length);
+    timer();
+  };
+
+  const running = consumer.run(async (batch) => {
     try {
-      await producer.sendBatches([...out].map(([topic, records]) => ({ topic, records })));
+      await handle(batch);
     } catch (error) {
       if (spec.stateful) {
-        logger.fatal({ err: error }, 'outputs of a batch could not be sent; exiting so that state is rebuilt from Kafka on restart');
+        // Part of the batch may already be in the in-memory state: re-reading it here would
+        // not publish those changes again. A new process rebuilds the state from the topics.
+        logger.fatal({ err: error }, 'a batch failed after state was updated; exiting so that state is rebuilt from Kafka on restart');
         process.exit(70);
       }
       throw error;
     }
-    processed += batch.records.length;
-    spec.afterBatch?.(batch.records.length);
-    timer();
   });
   running.catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'));
 

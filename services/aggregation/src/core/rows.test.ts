@@ -1,0 +1,38 @@
+import type { CdpEnrichment, CdpWeb } from '@cdp/plumbing';
+import { eventRow, identityRow, overrideRow } from './rows';
+
+const envelope = { eventId: 'e1', eventTime: 1_763_900_000_123, receivedTime: 1_763_900_000_500, source: 'web-shop', tenant: 'demo', schemaVersion: 1 };
+const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: '/checkout', pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: 'winter', campaignSource: 'newsletter', campaignMedium: 'email', campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null };
+const order: CdpWeb.SegmentEvent = {
+  envelope, type: 'TRACK', channel: 'WEB', anonymousId: 'a1', userId: 'u1', event: 'Order Completed', name: null, category: null, previousId: null, groupId: null,
+  properties: JSON.stringify({ order_id: 'O-1', total: 149.8, currency: 'eur', products: [{ sku: 'SKU-1', price: 129.9, quantity: 1 }, { sku: 'X', price: 9.95, quantity: 2 }] }),
+  traits: null, integrations: null, sentAt: null, originalTimestamp: null, context,
+};
+const products: CdpEnrichment.ProductInfo[] = [
+  { sku: 'SKU-1', found: true, name: 'Trail shoe', category: 'Shoes', brand: 'Kuura', priceMinor: 12990, source: 'pim@1' },
+  { sku: 'X', found: false, name: null, category: null, brand: null, priceMinor: null, source: null },
+];
+
+describe('ClickHouse rows', () => {
+  it('turns an online order into one row with exact revenue and its lines', () => {
+    const row = eventRow({ personId: 'p1', identifiers: [{ type: 'user_id', value: 'u1' }], event: { 'cdp.web.SegmentEvent': order }, device: { browserName: 'Chrome', browserVersion: '142', osName: 'Windows', osVersion: '10', deviceType: 'desktop', source: 'bowser' }, products }, 1_763_900_001_000);
+    expect(row).toMatchObject({
+      tenant: 'demo', event_id: 'e1', event_time: 1_763_900_000.123, received_time: 1_763_900_000.5, ingested_at: 1_763_900_001, channel: 'web', event_type: 'track', event_name: 'Order Completed',
+      person_id: 'p1', identifiers: [{ type: 'user_id', value: 'u1' }], order_id: 'O-1', currency: 'EUR', revenue_minor: 14980, browser: 'Chrome', device_type: 'desktop', page_path: '/checkout', campaign_source: 'newsletter',
+      'items.sku': ['SKU-1', 'X'], 'items.quantity': [1, 2], 'items.unit_price_minor': [12990, 995], 'items.total_minor': [12990, 1990], 'items.product_name': ['Trail shoe', ''], 'items.in_catalogue': [1, 0],
+    });
+  });
+
+  it('books a store return as negative revenue and keeps a receipt without person', () => {
+    const row = eventRow({
+      personId: null, identifiers: [], device: null, products: [],
+      event: { 'cdp.store.PosTransaction': { envelope: { ...envelope, eventId: 'pos:S:R' }, storeId: 'S', receiptId: 'R', registerId: null, kind: 'RETURN', loyaltyCard: null, currency: 'EUR', totalMinor: 1990, paymentMethod: null, lines: [{ lineNumber: 1, sku: 'A', quantity: 1, unitPriceMinor: 1990, discountMinor: 0, totalMinor: 1990 }] } },
+    }, 0);
+    expect(row).toMatchObject({ channel: 'store', event_type: 'pos_transaction', event_name: 'return', person_id: '', revenue_minor: -1990, store_id: 'S', order_id: 'R', 'items.sku': ['A'] });
+  });
+
+  it('writes identities and overrides with their times', () => {
+    expect(identityRow({ tenant: 'demo', identifier: { type: 'loyalty_card', value: 'LC1' }, personId: 'p1', firstSeen: 1000, updatedAt: 2500 })).toEqual({ tenant: 'demo', id_type: 'loyalty_card', id_value: 'LC1', person_id: 'p1', first_seen: 1, updated_at: 2.5 });
+    expect(overrideRow({ tenant: 'demo', fromPersonId: 'p2', toPersonId: 'p1', mergedAt: 3000, causeEventId: 'e9', link: [] })).toEqual({ tenant: 'demo', old_person_id: 'p2', person_id: 'p1', merged_at: 3, cause_event_id: 'e9' });
+  });
+});
