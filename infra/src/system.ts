@@ -74,7 +74,7 @@ export async function serviceStates() {
 }
 
 export async function start({ say = stdout } = {}): Promise<void> {
-  await stackUp({ say });
+  await stackUp({ say, showStatus: false });
   say('Services:');
   await startServices({ say });
   await status({ say });

@@ -29,7 +29,7 @@ async function startServer(server: Server, say: Say): Promise<void> {
   say(`  ${server.name}: started (pid ${launch.pid}) and ready in ${seconds(started)}`);
 }
 
-export async function up({ say = stdout }: { say?: Say } = {}): Promise<void> {
+export async function up({ say = stdout, showStatus = true }: { say?: Say; showStatus?: boolean } = {}): Promise<void> {
   const started = Date.now();
   say(`Local stack in ${STACK_DIR}`);
   // Check every port and prerequisite before downloading or starting anything.
@@ -56,7 +56,7 @@ export async function up({ say = stdout }: { say?: Say } = {}): Promise<void> {
   const registered = await registerSchemas(createAvroCodec({ url: REGISTRY_URL }));
   say(`  schemas: ${registered.length} subjects registered (BACKWARD compatibility)`);
   say(`Stack ready in ${seconds(started)}.`);
-  await status({ say });
+  if (showStatus) await status({ say });
 }
 
 export async function down({ say = stdout }: { say?: Say } = {}): Promise<void> {
