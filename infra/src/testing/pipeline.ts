@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../paths';
+import { SERVICE_NODE_ARGS } from '../system';
 
 export type ServiceName = 'ingest' | 'identity' | 'enrichment' | 'aggregation';
 
@@ -47,7 +48,7 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
   const start = async (name: ServiceName) => {
     // CDP_SERVICE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the services of a benchmark.
     const nodeArgs = process.env.CDP_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join('services', name, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', join('services', name, 'src', 'main.ts')], {
       cwd: REPO_ROOT,
       env: { ...env, ...(name === 'ingest' ? { INGEST_PORT: String(ports.ingest) } : { METRICS_PORT: String(ports[name]) }) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -174,12 +174,16 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
     encode(schemaId, value) {
       const writer = writerTypes.get(schemaId);
       if (!writer) throw new CdpError('ERR_AVRO_UNKNOWN_ID', `schema id ${schemaId} was not loaded; get it from idOf() or register() first`);
-      // The plain check is cheap; the one that collects paths runs only to explain a failure.
-      const paths: string[] = [];
-      if (!writer.isValid(value) && !writer.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') })) {
-        throw new CdpError('ERR_AVRO_INVALID_VALUE', `value does not match schema ${schemaId} (${writer.name ?? 'anonymous'}): bad field(s) ${paths.join(', ')}`);
+      // avsc's writers refuse values of the wrong type as they go; only when one does is the
+      // slower check run that names every offending field.
+      let body: Buffer;
+      try {
+        body = writer.toBuffer(value);
+      } catch {
+        const paths: string[] = [];
+        writer.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') });
+        throw new CdpError('ERR_AVRO_INVALID_VALUE', `value does not match schema ${schemaId} (${writer.name ?? 'anonymous'}): bad field(s) ${paths.join(', ') || '(unknown)'}`);
       }
-      const body = writer.toBuffer(value);
       const out = Buffer.allocUnsafe(5 + body.length);
       out[0] = MAGIC;
       out.writeInt32BE(schemaId, 1);

@@ -87,12 +87,19 @@ export async function startClickHouseSink(deps: {
     return values;
   };
 
+  // Rows as arrays under one column list: about a quarter faster to encode and parse than
+  // objects that repeat every key (STACK.md figures for JSONCompactEachRow).
+  const insertCompact = async (table: string, tableRows: Record<string, unknown>[], token: string) => {
+    const columns = Object.keys(tableRows[0]!);
+    await ch.insert(table, tableRows.map((r) => columns.map((c) => r[c])), { dedupToken: token, format: 'JSONCompactEachRow', columns });
+  };
+
   const insertOneByOne = async (batch: RecordBatch, table: string, tableRows: unknown[], records: IncomingRecord[], token: string, cause: Error) => {
     logger.warn({ topic: batch.topic, partition: batch.partition, table, err: cause }, 'ClickHouse refused a batch; inserting its rows one by one');
     const letters = [];
     for (const [i, row] of tableRows.entries()) {
       try {
-        await ch.insert(table, [row], { dedupToken: `${token}:${i}` });
+        await insertCompact(table, [row as Record<string, unknown>], `${token}:${i}`);
       } catch (error) {
         if (isRetriable(error)) throw error;
         const record = records[i]!;
@@ -119,11 +126,11 @@ export async function startClickHouseSink(deps: {
     const now = Date.now();
     const first = batch.records[0]!.offset;
     const last = batch.records[batch.records.length - 1]!.offset;
-    const tableRows = values.map((v) => target.row(v.value, now));
+    const tableRows = values.map((v) => target.row(v.value, now) as Record<string, unknown>);
     const token = `${batch.topic}:${batch.partition}:${first}-${last}`;
     try {
       // The same batch read again after a crash carries the same token and is not stored twice.
-      await ch.insert(target.table, tableRows, { dedupToken: token });
+      await insertCompact(target.table, tableRows, token);
     } catch (error) {
       if (isRetriable(error)) throw error;
       // ClickHouse refused the data itself: find the rows it refuses, one by one, and send those
