@@ -14,6 +14,8 @@ export const ingestConfigSchema = z.object({
   INGEST_BODY_LIMIT: env.int(512 * 1024, { min: 1024 }),
   /** How long accepted records wait to be sent together; the HTTP answer waits for Kafka's ack. */
   INGEST_LINGER_MS: env.int(5, { min: 0, max: 1000 }),
+  /** Kafka not acknowledging within this time answers 503: the client keeps the events and retries. */
+  INGEST_PUBLISH_TIMEOUT_MS: env.int(10_000, { min: 100, max: 120_000 }),
 }).refine((c) => c.PII_HASH_SALT !== undefined || c.NODE_ENV !== 'production', { message: 'required when NODE_ENV=production', path: ['PII_HASH_SALT'] });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
 
   let ready = false;
   const telemetry = createTelemetry('ingest');
-  const app = buildHttpApp({ sources, sink, salt: config.PII_HASH_SALT ?? DEVELOPMENT_SALT, bodyLimit: config.INGEST_BODY_LIMIT, logger, registry: telemetry.registry, isReady: () => ready });
+  const app = buildHttpApp({ sources, sink, salt: config.PII_HASH_SALT ?? DEVELOPMENT_SALT, bodyLimit: config.INGEST_BODY_LIMIT, logger, registry: telemetry.registry, isReady: () => ready, publishTimeoutMs: config.INGEST_PUBLISH_TIMEOUT_MS });
 
   onShutdown(logger, [
     // Stop taking requests; requests in progress finish and get their answer after Kafka's ack.

@@ -14,16 +14,17 @@ const sources = parseSources(
 );
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-function setup(fail = false) {
+function setup(fail: boolean | 'hang' = false) {
   const published: Accepted[] = [];
   const sink: EventSink = {
     async publish(events) {
+      if (fail === 'hang') await new Promise(() => undefined);
       if (fail) throw new CdpError('ERR_TRANSIENT', 'Kafka down', { retriable: true });
       published.push(...events);
     },
     async flush() {},
   };
-  const app = buildHttpApp({ sources, sink, salt: 'test-salt-0123456789', bodyLimit: 10_000, logger: createLogger('test', 'silent'), registry: new PromRegistry() as unknown as Registry, isReady: () => true });
+  const app = buildHttpApp({ sources, sink, salt: 'test-salt-0123456789', bodyLimit: 10_000, logger: createLogger('test', 'silent'), registry: new PromRegistry() as unknown as Registry, isReady: () => true, publishTimeoutMs: 200 });
   return { app, published };
 }
 
@@ -71,6 +72,11 @@ describe('ingest HTTP API', () => {
     const res = await down.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic('local-web') }, payload: { event: 'X', anonymousId: 'a' } });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
+    // Kafka that never answers: 503 after the publish timeout instead of a hanging client.
+    const hang = setup('hang');
+    const slow = await hang.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic('local-web') }, payload: { event: 'X', anonymousId: 'a' } });
+    expect(slow.statusCode).toBe(503);
+    expect(slow.json().code).toBe('ERR_TRANSIENT');
   });
 
   it('answers the CORS preflight a browser sends before every POST', async () => {

@@ -4,7 +4,7 @@
  */
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { CdpError, Counter, type Logger, type Registry } from '@cdp/plumbing';
+import { CdpError, Counter, TransientError, type Logger, type Registry } from '@cdp/plumbing';
 import { IngestError, invalid, unauthorized } from '../core/errors';
 import { normalizeSegmentEvent, segmentKey, SEGMENT_TYPES, type SegmentInput, type SegmentType } from '../core/segment';
 import type { Source, SourceRegistry } from '../core/sources';
@@ -21,6 +21,8 @@ export interface HttpOptions {
   logger: Logger;
   registry: Registry;
   isReady: () => boolean;
+  /** Longest wait for Kafka's acknowledgement before answering 503. */
+  publishTimeoutMs?: number;
 }
 
 /** ajv's `/batch/3/timestamp` as `batch[3].timestamp`, the way a developer reads a payload. */
@@ -117,7 +119,18 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
   const authenticated = (request: FastifyRequest): Source => sourceByRequest.get(request)!;
 
   const publish = async (source: Source, events: Accepted[]) => {
-    await sink.publish(events);
+    // The producer keeps retrying while Kafka is away; the HTTP client should not wait for that.
+    // Answering 503 is safe: the client sends the same message ids again, and every event id is
+    // stored once however often it arrives.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TransientError(`Kafka did not acknowledge within ${options.publishTimeoutMs ?? 10_000} ms`)), options.publishTimeoutMs ?? 10_000);
+    });
+    try {
+      await Promise.race([sink.publish(events), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     for (const e of events) accepted.inc({ source: source.id, type: e.kind === 'segment' ? e.value.type.toLowerCase() : e.kind });
   };
 
