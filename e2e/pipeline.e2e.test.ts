@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
-import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type ClickHouse } from '@cdp/plumbing';
+import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpOps, type ClickHouse } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadCatalogue } from '@cdp/infra/src/load';
 import { registerSchemas } from '@cdp/infra/src/setup/schemas';
@@ -206,3 +206,31 @@ test('every accepted event lands exactly once, one customer across web, app and 
     ].join('\n'),
   );
 }, 300_000);
+
+test('a record that is not Avro goes to the dead-letter topic with its bytes and the reason, and the stream goes on', async () => {
+  const t = topicsWithPrefix(prefix);
+  const garbage = Buffer.from('{"this":"is JSON, not the Confluent wire format"}');
+  const producer = await clients.producer();
+  await producer.send(t.webEvents.name, [{ key: 'bad', value: garbage }]);
+  await producer.close();
+  const codec = createAvroCodec({ url: registryUrl });
+  const letters: CdpOps.DeadLetter[] = [];
+  const deadline = Date.now() + 60_000;
+  while (letters.length === 0 && Date.now() < deadline) {
+    const pending: Promise<void>[] = [];
+    const reader = await clients.readTable(`${t.webEvents.name}.dlq`, (r) => {
+      if (r.value) pending.push(codec.decode<CdpOps.DeadLetter>(r.value).then((l) => void letters.push(l)));
+    }, { follow: false });
+    await reader.caughtUp;
+    await Promise.all(pending);
+    if (letters.length === 0) await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(letters).toHaveLength(1);
+  expect(letters[0]).toMatchObject({ originalTopic: t.webEvents.name, service: 'identity', step: 'decode', code: 'decode.invalid_record', message: expect.stringContaining('magic byte') });
+  expect(Buffer.from(letters[0]!.originalValue!)).toEqual(garbage);
+  // The identity consumer went past it: its group has nothing left on that topic.
+  const admin = await clients.admin();
+  for (let i = 0; i < 50 && (await admin.groupLag(`identity-${run}`, t.webEvents.name)) > 0; i++) await new Promise((r) => setTimeout(r, 200));
+  expect(await admin.groupLag(`identity-${run}`, t.webEvents.name)).toBe(0);
+  await admin.close();
+}, 120_000);
