@@ -48,12 +48,12 @@ export async function startServices({ say = stdout, env = {} }: { say?: Say; env
     }
     await assertPortFree(service.port, service.name);
     const started = Date.now();
-    // `node --import tsx` runs the TypeScript entry point in this very process, so the pid we
-    // keep is the service itself (a signal reaches it directly).
+    // A small supervisor runs the service and starts it again if it exits on its own; the pid
+    // kept is the supervisor's, which passes SIGTERM on and ends with the service.
     const launch = launchDetached({
       name: service.name,
       command: process.execPath,
-      args: [...SERVICE_NODE_ARGS, '--import', 'tsx', join('services', service.name, 'src', 'main.ts'), `--cdp-stack=${STACK_DIR}`],
+      args: ['--import', 'tsx', join('infra', 'src', 'supervise.ts'), service.name, `--cdp-stack=${STACK_DIR}`, '--', ...SERVICE_NODE_ARGS, '--import', 'tsx', join('services', service.name, 'src', 'main.ts')],
       cwd: REPO_ROOT,
       env: { LOG_LEVEL: 'info', ...env },
     });

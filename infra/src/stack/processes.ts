@@ -71,25 +71,54 @@ export function launchDetached(launch: Launch): { pid: number; logFile: string; 
   }
 }
 
-/** SIGTERM, then SIGKILL after graceMs. Resolves when the process is gone. */
+/** Signals a server's whole process group (it was started as a group leader), else the process. */
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+const groupAlive = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * SIGTERM, then SIGKILL after graceMs, to the process and everything it started (a supervised
+ * service's child goes with it, even when the supervisor itself was killed earlier).
+ */
 export async function stopProcess(name: string, graceMs: number): Promise<'stopped' | 'killed' | 'not-running'> {
-  const pid = runningPid(name);
+  const file = pidFileOf(name);
+  const recorded = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
+  const pid = runningPid(name) ?? (recorded && groupAlive(recorded) ? recorded : undefined);
   if (pid === undefined) {
-    rmSync(pidFileOf(name), { force: true });
+    rmSync(file, { force: true });
     return 'not-running';
   }
-  process.kill(pid, 'SIGTERM');
+  signalGroup(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!alive(pid)) {
-      rmSync(pidFileOf(name), { force: true });
+    if (!alive(pid) && !groupAlive(pid)) {
+      rmSync(file, { force: true });
       return 'stopped';
     }
     await sleep(100);
   }
-  process.kill(pid, 'SIGKILL');
-  while (alive(pid)) await sleep(50);
-  rmSync(pidFileOf(name), { force: true });
+  signalGroup(pid, 'SIGKILL');
+  while (alive(pid) || groupAlive(pid)) await sleep(50);
+  rmSync(file, { force: true });
   return 'killed';
 }
 
