@@ -290,8 +290,9 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
             onRecord({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: {} });
             resolveOffset(m.offset);
           }
-          const last = batch.messages[batch.messages.length - 1];
-          if (last && pending.has(batch.partition) && BigInt(last.offset) + 1n >= ends.get(batch.partition)!) {
+          // lastOffset() counts records the batch held but did not hand over (control records),
+          // so a partition whose last offset is not a data record still counts as read.
+          if (pending.has(batch.partition) && BigInt(batch.lastOffset()) + 1n >= ends.get(batch.partition)!) {
             pending.delete(batch.partition);
             if (pending.size === 0) markCaughtUp();
           }

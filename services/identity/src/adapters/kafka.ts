@@ -28,8 +28,8 @@ export async function rebuildGraph(graph: IdentityGraph, topics: IdentityTopics,
 }
 
 export function identityProcess(graph: IdentityGraph, topics: IdentityTopics) {
-  return (value: unknown, _record: IncomingRecord) => {
-    const { resolved, assignments, merges } = resolveEvent(graph, wrap(value, _record.topic, topics), Date.now());
+  return (value: unknown, record: IncomingRecord) => {
+    const { resolved, assignments, merges } = resolveEvent(graph, wrap(value, record.topic, topics), Date.now());
     const out: OutputRecord[] = [
       // Table updates first: a reader that sees the event can find its person's identifiers.
       ...assignments.map((a) => ({ topic: topics.assignments, key: assignmentKey(a), value: a })),

@@ -57,7 +57,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
   app.addSchema(segmentEventSchema);
 
   // analytics.js sends JSON as text/plain to avoid a CORS preflight on the body type.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (req, body, done) => {
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, JSON.parse(body as string));
     } catch {
