@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, STACK_DIR } from './paths';
 import { StackError } from './stack/errors';
 import { assertPortFree, launchDetached, logFileOf, runningPid, stopProcess, waitUntil } from './stack/processes';
+import { httpOk } from './stack/servers';
 import { down as stackDown, status as stackStatus, up as stackUp } from './stack/stack';
 
 export interface ServiceSpec {
@@ -31,13 +32,7 @@ export const SERVICE_NODE_ARGS = ['--max-semi-space-size=32'];
 type Say = (line: string) => void;
 const stdout: Say = (line) => process.stdout.write(`${line}\n`);
 
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
+const healthy = (url: string) => httpOk(url);
 
 export async function startServices({ say = stdout, env = {} }: { say?: Say; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
   for (const service of SERVICES) {

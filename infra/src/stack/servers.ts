@@ -34,7 +34,7 @@ const KAFKA_VERSION = '4.3.1';
 const APICURIO_VERSION = '3.3.3';
 const CHDB_VERSION = '26.9.0';
 
-async function httpOk(url: string, init?: RequestInit, expectBody?: (body: string) => boolean): Promise<boolean> {
+export async function httpOk(url: string, init?: RequestInit, expectBody?: (body: string) => boolean): Promise<boolean> {
   try {
     const res = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
     if (!res.ok) return false;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { TOPIC_PREFIX_PATTERN } from './topics';
 
 /**
  * Configuration comes from environment variables only, is validated once at start and frozen.
@@ -80,6 +81,12 @@ export const stackEnv = {
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be a plain identifier (letters, digits, _)' }).default('cdp'),
   LOG_LEVEL: env.logLevel(),
+};
+
+/** What every service reads: the stack's endpoints and the topic prefix (empty in production). */
+export const serviceEnv = {
+  ...stackEnv,
+  TOPIC_PREFIX: z.string().regex(TOPIC_PREFIX_PATTERN, { message: 'must be empty or like "e2e-run1."' }).default(''),
 };
 
 export const stackConfigSchema = z.object(stackEnv);

@@ -1,8 +1,7 @@
-import { TOPIC_PREFIX_PATTERN, env, stackEnv, z } from '@cdp/plumbing';
+import { env, serviceEnv, z } from '@cdp/plumbing';
 
 export const aggregationConfigSchema = z.object({
-  ...stackEnv,
-  TOPIC_PREFIX: z.string().regex(TOPIC_PREFIX_PATTERN, { message: 'must be empty or like "e2e-run1."' }).default(''),
+  ...serviceEnv,
   AGGREGATION_GROUP_ID: env.string('aggregation'),
   METRICS_PORT: env.int(9103, { min: 0, max: 65535 }),
   /** Bigger fetches make bigger, fewer inserts; ClickHouse prefers a few large parts. */

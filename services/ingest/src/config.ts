@@ -1,15 +1,14 @@
 import { join } from 'node:path';
-import { TOPIC_PREFIX_PATTERN, env, stackEnv, z } from '@cdp/plumbing';
+import { env, serviceEnv, z } from '@cdp/plumbing';
 
 export const ingestConfigSchema = z.object({
-  ...stackEnv,
+  ...serviceEnv,
   INGEST_HOST: env.string('127.0.0.1'),
   INGEST_PORT: env.int(8080, { min: 0, max: 65535 }),
   INGEST_SOURCES_FILE: env.string(join(__dirname, '..', 'config', 'sources.local.json')),
   /** Secret salt for hashing e-mails, phones and MACs. Required outside development. */
   PII_HASH_SALT: z.string().min(16, { message: 'must be at least 16 characters of secret' }).optional(),
   NODE_ENV: z.string().default('development'),
-  TOPIC_PREFIX: z.string().regex(TOPIC_PREFIX_PATTERN, { message: 'must be empty or like "e2e-run1."' }).default(''),
   /** Largest request body, bytes. Segment's own limit for a batch is 500 KB. */
   INGEST_BODY_LIMIT: env.int(512 * 1024, { min: 1024 }),
   /** How long accepted records wait to be sent together; the HTTP answer waits for Kafka's ack. */
