@@ -5,6 +5,7 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import type { AvroCodec } from './avro';
+import type { AvroSchema } from './schemas';
 import type { CdpOps } from './generated/avro-types';
 import type { IncomingRecord, OutgoingRecord } from './kafka';
 
@@ -51,4 +52,18 @@ export function createOutcomeCounter(registry: Registry): Counter<'topic' | 'out
     labelNames: ['topic', 'outcome', 'code'],
     registers: [registry],
   });
+}
+
+/**
+ * One record's value, read with its topic's reader schema. Bytes that are not a valid record
+ * become a rejection (they belong in the dead-letter topic); an unreachable registry throws a
+ * retriable error, so the batch is read again.
+ */
+export async function decodeRecord(codec: AvroCodec, record: IncomingRecord, reader: AvroSchema | undefined): Promise<Outcome<unknown>> {
+  try {
+    return ok(codec.decodeCached(record.value!, reader) ?? (await codec.decode(record.value!, reader)));
+  } catch (error) {
+    if ((error as { retriable?: boolean }).retriable) throw error;
+    return rejected('decode.invalid_record', 'decode', (error as Error).message);
+  }
 }

@@ -7,13 +7,13 @@
  * consumer downstream deduplicates by event id), nothing is lost.
  */
 import type { Logger } from 'pino';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Histogram, type Registry } from 'prom-client';
 import type { AvroCodec } from './avro';
 import type { AvroSchema } from './schemas';
 import { loadSchemaCatalog } from './schemas';
 import { deadLetterTopicOf, valueSubjectOf, type TopicSpec } from './topics';
 import type { EventConsumer, EventProducer, IncomingRecord, KafkaClients, OutgoingRecord, RecordBatch } from './kafka';
-import { deadLetterOf, encodeDeadLetter, type Outcome } from './outcome';
+import { createOutcomeCounter, deadLetterOf, decodeRecord, encodeDeadLetter, type Outcome } from './outcome';
 
 export interface OutputRecord {
   topic: TopicSpec;
@@ -29,8 +29,6 @@ export interface StreamProcessorSpec {
   /** Outputs the service may write, resolved to schema ids before the first record. */
   outputs: readonly TopicSpec[];
   process(value: unknown, record: IncomingRecord): Outcome<OutputRecord[]>;
-  /** Called after a batch's outputs were acknowledged and before its offsets are committed. */
-  afterBatch?(count: number): void;
   /**
    * process() changes in-memory state that only Kafka can restore. When a batch fails (its
    * outputs cannot be sent, the registry is unreachable...), re-reading it in this process would
@@ -43,7 +41,6 @@ export interface StreamProcessorSpec {
 export interface RunningProcessor {
   /** Stops fetching, finishes the batch in hand, commits, leaves the group. */
   stop(): Promise<void>;
-  readonly processed: number;
 }
 
 export async function startStreamProcessor(
@@ -59,12 +56,11 @@ export async function startStreamProcessor(
   }
   const deadLetterId = (input: string) => schemaIds.get(`${input}.dlq`)!;
 
-  const outcomes = new Counter({ name: 'cdp_records_total', help: 'Input records by topic and outcome (ok, rejected) and rejection code', labelNames: ['topic', 'outcome', 'code'], registers: [registry] });
+  const outcomes = createOutcomeCounter(registry);
   const batchSeconds = new Histogram({ name: 'cdp_batch_seconds', help: 'Time to process, produce and commit one batch', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] });
 
   const producer = deps.producer ?? (await clients.producer());
   const consumer: EventConsumer = await clients.consumer({ groupId: spec.groupId, topics: spec.inputs.map((t) => t.name), concurrency: 4, maxBytesPerPartition: 8 * 1024 * 1024, minBytes: 256 * 1024, maxWaitMs: 50 });
-  let processed = 0;
 
   const handle = async (batch: RecordBatch) => {
     const timer = batchSeconds.startTimer();
@@ -77,15 +73,8 @@ export async function startStreamProcessor(
     const reader = readers.get(batch.topic);
     let okCount = 0;
     for (const record of batch.records) {
-      let outcome: Outcome<OutputRecord[]>;
-      try {
-        const value = codec.decodeCached(record.value!, reader) ?? (await codec.decode(record.value!, reader));
-        outcome = spec.process(value, record);
-      } catch (error) {
-        // Registry unreachable: retry the batch. Anything else about this record's bytes is the record's fault.
-        if ((error as { retriable?: boolean }).retriable) throw error;
-        outcome = { kind: 'rejected', rejection: { code: 'decode.invalid_record', step: 'decode', message: (error as Error).message } };
-      }
+      const decoded = await decodeRecord(codec, record, reader);
+      const outcome: Outcome<OutputRecord[]> = decoded.kind === 'ok' ? spec.process(decoded.value, record) : decoded;
       if (outcome.kind === 'ok') {
         for (const o of outcome.value) {
           push(o.topic.name, { key: o.key, value: o.value === null ? null : codec.encode(schemaIds.get(o.topic.name)!, o.value) });
@@ -100,8 +89,6 @@ export async function startStreamProcessor(
     outcomes.inc({ topic: batch.topic, outcome: 'ok', code: '' }, okCount);
     // A failed send throws: the batch is not committed and comes again.
     await producer.sendBatches([...out].map(([topic, records]) => ({ topic, records })));
-    processed += batch.records.length;
-    spec.afterBatch?.(batch.records.length);
     timer();
   };
 
@@ -121,9 +108,6 @@ export async function startStreamProcessor(
   running.catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'));
 
   return {
-    get processed() {
-      return processed;
-    },
     async stop() {
       await consumer.close();
       if (!deps.producer) await producer.close();

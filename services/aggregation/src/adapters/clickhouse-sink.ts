@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   createClickHouse,
   deadLetterOf,
+  decodeRecord,
   encodeDeadLetter,
   loadMigrations,
   loadSchemaCatalog,
@@ -70,14 +71,11 @@ export async function startClickHouseSink(deps: {
   const decodeAll = async (batch: RecordBatch) => {
     const values: { record: IncomingRecord; value: unknown }[] = [];
     const letters = [];
+    const reader = readers.get(batch.topic);
     for (const record of batch.records) {
-      try {
-        const reader = readers.get(batch.topic);
-        values.push({ record, value: codec.decodeCached(record.value!, reader) ?? (await codec.decode(record.value!, reader)) });
-      } catch (error) {
-        if ((error as { retriable?: boolean }).retriable) throw error;
-        letters.push(encodeDeadLetter(codec, dlqIds.get(batch.topic)!, deadLetterOf(record, 'aggregation', { code: 'decode.invalid_record', step: 'decode', message: (error as Error).message })));
-      }
+      const decoded = await decodeRecord(codec, record, reader);
+      if (decoded.kind === 'ok') values.push({ record, value: decoded.value });
+      else letters.push(encodeDeadLetter(codec, dlqIds.get(batch.topic)!, deadLetterOf(record, 'aggregation', decoded.rejection)));
     }
     if (letters.length > 0) {
       await producer.send(`${batch.topic}.dlq`, letters);

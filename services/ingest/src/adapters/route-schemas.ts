@@ -49,13 +49,17 @@ export const batchBody = {
 } as const;
 
 const money = { type: 'number' };
+/** Fields every store event has. */
+const storeEventBase = {
+  messageId: { type: 'string', minLength: 1, maxLength: 200 },
+  timestamp: { type: 'string', maxLength: 64 },
+};
 const posTransaction = {
   type: 'object',
   required: ['type', 'timestamp', 'storeId', 'receiptId', 'currency', 'total', 'lines'],
   properties: {
     type: { const: 'pos_transaction' },
-    messageId: { type: 'string', minLength: 1, maxLength: 200 },
-    timestamp: { type: 'string', maxLength: 64 },
+    ...storeEventBase,
     storeId: { type: 'string', minLength: 1, maxLength: 100 },
     receiptId: { type: 'string', minLength: 1, maxLength: 100 },
     registerId: { type: 'string', maxLength: 100 },
@@ -88,8 +92,7 @@ const beaconSighting = {
   required: ['type', 'timestamp', 'appInstallId', 'beaconUuid', 'major', 'minor', 'rssi'],
   properties: {
     type: { const: 'beacon_sighting' },
-    messageId: { type: 'string', minLength: 1, maxLength: 200 },
-    timestamp: { type: 'string', maxLength: 64 },
+    ...storeEventBase,
     storeId: { type: 'string', minLength: 1, maxLength: 100 },
     appInstallId: { type: 'string', minLength: 1, maxLength: 200 },
     userId: { type: ['string', 'null'], maxLength: 200 },
