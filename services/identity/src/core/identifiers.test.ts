@@ -29,6 +29,6 @@ describe('extractIdentifiers', () => {
   it('reads the loyalty card of a receipt and the app install of a beacon sighting', () => {
     const envelope = { eventId: 'e', eventTime: 1, receivedTime: 1, source: 's', tenant: 't', schemaVersion: 1 };
     expect(extractIdentifiers({ 'cdp.store.PosTransaction': { envelope, storeId: 'S', receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: 'LC9', currency: 'EUR', totalMinor: 1, paymentMethod: null, lines: [] } })).toEqual([{ type: 'loyalty_card', value: 'LC9' }]);
-    expect(extractIdentifiers({ 'cdp.store.BeaconSighting': { envelope, storeId: 'S', appInstallId: 'app-1', userId: null, beaconUuid: 'b', major: 1, minor: 1, rssi: -50, proximity: null, accuracyMeters: null } })).toEqual([{ type: 'anonymous_id', value: 'app-1' }]);
+    expect(extractIdentifiers({ 'cdp.store.BeaconSighting': { envelope, storeId: 'S', appInstallId: 'app-1', userId: null, beaconUuid: 'b', major: 1, minor: 1, rssi: -50, proximity: null, accuracyMeters: null, apMac: null, clientMacHash: null, randomizedMac: false } })).toEqual([{ type: 'anonymous_id', value: 'app-1' }]);
   });
 });

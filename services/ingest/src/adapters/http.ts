@@ -172,7 +172,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
         return { kind: 'pos', key: `${value.storeId}/${value.receiptId}`, value };
       }
       const value = normalizeBeaconSighting(input, ctx, `batch[${i}]`);
-      return { kind: 'beacon', key: value.appInstallId, value };
+      return { kind: 'beacon', key: `${value.storeId ?? ''}/${value.appInstallId ?? ''}`, value };
     });
     await publish(source, events);
     return { success: true, accepted: events.length };

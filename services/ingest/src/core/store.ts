@@ -125,5 +125,8 @@ export function normalizeBeaconSighting(input: BeaconSightingInput, ctx: StoreCo
     rssi: input.rssi,
     proximity: input.proximity ? (input.proximity.toUpperCase() as CdpStore.BeaconProximity) : null,
     accuracyMeters: input.accuracy ?? null,
+    apMac: null,
+    clientMacHash: null,
+    randomizedMac: false,
   };
 }
