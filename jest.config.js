@@ -1,6 +1,13 @@
 // Two projects: `unit` runs pure logic with no servers; `integration` talks to the real
 // Kafka, schema registry and ClickHouse that infra/test.sh starts once for the whole run.
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// Node 20's jest cannot require ES modules; the few ESM-only packages in the dependency tree
+// (content-disposition via @fastify/static) are compiled to CommonJS like our own code.
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+  '/node_modules/.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const ESM_ONLY = ['content-disposition'];
+const transformIgnorePatterns = [`/node_modules/(?!\\.pnpm/(${ESM_ONLY.join('|')})@|(${ESM_ONLY.join('|')})/)`];
 const ignore = ['/node_modules/', '/dist/', '/.stack/'];
 
 module.exports = {
@@ -11,6 +18,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testPathIgnorePatterns: [...ignore, '\\.int\\.test\\.ts$', '/e2e/'],
       testMatch: ['**/*.test.ts'],
     },
@@ -18,6 +26,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testPathIgnorePatterns: ignore,
       testMatch: ['**/*.int.test.ts', '<rootDir>/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/infra/src/testing/require-stack.ts',

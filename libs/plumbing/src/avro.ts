@@ -204,3 +204,13 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
     },
   };
 }
+
+/** True when the registry answers its compatibility-config endpoint within timeoutMs: a readiness probe. */
+export async function probeRegistry(url: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const res = await fetch(`${url.replace(/\/$/, '')}/config`, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

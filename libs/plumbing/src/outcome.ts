@@ -37,6 +37,7 @@ export function deadLetterOf(record: IncomingRecord, service: string, rejection:
     code: rejection.code,
     message: rejection.message.length > MAX_MESSAGE ? `${rejection.message.slice(0, MAX_MESSAGE - 3)}...` : rejection.message,
     failedAt: now,
+    originalFormat: 'kafka-record',
   };
 }
 

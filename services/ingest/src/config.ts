@@ -9,8 +9,8 @@ export const ingestConfigSchema = z.object({
   /** Secret salt for hashing e-mails, phones and MACs. Required outside development. */
   PII_HASH_SALT: z.string().min(16, { message: 'must be at least 16 characters of secret' }).optional(),
   NODE_ENV: z.string().default('development'),
-  /** Largest request body, bytes. Segment's own limit for a batch is 500 KB. */
-  INGEST_BODY_LIMIT: env.int(512 * 1024, { min: 1024 }),
+  /** Set behind a load balancer, so that the client address comes from X-Forwarded-For. */
+  INGEST_TRUST_PROXY: env.bool(false),
   /** How long accepted records wait to be sent together; the HTTP answer waits for Kafka's ack. */
   INGEST_LINGER_MS: env.int(5, { min: 0, max: 1000 }),
   /** Kafka not acknowledging within this time answers 503: the client keeps the events and retries. */

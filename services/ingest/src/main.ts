@@ -1,6 +1,6 @@
-/** ingest: Segment tracking API and store endpoint -> Avro records on Kafka. */
+/** ingest: Segment tracking API, store endpoint and Meraki receiver -> Avro records on Kafka. */
 import { readFileSync } from 'node:fs';
-import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
+import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, probeBroker, probeRegistry, topicsWithPrefix } from '@cdp/plumbing';
 import { buildHttpApp } from './adapters/http';
 import { createKafkaSink } from './adapters/kafka-sink';
 import { DEVELOPMENT_SALT, ingestConfigSchema } from './config';
@@ -16,11 +16,33 @@ async function main(): Promise<void> {
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'ingest', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
   const producer = await clients.producer();
-  const sink = await createKafkaSink(producer, codec, { segment: topics.webEvents, pos: topics.posTransactions, beacon: topics.beaconSightings }, config.INGEST_LINGER_MS);
+  const sink = await createKafkaSink(
+    producer,
+    codec,
+    { segment: topics.webEvents, pos: topics.posTransactions, beacon: topics.beaconSightings, wifi: topics.wifiObservations, peopleCount: topics.peopleCounts },
+    config.INGEST_LINGER_MS,
+  );
 
-  let ready = false;
+  // Readiness is asked often by load balancers; the probes run at most once a second.
+  let lastProbe: { at: number; result: Promise<{ kafka: boolean; registry: boolean }> } | undefined;
+  const dependenciesReady = () => {
+    if (!lastProbe || Date.now() - lastProbe.at > 1000) {
+      lastProbe = { at: Date.now(), result: Promise.all([probeBroker(config.KAFKA_BROKERS, 1500), probeRegistry(config.SCHEMA_REGISTRY_URL, 1500)]).then(([kafka, registry]) => ({ kafka, registry })) };
+    }
+    return lastProbe.result;
+  };
+
   const telemetry = createTelemetry('ingest');
-  const app = buildHttpApp({ sources, sink, salt: config.PII_HASH_SALT ?? DEVELOPMENT_SALT, bodyLimit: config.INGEST_BODY_LIMIT, logger, registry: telemetry.registry, isReady: () => ready, publishTimeoutMs: config.INGEST_PUBLISH_TIMEOUT_MS });
+  const app = buildHttpApp({
+    sources,
+    sink,
+    salt: config.PII_HASH_SALT ?? DEVELOPMENT_SALT,
+    logger,
+    registry: telemetry.registry,
+    dependenciesReady,
+    publishTimeoutMs: config.INGEST_PUBLISH_TIMEOUT_MS,
+    trustProxy: config.INGEST_TRUST_PROXY,
+  });
 
   onShutdown(logger, [
     // Stop taking requests; requests in progress finish and get their answer after Kafka's ack.
@@ -30,7 +52,6 @@ async function main(): Promise<void> {
   ]);
 
   const address = await app.listen({ host: config.INGEST_HOST, port: config.INGEST_PORT });
-  ready = true;
   logger.info({ address, sources: sources.all.map((s) => s.id), topicPrefix: config.TOPIC_PREFIX || undefined }, 'ingest listening');
 }
 

@@ -670,7 +670,7 @@ export namespace CdpEnrichment {
 }
 
 export namespace CdpOps {
-    export const DeadLetterSchema = "{\"type\":\"record\",\"name\":\"DeadLetter\",\"namespace\":\"cdp.ops\",\"doc\":\"A record a service could not process, kept with its original bytes so it can be inspected and replayed to originalTopic.\",\"fields\":[{\"name\":\"originalTopic\",\"type\":\"string\"},{\"name\":\"originalPartition\",\"type\":\"int\"},{\"name\":\"originalOffset\",\"type\":\"long\"},{\"name\":\"originalKey\",\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"originalValue\",\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"service\",\"type\":\"string\"},{\"name\":\"step\",\"type\":\"string\",\"doc\":\"Processing step that rejected the record.\"},{\"name\":\"code\",\"type\":\"string\",\"doc\":\"Rejection code, area.snake_reason (see the rejection catalogue).\"},{\"name\":\"message\",\"type\":\"string\",\"doc\":\"Human-readable reason, truncated to 1000 characters.\"},{\"name\":\"failedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+    export const DeadLetterSchema = "{\"type\":\"record\",\"name\":\"DeadLetter\",\"namespace\":\"cdp.ops\",\"doc\":\"A record a service could not process, kept with its original bytes so it can be inspected and replayed to originalTopic.\",\"fields\":[{\"name\":\"originalTopic\",\"type\":\"string\"},{\"name\":\"originalPartition\",\"type\":\"int\"},{\"name\":\"originalOffset\",\"type\":\"long\"},{\"name\":\"originalKey\",\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"originalValue\",\"type\":[\"null\",\"bytes\"],\"default\":null},{\"name\":\"service\",\"type\":\"string\"},{\"name\":\"step\",\"type\":\"string\",\"doc\":\"Processing step that rejected the record.\"},{\"name\":\"code\",\"type\":\"string\",\"doc\":\"Rejection code, area.snake_reason (see the rejection catalogue).\"},{\"name\":\"message\",\"type\":\"string\",\"doc\":\"Human-readable reason, truncated to 1000 characters.\"},{\"name\":\"failedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"originalFormat\",\"type\":\"string\",\"default\":\"kafka-record\",\"doc\":\"kafka-record: originalKey and originalValue are the bytes of a record read from originalTopic (partition and offset say where), replayed as they are. ingest-json: originalValue is the JSON item ingest refused at the door (PII already hashed) with its source and route, replayed through ingest's checks; partition and offset are -1.\"}]}";
     export const DeadLetterName = "cdp.ops.DeadLetter";
     /**
      * A record a service could not process, kept with its original bytes so it can be inspected and replayed to originalTopic.
@@ -701,6 +701,12 @@ export namespace CdpOps {
          */
         message: string;
         failedAt: number;
+        /**
+         * kafka-record: originalKey and originalValue are the bytes of a record read from originalTopic (partition and offset say where), replayed as they are. ingest-json: originalValue is the JSON item ingest refused at the door (PII already hashed) with its source and route, replayed through ingest's checks; partition and offset are -1.
+         *
+         * Default: "kafka-record"
+         */
+        originalFormat: string;
     }
 }
 

@@ -1,31 +1,47 @@
 /**
  * The HTTP contract without a network: requests through fastify's inject into an in-memory sink.
- * Kafka itself is exercised by the end-to-end test.
+ * Kafka itself is exercised by the integration and end-to-end tests.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { createLogger, CdpError, type Registry } from '@cdp/plumbing';
 import { Registry as PromRegistry } from 'prom-client';
+import type { Accepted, Rejected } from '../core/intake';
 import { parseSources } from '../core/sources';
 import { buildHttpApp, fieldOf } from './http';
-import type { Accepted, EventSink } from './kafka-sink';
+import type { EventSink } from './kafka-sink';
 
 const sources = parseSources(
-  { sources: [{ id: 'web-shop', writeKey: 'local-web', kind: 'segment', channel: 'WEB', tenant: 'demo' }, { id: 'store-gateway', writeKey: 'local-store', kind: 'store', channel: 'STORE', tenant: 'demo' }] },
+  {
+    sources: [
+      { id: 'web-shop', writeKey: 'local-web', kind: 'segment', channel: 'WEB', tenant: 'demo' },
+      { id: 'store-gateway', writeKey: 'local-store', kind: 'store', channel: 'STORE', tenant: 'demo' },
+      { id: 'store-hel-1', writeKey: 'local-store-hel-1', kind: 'store', channel: 'STORE', tenant: 'demo', storeId: 'HEL-1' },
+    ],
+    stores: [{ id: 'HEL-1', tenant: 'demo' }, { id: 'ESP-2', tenant: 'demo' }],
+    merakiReceivers: [{ id: 'demo-stores', tenant: 'demo', validator: 'v-123', secret: 'local-meraki-secret', networks: { L_646829496481105433: 'HEL-1' } }],
+  },
   'test',
 );
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'meraki', name), 'utf8'));
+const now = () => new Date().toISOString();
 
 function setup(fail: boolean | 'hang' = false) {
   const published: Accepted[] = [];
+  const dead: Rejected[] = [];
   const sink: EventSink = {
-    async publish(events) {
+    async publish(events, rejected = []) {
       if (fail === 'hang') await new Promise(() => undefined);
       if (fail) throw new CdpError('ERR_TRANSIENT', 'Kafka down', { retriable: true });
       published.push(...events);
+      dead.push(...rejected);
     },
     async flush() {},
   };
-  const app = buildHttpApp({ sources, sink, salt: 'test-salt-0123456789', bodyLimit: 10_000, logger: createLogger('test', 'silent'), registry: new PromRegistry() as unknown as Registry, isReady: () => true, publishTimeoutMs: 200 });
-  return { app, published };
+  const app = buildHttpApp({ sources, sink, salt: 'test-salt-0123456789', logger: createLogger('test', 'silent'), registry: new PromRegistry() as unknown as Registry, dependenciesReady: async () => ({ kafka: !fail, registry: true }), publishTimeoutMs: 200 });
+  return { app, published, dead };
 }
 
 describe('ingest HTTP API', () => {
@@ -44,13 +60,156 @@ describe('ingest HTTP API', () => {
     expect(published).toHaveLength(1);
   });
 
-  it('answers 401 to an unknown key or a key of the wrong kind of source', async () => {
-    const { app } = setup();
+  it('answers 401 to a missing or unknown key', async () => {
+    const { app, published } = setup();
     const unknown = await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic('nope') }, payload: { event: 'X', anonymousId: 'a' } });
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json().reason).toBe('unknown write key');
-    const wrongKind = await app.inject({ method: 'POST', url: '/v1/store/batch', headers: { authorization: basic('local-web') }, payload: { batch: [] } });
-    expect(wrongKind.statusCode).toBe(401);
+    const none = await app.inject({ method: 'POST', url: '/v1/batch', payload: { batch: [{ type: 'page', anonymousId: 'a' }] } });
+    expect(none.statusCode).toBe(401);
+    expect(none.json().reason).toContain('no write key');
+    expect(published).toHaveLength(0);
+  });
+
+  it('sends the items of a store key posting web events to the dead-letter topic, with the reason', async () => {
+    const { app, published, dead } = setup();
+    const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-store') }, payload: { batch: [{ type: 'track', event: 'X', anonymousId: 'a', traits: { email: 'anna@example.com' } }] } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ success: true, accepted: 0, rejected: [{ field: 'batch[0]', code: 'ingest.wrong_source_kind', reason: 'the key of source store-gateway is for store events, not web or app events' }] });
+    expect(published).toHaveLength(0);
+    expect(dead).toMatchObject([{ target: 'segment', source: 'store-gateway', route: 'segment', code: 'ingest.wrong_source_kind' }]);
+    // A dead letter holds no PII in clear either.
+    expect(JSON.stringify(dead[0]!.item)).not.toContain('anna@example.com');
+  });
+
+  it('accepts the good items of a batch and dead-letters the rest: a time days ahead, an unknown store, another store than the key\'s', async () => {
+    const { app, published, dead } = setup();
+    const ahead = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const web = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web') }, payload: { batch: [{ type: 'page', anonymousId: 'a', messageId: 'ok-1' }, { type: 'track', event: 'Late', anonymousId: 'a', timestamp: ahead }] } });
+    expect(web.json()).toEqual({ success: true, accepted: 1, rejected: [{ field: 'batch[1].timestamp', code: 'ingest.future_timestamp', reason: 'is more than a day in the future' }] });
+    const receipt = (storeId: string) => ({ type: 'pos_transaction', timestamp: now(), storeId, receiptId: `R-${storeId}`, currency: 'EUR', total: 1, lines: [{ sku: 'A', quantity: 1, price: 1 }] });
+    const store = await app.inject({ method: 'POST', url: '/v1/store/batch', headers: { authorization: basic('local-store-hel-1') }, payload: { batch: [receipt('HEL-1'), receipt('XXX-9'), receipt('ESP-2')] } });
+    expect(store.json()).toEqual({
+      success: true,
+      accepted: 1,
+      rejected: [
+        { field: 'batch[1].storeId', code: 'ingest.unknown_store', reason: 'store XXX-9 is not a store of tenant demo' },
+        { field: 'batch[2].storeId', code: 'ingest.store_not_of_key', reason: 'the key of source store-hel-1 posts for store HEL-1, not ESP-2' },
+      ],
+    });
+    expect(published.map((p) => p.value.envelope.eventId)).toEqual(['ok-1', 'pos:HEL-1:R-HEL-1']);
+    expect(dead.map((d) => [d.target, d.code, (d.item as { storeId?: string }).storeId ?? null])).toEqual([
+      ['segment', 'ingest.future_timestamp', null],
+      ['pos', 'ingest.unknown_store', 'XXX-9'],
+      ['pos', 'ingest.store_not_of_key', 'ESP-2'],
+    ]);
+  });
+
+  it('takes Wi-Fi observations and people counts from a store gateway, MACs hashed and keyed by store and device', async () => {
+    const { app, published } = setup();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/store/batch',
+      headers: { authorization: basic('local-store-hel-1') },
+      payload: {
+        batch: [
+          { type: 'wifi_observation', timestamp: now(), apMac: '00:18:0A:13:DD:B0', clientMac: 'DA:A1:19:00:11:22', rssi: -61 },
+          { type: 'people_count', timestamp: now(), sensorId: 'cam-door', kind: 'line_crossing', periodSeconds: 60, countIn: 7, countOut: 3 },
+          { type: 'people_count', timestamp: now(), sensorId: 'cam-till', zoneId: 'tills', kind: 'queue_length', queueLength: 4 },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const [wifi, line, queue] = published;
+    expect(wifi).toMatchObject({ kind: 'wifi', value: { storeId: 'HEL-1', apMac: '00:18:0a:13:dd:b0', randomizedMac: true, rssi: -61 } });
+    expect(wifi!.key).toBe(`HEL-1/${(wifi!.value as { clientMacHash: string }).clientMacHash}`);
+    expect(JSON.stringify(published).toLowerCase()).not.toContain('da:a1:19:00:11:22');
+    expect(line).toMatchObject({ kind: 'peopleCount', key: 'HEL-1/cam-door', value: { kind: 'LINE_CROSSING', countIn: 7, countOut: 3, periodSeconds: 60 } });
+    expect(queue).toMatchObject({ kind: 'peopleCount', value: { kind: 'QUEUE_LENGTH', zoneId: 'tills', queueLength: 4, countIn: null } });
+  });
+
+  it('answers the Meraki validator handshake and refuses a post with the wrong secret', async () => {
+    const { app, published } = setup();
+    const get = await app.inject({ method: 'GET', url: '/v1/meraki/demo-stores' });
+    expect(get.statusCode).toBe(200);
+    expect(get.body).toBe('v-123');
+    expect(get.headers['content-type']).toContain('text/plain');
+    expect((await app.inject({ method: 'GET', url: '/v1/meraki/nope' })).statusCode).toBe(404);
+    const wrong = await app.inject({ method: 'POST', url: '/v1/meraki/demo-stores', payload: { ...fixture('wifi-v3.json'), secret: 'guessed-secret' } });
+    expect(wrong.statusCode).toBe(403);
+    expect(wrong.json().field).toBe('secret');
+    expect(published).toHaveLength(0);
+  });
+
+  it('turns Meraki WiFi and BLE posts into Wi-Fi observations and beacon sightings of the mapped store', async () => {
+    const { app, published } = setup();
+    const wifi = await app.inject({ method: 'POST', url: '/v1/meraki/demo-stores', payload: fixture('wifi-v3.json') });
+    expect(wifi.statusCode).toBe(200);
+    const ble = await app.inject({ method: 'POST', url: '/v1/meraki/demo-stores', payload: fixture('ble-v3.json') });
+    expect(ble.statusCode).toBe(200);
+    const kinds = new Set(published.map((p) => p.kind));
+    expect(kinds).toEqual(new Set(['wifi', 'beacon']));
+    for (const p of published) expect((p.value as { storeId: string }).storeId).toBe('HEL-1');
+    const macs = [...fixture('wifi-v3.json').data.observations, ...fixture('ble-v3.json').data.observations].map((o: { clientMac: string }) => o.clientMac.toLowerCase());
+    const text = JSON.stringify(published).toLowerCase();
+    for (const mac of macs) expect(text).not.toContain(mac);
+  });
+
+  it('dead-letters a Meraki post of a network no store is mapped to', async () => {
+    const { app, published, dead } = setup();
+    const payload = fixture('wifi-v3.json');
+    payload.data.networkId = 'L_000000000000000001';
+    const res = await app.inject({ method: 'POST', url: '/v1/meraki/demo-stores', payload });
+    expect(res.json().rejected).toEqual([{ field: 'data.networkId', code: 'ingest.unknown_network', reason: 'network L_000000000000000001 is not mapped to a store of receiver demo-stores' }]);
+    expect(published).toHaveLength(0);
+    expect(dead).toHaveLength(1);
+    expect(JSON.stringify(dead[0]!.item).toLowerCase()).not.toContain(payload.data.observations[0].clientMac.toLowerCase());
+  });
+
+  it('reads gzip bodies as SDKs send them and answers 400 to a broken one', async () => {
+    const { app, published } = setup();
+    const body = gzipSync(JSON.stringify({ batch: [{ type: 'track', event: 'Zipped', anonymousId: 'a' }] }));
+    const ok = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web'), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: body });
+    expect(ok.statusCode).toBe(200);
+    expect(published).toHaveLength(1);
+    const broken = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web'), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: body.subarray(0, body.length - 12) });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ code: 'ERR_INGEST_ENCODING', field: '(body)' });
+    const garbage = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web'), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: Buffer.from('not gzip at all') });
+    expect(garbage.statusCode).toBe(400);
+    const brotli = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web'), 'content-type': 'application/json', 'content-encoding': 'br' }, payload: body });
+    expect(brotli.statusCode).toBe(415);
+    expect(published).toHaveLength(1);
+  });
+
+  it('answers 400 naming the limit: 32 KB per event, 500 KB per batch (decompressed)', async () => {
+    const { app, published } = setup();
+    const event = await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic('local-web') }, payload: { event: 'X', anonymousId: 'a', properties: { pad: 'x'.repeat(33 * 1024) } } });
+    expect(event.statusCode).toBe(400);
+    expect(event.json()).toMatchObject({ code: 'ERR_INGEST_TOO_LARGE', reason: 'is larger than the limit of 32 KB for this endpoint' });
+    const item = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web') }, payload: { batch: [{ type: 'page', anonymousId: 'a' }, { type: 'track', event: 'X', anonymousId: 'a', properties: { pad: 'x'.repeat(33 * 1024) } }] } });
+    expect(item.statusCode).toBe(400);
+    expect(item.json()).toMatchObject({ field: 'batch[1]', reason: 'is larger than the limit of 32 KB per event' });
+    const many = Array.from({ length: 20 }, () => ({ type: 'track', event: 'X', anonymousId: 'a', properties: { pad: 'x'.repeat(30 * 1024) } }));
+    const zipped = gzipSync(JSON.stringify({ batch: many }));
+    expect(zipped.length).toBeLessThan(50 * 1024);
+    const batch = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web'), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: zipped });
+    expect(batch.statusCode).toBe(400);
+    expect(batch.json().reason).toBe('is larger than the limit of 500 KB for this endpoint');
+    expect(published).toHaveLength(0);
+  });
+
+  it('serves its OpenAPI document, liveness and readiness', async () => {
+    const { app } = setup();
+    const doc = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(doc.statusCode).toBe(200);
+    expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/v1/batch', '/v1/track', '/v1/store/batch', '/v1/meraki/{receiver}', '/readyz']));
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ service: 'ingest', status: 'ready', kafka: true, registry: true });
+    const down = setup(true);
+    const notReady = await down.app.inject({ method: 'GET', url: '/readyz' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json()).toMatchObject({ kafka: false, registry: true });
   });
 
   it('answers 400 naming the field and the reason, and publishes nothing of that request', async () => {
@@ -58,16 +217,13 @@ describe('ingest HTTP API', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web') }, payload: { batch: [{ type: 'page', anonymousId: 'a' }, { type: 'track', event: 7, anonymousId: 'a' }] } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'ERR_INGEST_INVALID', field: 'batch[1].event', reason: 'must be string' });
-    const store = await app.inject({ method: 'POST', url: '/v1/store/batch', headers: { authorization: basic('local-store') }, payload: { batch: [{ type: 'pos_transaction', timestamp: '2026-11-23T10:00:00Z', storeId: 'S', receiptId: 'R', currency: 'EUR', total: 1, lines: [{ sku: 'A', quantity: 1 }] }] } });
+    const store = await app.inject({ method: 'POST', url: '/v1/store/batch', headers: { authorization: basic('local-store') }, payload: { batch: [{ type: 'pos_transaction', timestamp: '2026-11-23T10:00:00Z', storeId: 'HEL-1', receiptId: 'R', currency: 'EUR', total: 1, lines: [{ sku: 'A', quantity: 1 }] }] } });
     expect(store.statusCode).toBe(400);
     expect(store.json().field).toBe('batch[0].lines[0].price');
     expect(published).toHaveLength(0);
   });
 
-  it('answers 413 to a body over the limit and 503 with Retry-After when Kafka is down', async () => {
-    const { app } = setup();
-    const big = await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic('local-web') }, payload: { event: 'X', anonymousId: 'a', properties: { pad: 'x'.repeat(20_000) } } });
-    expect(big.statusCode).toBe(413);
+  it('answers 503 with Retry-After when Kafka is down or does not answer', async () => {
     const down = setup(true);
     const res = await down.app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic('local-web') }, payload: { event: 'X', anonymousId: 'a' } });
     expect(res.statusCode).toBe(503);

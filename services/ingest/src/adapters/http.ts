@@ -1,29 +1,57 @@
 /**
- * The HTTP face of ingest: Segment's tracking API (the analytics libraries send to it unchanged)
- * and the store batch endpoint. A request is answered 2xx only after Kafka acknowledged its events.
+ * The HTTP face of ingest: Segment's tracking API (the analytics libraries send to it unchanged),
+ * the store batch endpoint and the Meraki scanning receiver. A request is answered 2xx only after
+ * Kafka acknowledged its records, accepted ones and dead letters alike.
  */
+import { createGunzip, createInflate } from 'node:zlib';
 import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { CdpError, Counter, TransientError, type Logger, type Registry } from '@cdp/plumbing';
-import { IngestError, invalid, unauthorized } from '../core/errors';
-import { normalizeSegmentEvent, segmentKey, SEGMENT_TYPES, type SegmentInput, type SegmentType } from '../core/segment';
+import { CdpError, Counter, Histogram, TransientError, type Logger, type Registry } from '@cdp/plumbing';
+import { IngestError, invalid, REJECTION_CODES, unauthorized } from '../core/errors';
+import { intakeSegment, intakeStore, rejectionSummary, type Intake, type Target } from '../core/intake';
+import { checkMerakiSecret, merakiEvents, merakiKind, type MerakiPost } from '../core/meraki';
+import { scrubPii, truncateIp } from '../core/pii';
+import { SEGMENT_TYPES, type SegmentInput, type SegmentType } from '../core/segment';
 import type { Source, SourceRegistry } from '../core/sources';
 import { writeKeyOf } from '../core/sources';
-import { normalizeBeaconSighting, normalizePosTransaction, type StoreEventInput } from '../core/store';
-import type { Accepted, EventSink } from './kafka-sink';
+import type { StoreEventInput } from '../core/store';
+import type { EventSink } from './kafka-sink';
+import { merakiPostBody } from './meraki-schema';
 import { batchBody, segmentEventSchema, singleEventBody, storeBatchBody } from './route-schemas';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route needs a source's write key (Basic user name or writeKey in the body). */
+    writeKey?: boolean;
+    /** The route is a Meraki receiver: the secret in the body authenticates it. */
+    merakiReceiver?: boolean;
+  }
+}
 
 export interface HttpOptions {
   sources: SourceRegistry;
   sink: EventSink;
   salt: string;
-  bodyLimit: number;
   logger: Logger;
   registry: Registry;
-  isReady: () => boolean;
+  /** Kafka and the registry answer (for /readyz). */
+  dependenciesReady: () => Promise<{ kafka: boolean; registry: boolean }>;
   /** Longest wait for Kafka's acknowledgement before answering 503. */
   publishTimeoutMs?: number;
+  /**
+   * Only for the dead-letter replay, which feeds this app in process and never listens: the
+   * original receive time comes in the x-cdp-received-at header, so clock correction is as it was.
+   */
+  replay?: boolean;
+  /** Behind a proxy the client address is the X-Forwarded-For one. */
+  trustProxy?: boolean;
+  /** Segment's limits: 500 KB per batch request, 32 KB per event. */
+  limits?: { batchBytes: number; eventBytes: number; storeBatchBytes: number; merakiBytes: number };
 }
+
+export const SEGMENT_LIMITS = { batchBytes: 500 * 1024, eventBytes: 32 * 1024, storeBatchBytes: 1024 * 1024, merakiBytes: 8 * 1024 * 1024 };
 
 /** ajv's `/batch/3/timestamp` as `batch[3].timestamp`, the way a developer reads a payload. */
 export function fieldOf(instancePath: string, missingProperty?: string): string {
@@ -33,28 +61,57 @@ export function fieldOf(instancePath: string, missingProperty?: string): string 
 }
 
 const SHORT_PATHS: Record<string, SegmentType> = { t: 'track', p: 'page', s: 'screen', i: 'identify', a: 'alias', g: 'group' };
+const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
 export function buildHttpApp(options: HttpOptions): FastifyInstance {
   const { sources, sink, salt, logger } = options;
+  const limits = options.limits ?? SEGMENT_LIMITS;
+  const publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as unknown as FastifyBaseLogger,
     // One log line per request would cost more than the request at tens of thousands per second.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: options.bodyLimit,
+    bodyLimit: limits.batchBytes,
+    trustProxy: options.trustProxy ?? false,
     // Each route schema error becomes our IngestError with the field in Segment's terms.
     schemaErrorFormatter: (errors) => {
       const e = errors[0]!;
-      const params = e.params as { missingProperty?: string; allowedValues?: unknown[] };
-      const reason = params.allowedValues ? `must be one of ${params.allowedValues.join(', ')}` : (e.message ?? 'is invalid');
+      const params = e.params as { missingProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown };
+      const reason = params.allowedValues ? `must be one of ${params.allowedValues.join(', ')}` : params.allowedValue !== undefined ? `must be ${JSON.stringify(params.allowedValue)}` : (e.message ?? 'is invalid');
       return invalid(fieldOf(e.instancePath, params.missingProperty), reason);
     },
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
   });
 
+  const requests = new Counter({ name: 'ingest_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [options.registry] });
   const accepted = new Counter({ name: 'ingest_events_accepted_total', help: 'Events accepted and acknowledged by Kafka', labelNames: ['source', 'type'], registers: [options.registry] });
-  const refused = new Counter({ name: 'ingest_requests_refused_total', help: 'Requests answered 4xx/5xx', labelNames: ['status', 'code'], registers: [options.registry] });
+  const rejectedItems = new Counter({ name: 'ingest_events_rejected_total', help: 'Items refused at the door and written to a dead-letter topic, by reason', labelNames: ['source', 'code'], registers: [options.registry] });
+  const refused = new Counter({ name: 'ingest_requests_refused_total', help: 'Requests answered 4xx/5xx, by code', labelNames: ['status', 'code'], registers: [options.registry] });
+  const produceSeconds = new Histogram({ name: 'ingest_produce_seconds', help: 'From handing records to the producer to Kafka acknowledging them', buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [options.registry] });
 
   app.addSchema(segmentEventSchema);
+
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'CDP ingest', version: '1', description: 'Segment tracking API, store batches and the Meraki scanning receiver. A 2xx answer means Kafka has the events.' },
+      components: { securitySchemes: { writeKey: { type: 'http', scheme: 'basic', description: 'The source write key as user name, empty password (Segment style)' } } },
+      security: [{ writeKey: [] }],
+    },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // SDKs and gateways gzip their bodies. The limits apply to the decompressed size, so a small
+  // compressed bomb is refused like any oversized body.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = request.headers['content-encoding']?.toLowerCase();
+    if (!encoding || encoding === 'identity') return payload;
+    if (encoding !== 'gzip' && encoding !== 'deflate') throw new IngestError(415, 'ERR_INGEST_ENCODING', '(body)', `content-encoding ${encoding} is not supported (gzip, deflate)`);
+    const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
+    payload.on('error', (error) => inflate.destroy(error));
+    inflate.on('error', () => undefined);
+    delete request.headers['content-length'];
+    return payload.pipe(inflate);
+  });
 
   // analytics.js sends JSON as text/plain to avoid a CORS preflight on the body type.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
@@ -70,23 +127,28 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
   void app.register(cors, {
     origin: true,
     methods: ['POST', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'content-type', 'x-retry-count'],
+    allowedHeaders: ['authorization', 'content-type', 'content-encoding', 'x-retry-count'],
     maxAge: 86_400,
   });
 
   app.setErrorHandler((error: FastifyError | IngestError | Error, request, reply) => {
     let status = 500;
     let body: Record<string, unknown>;
+    const code = (error as FastifyError).code;
     if (error instanceof IngestError) {
       status = error.statusCode;
       body = { code: error.code, field: error.field, reason: error.reason };
-    } else if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      status = 413;
-      body = { code: 'ERR_INGEST_TOO_LARGE', field: '(body)', reason: `is larger than ${options.bodyLimit} bytes` };
-    } else if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    } else if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Segment answers an oversized batch 400 with the limit; clients do not retry it.
+      status = 400;
+      body = { code: 'ERR_INGEST_TOO_LARGE', field: '(body)', reason: `is larger than the limit of ${kb(request.routeOptions.bodyLimit ?? limits.batchBytes)} for this endpoint` };
+    } else if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       status = 415;
       body = { code: 'ERR_INGEST_MEDIA_TYPE', field: '(body)', reason: 'must be JSON (application/json or text/plain)' };
-    } else if ((error as FastifyError).statusCode === 400) {
+    } else if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || (error as { errno?: number }).errno === -3) {
+      status = 400;
+      body = { code: 'ERR_INGEST_ENCODING', field: '(body)', reason: `is not valid ${request.headers['content-encoding']} data: ${error.message}` };
+    } else if ((error as FastifyError).statusCode === 400 || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       status = 400;
       body = { code: 'ERR_INGEST_INVALID', field: '(body)', reason: error.message };
     } else {
@@ -101,88 +163,164 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     void reply.status(status).send({ success: false, ...body, message: body.field ? `${String(body.field)}: ${String(body.reason)}` : body.reason });
   });
 
-  const sourceOf = (request: FastifyRequest, kind: Source['kind']): Source => {
+  app.addHook('onResponse', async (request, reply) => {
+    requests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+  });
+
+  // Authentication comes before validation: a stranger learns nothing about the payload rules.
+  // A known key on the wrong endpoint is not refused here: its items become dead letters that a
+  // replay can deliver once the key's source is fixed.
+  const sourceByRequest = new WeakMap<FastifyRequest, Source>();
+  app.addHook('preValidation', async (request) => {
+    const receiverId = request.routeOptions.config.merakiReceiver ? (request.params as { receiver: string }).receiver : undefined;
+    if (receiverId !== undefined) {
+      // The shared secret is checked before the body's schema: a stranger learns nothing about it.
+      const receiver = sources.merakiReceiver(receiverId);
+      if (!receiver) throw new IngestError(401, 'ERR_INGEST_UNAUTHORIZED', undefined, `no Meraki receiver ${receiverId}`);
+      if (!checkMerakiSecret(receiver.secret, (request.body as { secret?: unknown } | undefined)?.secret)) throw new IngestError(403, 'ERR_INGEST_FORBIDDEN', 'secret', 'does not match the secret of this receiver');
+      return;
+    }
+    if (!request.routeOptions.config.writeKey) return;
     const key = writeKeyOf(request.headers.authorization, request.body);
     if (!key) throw unauthorized('no write key: send it as the HTTP Basic user name (Segment style)');
     const source = sources.byWriteKey(key);
     if (!source) throw unauthorized('unknown write key');
-    if (source.kind !== kind) throw unauthorized(`write key of source ${source.id} is for ${source.kind} events, not this endpoint`);
-    return source;
-  };
-
-  // Authentication comes before validation: a stranger learns nothing about the payload rules.
-  const sourceByRequest = new WeakMap<FastifyRequest, Source>();
-  app.addHook('preValidation', async (request) => {
-    const kind = (request.routeOptions.config as { sourceKind?: Source['kind'] }).sourceKind;
-    if (kind) sourceByRequest.set(request, sourceOf(request, kind));
+    sourceByRequest.set(request, source);
   });
   const authenticated = (request: FastifyRequest): Source => sourceByRequest.get(request)!;
 
-  const publish = async (source: Source, events: Accepted[]) => {
+  /** A dead letter must not hold PII either: the refused item is scrubbed as an accepted one is. */
+  const scrubbed = (intake: Intake): Intake => {
+    for (const r of intake.rejected) r.item = scrubItem(salt, r.item);
+    return intake;
+  };
+
+  const publish = async (source: Source, intake: Intake) => {
     // The producer keeps retrying while Kafka is away; the HTTP client should not wait for that.
     // Answering 503 is safe: the client sends the same message ids again, and every event id is
     // stored once however often it arrives.
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransientError(`Kafka did not acknowledge within ${options.publishTimeoutMs ?? 10_000} ms`)), options.publishTimeoutMs ?? 10_000);
+      timer = setTimeout(() => reject(new TransientError(`Kafka did not acknowledge within ${publishTimeoutMs} ms`)), publishTimeoutMs);
     });
+    const stopTimer = produceSeconds.startTimer();
     try {
-      await Promise.race([sink.publish(events), timeout]);
+      await Promise.race([sink.publish(intake.accepted, scrubbed(intake).rejected), timeout]);
     } finally {
       clearTimeout(timer);
     }
-    for (const e of events) accepted.inc({ source: source.id, type: e.kind === 'segment' ? e.value.type.toLowerCase() : e.kind });
+    stopTimer();
+    for (const e of intake.accepted) accepted.inc({ source: source.id, type: e.kind === 'segment' ? e.value.type.toLowerCase() : e.kind });
+    for (const r of intake.rejected) rejectedItems.inc({ source: source.id, code: r.code });
+    return intake.rejected.length === 0 ? { success: true } : { success: true, accepted: intake.accepted.length, rejected: intake.rejected.map(rejectionSummary) };
   };
 
-  type BatchRequest = FastifyRequest<{ Body: { batch: SegmentInput[]; sentAt?: string | null; context?: Record<string, unknown> | null } }>;
-  const batchHandler = async (request: BatchRequest) => {
-    const source = authenticated(request);
-    const receivedAt = Date.now();
-    const events = request.body.batch.map((input, i): Accepted => {
-      const value = normalizeSegmentEvent(input, input.type as SegmentType, { source, receivedAt, salt, batchSentAt: request.body.sentAt, batchContext: request.body.context }, `batch[${i}]`);
-      return { kind: 'segment', key: segmentKey(value), value };
+  /** Segment's 32 KB per event. Only a body over 32 KB can hold such an event, so only then is each measured. */
+  const checkEventSizes = (request: FastifyRequest, items: unknown[]) => {
+    const length = Number(request.headers['content-length'] ?? Infinity);
+    if (length <= limits.eventBytes) return;
+    items.forEach((item, i) => {
+      if (Buffer.byteLength(JSON.stringify(item)) > limits.eventBytes) throw new IngestError(400, 'ERR_INGEST_TOO_LARGE', `batch[${i}]`, `is larger than the limit of ${kb(limits.eventBytes)} per event`);
     });
-    await publish(source, events);
-    return { success: true };
   };
-  // analytics-node posts to /v1/batch; analytics.js in batching mode to /v1/b.
-  const segmentRoute = { config: { sourceKind: 'segment' as const } };
-  app.post('/v1/batch', { ...segmentRoute, schema: { body: batchBody } }, batchHandler);
-  app.post('/v1/b', { ...segmentRoute, schema: { body: batchBody } }, batchHandler);
 
-  for (const type of SEGMENT_TYPES) {
-    const handler = async (request: FastifyRequest<{ Body: SegmentInput }>) => {
+  const clientIp = (request: FastifyRequest) => (options.replay ? undefined : request.ip);
+  const receivedAtOf = (request: FastifyRequest) => (options.replay && request.headers['x-cdp-received-at'] ? Number(request.headers['x-cdp-received-at']) : Date.now());
+
+  // Routes in a plugin registered after swagger, so that its onRoute hook sees every one of them.
+  void app.register(async (app) => {
+    type BatchRequest = FastifyRequest<{ Body: { batch: SegmentInput[]; sentAt?: string | null; context?: Record<string, unknown> | null } }>;
+    const batchHandler = async (request: BatchRequest) => {
       const source = authenticated(request);
-      const value = normalizeSegmentEvent(request.body, type, { source, receivedAt: Date.now(), salt }, '');
-      await publish(source, [{ kind: 'segment', key: segmentKey(value), value }]);
-      return { success: true };
+      checkEventSizes(request, request.body.batch);
+      const intake = intakeSegment({ items: request.body.batch, sentAt: request.body.sentAt, context: request.body.context, path: 'batch' }, { source, receivedAt: receivedAtOf(request), salt, clientIp: clientIp(request) });
+      return publish(source, intake);
     };
-    const route = { ...segmentRoute, schema: { body: singleEventBody(type) } };
-    app.post(`/v1/${type}`, route, handler);
-    const short = Object.entries(SHORT_PATHS).find(([, t]) => t === type)![0];
-    app.post(`/v1/${short}`, route, handler);
-  }
+    // analytics-node posts to /v1/batch; analytics.js in batching mode to /v1/b.
+    const writeKeyRoute = { config: { writeKey: true } };
+    const tags = (...t: string[]) => ({ tags: t });
+    app.post('/v1/batch', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch of Segment events (analytics-node, server libraries)', body: batchBody } }, batchHandler);
+    app.post('/v1/b', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch from analytics.js in batching mode', body: batchBody } }, batchHandler);
 
-  app.post<{ Body: { batch: StoreEventInput[] } }>('/v1/store/batch', { config: { sourceKind: 'store' }, schema: { body: storeBatchBody } }, async (request) => {
-    const source = authenticated(request);
-    const ctx = { source, receivedAt: Date.now() };
-    const events = request.body.batch.map((input, i): Accepted => {
-      if (input.type === 'pos_transaction') {
-        const value = normalizePosTransaction(input, ctx, `batch[${i}]`);
-        return { kind: 'pos', key: `${value.storeId}/${value.receiptId}`, value };
-      }
-      const value = normalizeBeaconSighting(input, ctx, `batch[${i}]`);
-      return { kind: 'beacon', key: `${value.storeId ?? ''}/${value.appInstallId ?? ''}`, value };
+    for (const type of SEGMENT_TYPES) {
+      const handler = async (request: FastifyRequest<{ Body: SegmentInput }>) => {
+        const source = authenticated(request);
+        const intake = intakeSegment({ items: [request.body], type, path: '' }, { source, receivedAt: receivedAtOf(request), salt, clientIp: clientIp(request) });
+        return publish(source, intake);
+      };
+      const route = { ...writeKeyRoute, bodyLimit: limits.eventBytes, schema: { ...tags('segment'), summary: `One Segment ${type} call`, body: singleEventBody(type) } };
+      app.post(`/v1/${type}`, route, handler);
+      const short = Object.entries(SHORT_PATHS).find(([, t]) => t === type)![0];
+      app.post(`/v1/${short}`, { ...route, schema: { ...route.schema, hide: true } }, handler);
+    }
+
+    // analytics.js posts its own delivery counters here every 30 s, without a key. They are not
+    // customer data; answering keeps the browser console clean.
+    app.post('/v1/m', { schema: { hide: true } }, async () => ({ success: true }));
+
+    app.post<{ Body: { batch: StoreEventInput[] } }>(
+      '/v1/store/batch',
+      { ...writeKeyRoute, bodyLimit: limits.storeBatchBytes, schema: { ...tags('store'), summary: 'Till receipts, beacon sightings, Wi-Fi observations and people counts from a store gateway', body: storeBatchBody } },
+      async (request) => {
+        const source = authenticated(request);
+        const intake = intakeStore(request.body.batch, { source, receivedAt: receivedAtOf(request), salt, stores: sources });
+        const answer = await publish(source, intake);
+        return { ...answer, accepted: intake.accepted.length };
+      },
+    );
+
+    // Cisco Meraki scanning API v3: the dashboard first GETs the URL and expects the validator
+    // string; then it POSTs observations with the shared secret in the body.
+    app.get<{ Params: { receiver: string } }>('/v1/meraki/:receiver', { schema: { ...tags('meraki'), summary: 'Validator handshake', security: [] } }, async (request, reply) => {
+      const receiver = sources.merakiReceiver(request.params.receiver);
+      if (!receiver) return reply.status(404).type('text/plain').send('unknown receiver');
+      return reply.type('text/plain').send(receiver.validator);
     });
-    await publish(source, events);
-    return { success: true, accepted: events.length };
-  });
+    app.post<{ Params: { receiver: string }; Body: MerakiPost }>(
+      '/v1/meraki/:receiver',
+      { config: { merakiReceiver: true }, bodyLimit: limits.merakiBytes, schema: { ...tags('meraki'), summary: 'Scanning API v3 observations (WiFi or BLE)', security: [], body: merakiPostBody } },
+      async (request, reply) => {
+        // preValidation has found the receiver and checked the secret.
+        const receiver = sources.merakiReceiver(request.params.receiver)!;
+        const { networkId } = request.body.data;
+        const storeId = receiver.networks[networkId];
+        const receivedAt = Date.now();
+        const target: Target = merakiKind(request.body.type) === 'ble' ? 'beacon' : 'wifi';
+        const rejectedAs = { target, source: receiver.source.id, route: 'meraki' as const, routeContext: { receiver: receiver.id, type: request.body.type, networkId }, receivedAt };
+        let intake: Intake;
+        if (!storeId) {
+          intake = { accepted: [], rejected: [{ field: 'data.networkId', code: REJECTION_CODES.unknownNetwork, reason: `network ${networkId} is not mapped to a store of receiver ${receiver.id}`, item: request.body.data, ...rejectedAs }] };
+        } else {
+          const events = merakiEvents(request.body, { source: receiver.source, storeId, receivedAt, salt });
+          intake = {
+            accepted: [...events.wifi.map((e) => ({ kind: 'wifi' as const, ...e })), ...events.beacons.map((e) => ({ kind: 'beacon' as const, ...e }))],
+            rejected: events.rejected.map((r) => ({ ...r, ...rejectedAs })),
+          };
+        }
+        const answer = await publish(receiver.source, intake);
+        return reply.send({ ...answer, accepted: intake.accepted.length });
+      },
+    );
 
-  app.get('/health', async (_request, reply) => {
-    const ready = options.isReady();
-    return reply.status(ready ? 200 : 503).send({ service: 'ingest', status: ready ? 'ok' : 'starting' });
+    const health = async () => ({ service: 'ingest', status: 'ok' });
+    app.get('/healthz', { schema: { ...tags('operations'), summary: 'Liveness: the process answers', security: [] } }, health);
+    app.get('/health', { schema: { hide: true } }, health);
+    app.get('/readyz', { schema: { ...tags('operations'), summary: 'Readiness: Kafka and the schema registry answer', security: [] } }, async (_request, reply) => {
+      const deps = await options.dependenciesReady();
+      const ready = deps.kafka && deps.registry;
+      return reply.status(ready ? 200 : 503).send({ service: 'ingest', status: ready ? 'ready' : 'not ready', ...deps });
+    });
+    app.get('/metrics', { schema: { ...tags('operations'), summary: 'Prometheus metrics', security: [] } }, async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
   });
-  app.get('/metrics', async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
 
   return app;
+}
+
+/** PII out of an item that goes to a dead letter: hashed like accepted events, IP truncated. */
+export function scrubItem(salt: string, item: unknown): unknown {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
+  const out = scrubPii(salt, item as Record<string, unknown>);
+  const context = out.context as Record<string, unknown> | undefined;
+  if (context && typeof context.ip === 'string') return { ...out, context: { ...context, ip: truncateIp(context.ip) } };
+  return out;
 }

@@ -1,38 +1,63 @@
-import { createBatchingProducer, loadSchemaCatalog, valueSubjectOf, type AvroCodec, type CdpStore, type CdpWeb, type EventProducer, type TopicSpec } from '@cdp/plumbing';
-
-export type Accepted =
-  | { kind: 'segment'; key: string; value: CdpWeb.SegmentEvent }
-  | { kind: 'pos'; key: string; value: CdpStore.PosTransaction }
-  | { kind: 'beacon'; key: string; value: CdpStore.BeaconSighting };
+/**
+ * Accepted items to their raw topics and rejected items to those topics' dead-letter topics,
+ * encoded with the registered schemas and sent in shared batches. publish resolves only when
+ * Kafka has acknowledged every record (idempotent producer, acks=all).
+ */
+import { createBatchingProducer, deadLetterTopicOf, loadSchemaCatalog, valueSubjectOf, type AvroCodec, type CdpOps, type EventProducer, type TopicSpec } from '@cdp/plumbing';
+import type { Accepted, Rejected, Target } from '../core/intake';
 
 export interface EventSink {
-  /** Resolves once Kafka has acknowledged every event (acks=all). */
-  publish(events: Accepted[]): Promise<void>;
+  publish(accepted: Accepted[], rejected?: Rejected[]): Promise<void>;
   flush(): Promise<void>;
 }
 
-/** Encodes accepted events with their topic's registered schema and sends them in shared batches. */
-export async function createKafkaSink(
-  producer: EventProducer,
-  codec: AvroCodec,
-  topics: { segment: TopicSpec; pos: TopicSpec; beacon: TopicSpec },
-  lingerMs: number,
-): Promise<EventSink> {
-  const catalog = loadSchemaCatalog();
-  const ids = {
-    segment: await codec.idOf(valueSubjectOf(topics.segment.name), catalog.resolve(topics.segment.valueType)),
-    pos: await codec.idOf(valueSubjectOf(topics.pos.name), catalog.resolve(topics.pos.valueType)),
-    beacon: await codec.idOf(valueSubjectOf(topics.beacon.name), catalog.resolve(topics.beacon.valueType)),
+export type SinkTopics = Record<Target, TopicSpec>;
+
+const MAX_MESSAGE = 1000;
+
+/** The dead letter of an item refused at the door: its JSON (PII already hashed), source and route. */
+export function deadLetterOfItem(r: Rejected, topic: string, now = Date.now()): CdpOps.DeadLetter {
+  const payload = { source: r.source, route: r.route, routeContext: r.routeContext ?? null, receivedAt: r.receivedAt, field: r.field, item: r.item };
+  const message = `${r.field}: ${r.reason}`;
+  return {
+    originalTopic: topic,
+    originalPartition: -1,
+    originalOffset: -1,
+    originalKey: null,
+    originalValue: Buffer.from(JSON.stringify(payload)),
+    service: 'ingest',
+    step: r.route,
+    code: r.code,
+    message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message,
+    failedAt: now,
+    originalFormat: 'ingest-json',
   };
+}
+
+export async function createKafkaSink(producer: EventProducer, codec: AvroCodec, topics: SinkTopics, lingerMs: number): Promise<EventSink> {
+  const catalog = loadSchemaCatalog();
+  const targets = Object.keys(topics) as Target[];
+  const ids = {} as Record<Target, number>;
+  const dlqIds = {} as Record<Target, number>;
+  for (const target of targets) {
+    const topic = topics[target];
+    const dlq = deadLetterTopicOf(topic);
+    ids[target] = await codec.idOf(valueSubjectOf(topic.name), catalog.resolve(topic.valueType));
+    dlqIds[target] = await codec.idOf(valueSubjectOf(dlq.name), catalog.resolve(dlq.valueType));
+  }
   const batching = createBatchingProducer(producer, { lingerMs });
   return {
-    async publish(events) {
-      const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-      for (const e of events) {
-        const topic = topics[e.kind].name;
-        const list = byTopic.get(topic) ?? [];
-        list.push({ key: e.key, value: codec.encode(ids[e.kind], e.value) });
-        byTopic.set(topic, list);
+    async publish(accepted, rejected = []) {
+      const byTopic = new Map<string, { key: string | null; value: Buffer; headers?: Record<string, string> }[]>();
+      const add = (topic: string, record: { key: string | null; value: Buffer; headers?: Record<string, string> }) => {
+        const list = byTopic.get(topic);
+        if (list) list.push(record);
+        else byTopic.set(topic, [record]);
+      };
+      for (const e of accepted) add(topics[e.kind].name, { key: e.key, value: codec.encode(ids[e.kind], e.value) });
+      for (const r of rejected) {
+        const topic = topics[r.target].name;
+        add(`${topic}.dlq`, { key: null, value: codec.encode(dlqIds[r.target], deadLetterOfItem(r, topic)), headers: { 'cdp-rejection-code': r.code } });
       }
       await Promise.all([...byTopic].map(([topic, records]) => batching.send(topic, records)));
     },

@@ -56,7 +56,7 @@ const storeEventBase = {
 };
 const posTransaction = {
   type: 'object',
-  required: ['type', 'timestamp', 'storeId', 'receiptId', 'currency', 'total', 'lines'],
+  required: ['type', 'timestamp', 'receiptId', 'currency', 'total', 'lines'],
   properties: {
     type: { const: 'pos_transaction' },
     ...storeEventBase,
@@ -105,6 +105,49 @@ const beaconSighting = {
   },
 };
 
+const mac = { type: 'string', minLength: 11, maxLength: 23 };
+const wifiObservation = {
+  type: 'object',
+  required: ['type', 'timestamp', 'apMac', 'clientMac', 'rssi'],
+  properties: {
+    type: { const: 'wifi_observation' },
+    ...storeEventBase,
+    storeId: { type: 'string', minLength: 1, maxLength: 100 },
+    apMac: mac,
+    clientMac: mac,
+    rssi: { type: 'integer', minimum: -127, maximum: 20 },
+    ssid: { type: ['string', 'null'], maxLength: 64 },
+    manufacturer: { type: ['string', 'null'], maxLength: 100 },
+    os: { type: ['string', 'null'], maxLength: 100 },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    lng: { type: 'number', minimum: -180, maximum: 180 },
+    uncertainty: { type: 'number', minimum: 0 },
+    floorplanId: { type: 'string', maxLength: 100 },
+  },
+};
+
+const count = { type: 'integer', minimum: 0, maximum: 1_000_000 };
+const peopleCount = {
+  type: 'object',
+  required: ['type', 'timestamp', 'sensorId', 'kind'],
+  // Counts only: a people counter that sends images or face data has no field to put them in.
+  properties: {
+    type: { const: 'people_count' },
+    ...storeEventBase,
+    storeId: { type: 'string', minLength: 1, maxLength: 100 },
+    sensorId: { type: 'string', minLength: 1, maxLength: 100 },
+    zoneId: { type: ['string', 'null'], maxLength: 100 },
+    kind: { type: 'string', enum: ['line_crossing', 'zone_occupancy', 'queue_length'] },
+    periodSeconds: { type: 'integer', minimum: 0, maximum: 86_400 },
+    countIn: count,
+    countOut: count,
+    occupancy: count,
+    queueLength: count,
+  },
+};
+
+const STORE_EVENT_SCHEMAS = { pos_transaction: posTransaction, beacon_sighting: beaconSighting, wifi_observation: wifiObservation, people_count: peopleCount };
+
 export const storeBatchBody = {
   type: 'object',
   required: ['batch'],
@@ -116,12 +159,11 @@ export const storeBatchBody = {
       items: {
         type: 'object',
         required: ['type'],
-        properties: { type: { type: 'string', enum: ['pos_transaction', 'beacon_sighting'] } },
+        properties: { type: { type: 'string', enum: Object.keys(STORE_EVENT_SCHEMAS) } },
         // Discriminated by type, so an error names the fields of the right kind of event.
-        if: { properties: { type: { const: 'pos_transaction' } } },
-        then: posTransaction,
-        else: beaconSighting,
+        allOf: Object.entries(STORE_EVENT_SCHEMAS).map(([type, schema]) => ({ if: { properties: { type: { const: type } } }, then: schema })),
       },
     },
+    writeKey: { type: 'string' },
   },
 };

@@ -1,4 +1,4 @@
-import { IngestError } from './errors';
+import { ItemError } from './errors';
 import { hashEmail } from './pii';
 import { normalizeSegmentEvent } from './segment';
 import type { Source } from './sources';
@@ -31,7 +31,8 @@ describe('normalizeSegmentEvent', () => {
 
   it('names the field and the reason when the spec is broken', () => {
     const attempt = (input: object, type: 'track' | 'alias' | 'page') => () => normalizeSegmentEvent(input, type, ctx, 'batch[2]');
-    expect(attempt({ event: 'X' }, 'track')).toThrow(new IngestError(400, 'ERR_INGEST_INVALID', 'batch[2].userId', 'userId or anonymousId is required (Segment spec)'));
+    expect(attempt({ event: 'X' }, 'track')).toThrow(new ItemError('batch[2].userId', 'ingest.missing_identity', 'userId or anonymousId is required (Segment spec)'));
+    expect(attempt({ event: 'X' }, 'track')).toThrow(expect.objectContaining({ code: 'ingest.missing_identity', field: 'batch[2].userId' }));
     expect(attempt({ anonymousId: 'a', event: '  ' }, 'track')).toThrow('batch[2].event: track needs the event name');
     expect(attempt({ userId: 'u' }, 'alias')).toThrow('batch[2].previousId: alias needs previousId and userId');
     expect(attempt({ anonymousId: 'a', timestamp: 'yesterday' }, 'page')).toThrow('batch[2].timestamp: must be an ISO-8601 date-time');
@@ -45,7 +46,8 @@ describe('normalizeSegmentEvent', () => {
     );
     expect(e.envelope.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(e.anonymousId).toBe('42');
-    expect(e.context).toMatchObject({ ip: '10.0.0.1', userAgent: 'UA', pagePath: '/p', pageUrl: 'https://s/p', appName: 'Shop', appVersion: '2.1', extra: '{"custom":1}' });
+    // The IP is cut to its /24 network before it leaves ingest.
+    expect(e.context).toMatchObject({ ip: '10.0.0.0', userAgent: 'UA', pagePath: '/p', pageUrl: 'https://s/p', appName: 'Shop', appVersion: '2.1', extra: '{"custom":1}' });
     expect(e.envelope.eventTime).toBe(receivedAt);
   });
 });

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CdpWeb } from '@cdp/plumbing';
-import { invalid } from './errors';
-import { hashPiiTraits } from './pii';
+import { REJECTION_CODES as R, rejectItem } from './errors';
+import { scrubPii, truncateIp } from './pii';
 import type { Source } from './sources';
 
 export const SEGMENT_TYPES = ['track', 'page', 'screen', 'identify', 'alias', 'group'] as const;
@@ -39,6 +39,8 @@ export interface NormalizeContext {
   batchSentAt?: string | null;
   /** Context of the enclosing batch, merged under the event's own. */
   batchContext?: Record<string, unknown> | null;
+  /** Address the request came from: the event's IP when the client did not send context.ip (as Segment does). */
+  clientIp?: string;
 }
 
 export const SCHEMA_VERSION = 1;
@@ -54,7 +56,7 @@ const idString = (v: string | number | null | undefined): string | null => {
 function parseTime(field: string, value: string | null | undefined): number | undefined {
   if (value === null || value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw invalid(field, `must be an ISO-8601 date-time, got ${JSON.stringify(value).slice(0, 60)}`);
+  if (Number.isNaN(ms)) throw rejectItem(field, R.badTimestamp, `must be an ISO-8601 date-time, got ${JSON.stringify(value).slice(0, 60)}`);
   return ms;
 }
 
@@ -69,9 +71,9 @@ const obj = (o: Record<string, unknown> | undefined, key: string): Record<string
 const json = (value: Record<string, unknown> | null | undefined): string | null =>
   value && Object.keys(value).length > 0 ? JSON.stringify(value) : null;
 
-const TYPED_CONTEXT_KEYS = new Set(['ip', 'userAgent', 'locale', 'timezone', 'library', 'page', 'campaign', 'app', 'device', 'os', 'traits']);
+const TYPED_CONTEXT_KEYS = new Set(['ip', 'userAgent', 'locale', 'timezone', 'library', 'page', 'campaign', 'app', 'device', 'os']);
 
-function normalizeContext(context: Record<string, unknown>, salt: string): CdpWeb.SegmentContext {
+function normalizeContext(context: Record<string, unknown>, clientIp: string | undefined): CdpWeb.SegmentContext {
   const library = obj(context, 'library');
   const page = obj(context, 'page');
   const campaign = obj(context, 'campaign');
@@ -80,10 +82,9 @@ function normalizeContext(context: Record<string, unknown>, salt: string): CdpWe
   const os = obj(context, 'os');
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(context)) if (!TYPED_CONTEXT_KEYS.has(k)) extra[k] = v;
-  const traits = obj(context, 'traits');
-  if (traits) extra.traits = hashPiiTraits(salt, traits);
   return {
-    ip: str(context, 'ip'),
+    // The full address never leaves ingest: its network is enough for geography.
+    ip: truncateIp(str(context, 'ip') ?? clientIp ?? ''),
     userAgent: str(context, 'userAgent'),
     locale: str(context, 'locale'),
     timezone: str(context, 'timezone'),
@@ -115,14 +116,15 @@ function normalizeContext(context: Record<string, unknown>, salt: string): CdpWe
  */
 export function normalizeSegmentEvent(input: SegmentInput, type: SegmentType, ctx: NormalizeContext, path: string): CdpWeb.SegmentEvent {
   const at = (field: string) => (path ? `${path}.${field}` : field);
-  const anonymousId = idString(input.anonymousId);
-  const userId = idString(input.userId);
-  if (!anonymousId && !userId) throw invalid(at('userId'), 'userId or anonymousId is required (Segment spec)');
-  if (type === 'track' && !input.event?.trim()) throw invalid(at('event'), 'track needs the event name');
-  const previousId = idString(input.previousId);
-  if (type === 'alias' && (!previousId || !userId)) throw invalid(at(previousId ? 'userId' : 'previousId'), 'alias needs previousId and userId');
-  const groupId = idString(input.groupId);
-  if (type === 'group' && !groupId) throw invalid(at('groupId'), 'group needs groupId');
+  // Sites use the e-mail address as user id more often than they should: it is hashed like any.
+  const ids = scrubIds(ctx.salt, { anonymousId: idString(input.anonymousId), userId: idString(input.userId), previousId: idString(input.previousId), groupId: idString(input.groupId) });
+  const { anonymousId, userId } = ids;
+  if (!anonymousId && !userId) throw rejectItem(at('userId'), R.missingIdentity, 'userId or anonymousId is required (Segment spec)');
+  if (type === 'track' && !input.event?.trim()) throw rejectItem(at('event'), R.missingField, 'track needs the event name');
+  const { previousId } = ids;
+  if (type === 'alias' && (!previousId || !userId)) throw rejectItem(at(previousId ? 'userId' : 'previousId'), R.missingIdentity, 'alias needs previousId and userId');
+  const { groupId } = ids;
+  if (type === 'group' && !groupId) throw rejectItem(at('groupId'), R.missingField, 'group needs groupId');
 
   const timestamp = parseTime(at('timestamp'), input.timestamp) ?? parseTime(at('originalTimestamp'), input.originalTimestamp);
   const sentAt = parseTime(at('sentAt'), input.sentAt) ?? parseTime('sentAt', ctx.batchSentAt);
@@ -130,10 +132,12 @@ export function normalizeSegmentEvent(input: SegmentInput, type: SegmentType, ct
   // event and the send is not. Without both, the event time is the client's, or ours.
   let eventTime = timestamp ?? ctx.receivedAt;
   if (timestamp !== undefined && sentAt !== undefined) eventTime = ctx.receivedAt - (sentAt - timestamp);
-  if (eventTime > ctx.receivedAt + MAX_FUTURE_MS) throw invalid(at('timestamp'), 'is more than a day in the future');
+  if (eventTime > ctx.receivedAt + MAX_FUTURE_MS) throw rejectItem(at('timestamp'), R.futureTimestamp, 'is more than a day in the future');
 
-  const context = { ...(ctx.batchContext ?? {}), ...(input.context ?? {}) };
-  const traits = input.traits ? hashPiiTraits(ctx.salt, input.traits) : null;
+  // PII out of everything free-form: traits, properties and context (its IP is cut below).
+  const context = scrubPii(ctx.salt, { ...(ctx.batchContext ?? {}), ...(input.context ?? {}) }, { keepTopLevelIp: true });
+  const traits = input.traits ? scrubPii(ctx.salt, input.traits) : null;
+  const properties = input.properties ? scrubPii(ctx.salt, input.properties) : null;
   return {
     envelope: {
       eventId: input.messageId?.trim() || randomUUID(),
@@ -148,17 +152,23 @@ export function normalizeSegmentEvent(input: SegmentInput, type: SegmentType, ct
     anonymousId,
     userId,
     event: type === 'track' ? input.event!.trim() : null,
-    name: input.name ?? (type === 'page' || type === 'screen' ? str(input.properties ?? undefined, 'name') : null),
+    name: input.name ?? (type === 'page' || type === 'screen' ? str(properties ?? undefined, 'name') : null),
     category: input.category ?? null,
     previousId,
     groupId,
-    properties: json(input.properties),
+    properties: json(properties),
     traits: json(traits),
     integrations: json(input.integrations),
     sentAt: sentAt ?? null,
     originalTimestamp: timestamp ?? null,
-    context: normalizeContext(context, ctx.salt),
+    context: normalizeContext(context, ctx.clientIp),
   };
+}
+
+type Ids = { anonymousId: string | null; userId: string | null; previousId: string | null; groupId: string | null };
+function scrubIds(salt: string, ids: Ids): Ids {
+  const suspicious = Object.values(ids).some((v) => v !== null && (v.includes('@') || v.includes('%40')));
+  return suspicious ? (scrubPii(salt, ids) as Ids) : ids;
 }
 
 /** Kafka key: one browser or app install stays on one partition, in order. */

@@ -1,8 +1,9 @@
 import { normalizeBeaconSighting, normalizePosTransaction, toMinor } from './store';
-import type { Source } from './sources';
+import { parseSources, type Source } from './sources';
 
 const source: Source = { id: 'store-gateway', writeKey: 'local-store', kind: 'store', channel: 'STORE', tenant: 'demo' };
-const ctx = { source, receivedAt: Date.parse('2026-11-23T12:00:00Z') };
+const stores = parseSources({ sources: [source], stores: [{ id: 'HEL-1', tenant: 'demo' }] }, 'test');
+const ctx = { source, receivedAt: Date.parse('2026-11-23T12:00:00Z'), salt: 'test-salt-0123456789', stores };
 
 describe('store events', () => {
   it('turns money into exact minor units and refuses amounts finer than the currency allows', () => {
@@ -10,6 +11,7 @@ describe('store events', () => {
     expect(toMinor(0.1 + 0.2, 'EUR', 'total')).toBe(30);
     expect(toMinor(1500, 'JPY', 'total')).toBe(1500);
     expect(() => toMinor(19.999, 'EUR', 'batch[0].total')).toThrow('batch[0].total: has more decimals than EUR allows (2)');
+    expect(() => toMinor(19.999, 'EUR', 'total')).toThrow(expect.objectContaining({ code: 'ingest.bad_amount' }));
   });
 
   it('gives a receipt without messageId an id derived from store and receipt, so a re-sent receipt counts once', () => {

@@ -1,12 +1,20 @@
 /**
- * Store events (till receipts, beacon sightings) into Avro records. Money arrives in major
- * units (19.90) and travels in minor units (1990) so that sums are exact.
+ * Store events (till receipts, beacon sightings, Wi-Fi observations, people counts) into Avro
+ * records. Money arrives in major units (19.90) and travels in minor units (1990) so that sums
+ * are exact. Every store event names a store the tenant has; a store's own key posts only its
+ * store's events.
  */
-import { randomUUID } from 'node:crypto';
 import type { CdpStore } from '@cdp/plumbing';
-import { invalid } from './errors';
+import { REJECTION_CODES as R, rejectItem } from './errors';
+import { hashMac, isRandomizedMac, normalizeMac } from './pii';
 import { SCHEMA_VERSION } from './segment';
-import type { Source } from './sources';
+import type { Source, SourceRegistry } from './sources';
+
+interface StoreEventBase {
+  messageId?: string;
+  timestamp: string;
+  storeId?: string;
+}
 
 export interface PosLineInput {
   lineNumber?: number;
@@ -16,11 +24,8 @@ export interface PosLineInput {
   discount?: number;
 }
 
-export interface PosTransactionInput {
+export interface PosTransactionInput extends StoreEventBase {
   type: 'pos_transaction';
-  messageId?: string;
-  timestamp: string;
-  storeId: string;
   receiptId: string;
   registerId?: string;
   kind?: 'sale' | 'return';
@@ -31,11 +36,8 @@ export interface PosTransactionInput {
   lines: PosLineInput[];
 }
 
-export interface BeaconSightingInput {
+export interface BeaconSightingInput extends StoreEventBase {
   type: 'beacon_sighting';
-  messageId?: string;
-  timestamp: string;
-  storeId?: string;
   appInstallId: string;
   userId?: string | null;
   beaconUuid: string;
@@ -46,7 +48,33 @@ export interface BeaconSightingInput {
   accuracy?: number;
 }
 
-export type StoreEventInput = PosTransactionInput | BeaconSightingInput;
+export interface WifiObservationInput extends StoreEventBase {
+  type: 'wifi_observation';
+  apMac: string;
+  clientMac: string;
+  rssi: number;
+  ssid?: string | null;
+  manufacturer?: string | null;
+  os?: string | null;
+  lat?: number;
+  lng?: number;
+  uncertainty?: number;
+  floorplanId?: string;
+}
+
+export interface PeopleCountInput extends StoreEventBase {
+  type: 'people_count';
+  sensorId: string;
+  zoneId?: string | null;
+  kind: 'line_crossing' | 'zone_occupancy' | 'queue_length';
+  periodSeconds?: number;
+  countIn?: number;
+  countOut?: number;
+  occupancy?: number;
+  queueLength?: number;
+}
+
+export type StoreEventInput = PosTransactionInput | BeaconSightingInput | WifiObservationInput | PeopleCountInput;
 
 /** ISO 4217 minor-unit exponents that are not 2. */
 const EXPONENTS: Record<string, number> = { JPY: 0, KRW: 0, ISK: 0, CLP: 0, BHD: 3, KWD: 3, OMR: 3, TND: 3 };
@@ -54,22 +82,37 @@ const EXPONENTS: Record<string, number> = { JPY: 0, KRW: 0, ISK: 0, CLP: 0, BHD:
 export function toMinor(amount: number, currency: string, field: string): number {
   const exponent = EXPONENTS[currency] ?? 2;
   const minor = Math.round(amount * 10 ** exponent);
-  if (!Number.isSafeInteger(minor)) throw invalid(field, 'is too large');
+  if (!Number.isSafeInteger(minor)) throw rejectItem(field, R.badAmount, 'is too large');
   // 19.999 EUR has no exact minor-unit value: refusing it beats rounding money silently.
-  if (Math.abs(minor - amount * 10 ** exponent) > 1e-6 * Math.max(1, Math.abs(minor))) throw invalid(field, `has more decimals than ${currency} allows (${exponent})`);
+  if (Math.abs(minor - amount * 10 ** exponent) > 1e-6 * Math.max(1, Math.abs(minor))) throw rejectItem(field, R.badAmount, `has more decimals than ${currency} allows (${exponent})`);
   return minor;
 }
 
-interface StoreContext {
+export interface StoreContext {
   source: Source;
   receivedAt: number;
+  salt: string;
+  stores: Pick<SourceRegistry, 'store'>;
 }
 
 function eventTimeOf(timestamp: string, field: string, receivedAt: number): number {
   const ms = Date.parse(timestamp);
-  if (Number.isNaN(ms)) throw invalid(field, `must be an ISO-8601 date-time, got ${JSON.stringify(timestamp).slice(0, 60)}`);
-  if (ms > receivedAt + 24 * 3600 * 1000) throw invalid(field, 'is more than a day in the future');
+  if (Number.isNaN(ms)) throw rejectItem(field, R.badTimestamp, `must be an ISO-8601 date-time, got ${JSON.stringify(timestamp).slice(0, 60)}`);
+  if (ms > receivedAt + 24 * 3600 * 1000) throw rejectItem(field, R.futureTimestamp, 'is more than a day in the future');
   return ms;
+}
+
+/**
+ * The store an event belongs to: the one it names, which the tenant must have and the key must
+ * be allowed to post for, or the key's own store.
+ */
+export function storeIdOf(named: string | null | undefined, ctx: StoreContext, field: string): string {
+  const own = ctx.source.storeId;
+  const storeId = named?.trim() || own;
+  if (!storeId) throw rejectItem(field, R.missingField, 'is required: this key belongs to no single store');
+  if (!ctx.stores.store(ctx.source.tenant, storeId)) throw rejectItem(field, R.unknownStore, `store ${storeId} is not a store of tenant ${ctx.source.tenant}`);
+  if (own && storeId !== own) throw rejectItem(field, R.storeNotOfKey, `the key of source ${ctx.source.id} posts for store ${own}, not ${storeId}`);
+  return storeId;
 }
 
 const envelopeOf = (eventId: string, eventTime: number, ctx: StoreContext) => ({
@@ -97,11 +140,12 @@ export function normalizePosTransaction(input: PosTransactionInput, ctx: StoreCo
     };
   });
   const loyaltyCard = input.loyaltyCard?.trim() || null;
+  const storeId = storeIdOf(input.storeId, ctx, at('storeId'));
   return {
     // A till that re-sends a receipt sends the same receipt id: the event id follows from it, so
     // the receipt is counted once.
-    envelope: envelopeOf(input.messageId?.trim() || `pos:${input.storeId}:${input.receiptId}`, eventTimeOf(input.timestamp, at('timestamp'), ctx.receivedAt), ctx),
-    storeId: input.storeId,
+    envelope: envelopeOf(input.messageId?.trim() || `pos:${storeId}:${input.receiptId}`, eventTimeOf(input.timestamp, at('timestamp'), ctx.receivedAt), ctx),
+    storeId,
     receiptId: input.receiptId,
     registerId: input.registerId ?? null,
     kind: input.kind === 'return' ? 'RETURN' : 'SALE',
@@ -114,12 +158,17 @@ export function normalizePosTransaction(input: PosTransactionInput, ctx: StoreCo
 }
 
 export function normalizeBeaconSighting(input: BeaconSightingInput, ctx: StoreContext, path: string): CdpStore.BeaconSighting {
+  // The app may not know its store: then enrichment resolves it from the beacon directory.
+  const storeId = input.storeId || ctx.source.storeId ? storeIdOf(input.storeId, ctx, `${path}.storeId`) : null;
+  const eventTime = eventTimeOf(input.timestamp, `${path}.timestamp`, ctx.receivedAt);
+  const beaconUuid = input.beaconUuid.toLowerCase();
   return {
-    envelope: envelopeOf(input.messageId?.trim() || randomUUID(), eventTimeOf(input.timestamp, `${path}.timestamp`, ctx.receivedAt), ctx),
-    storeId: input.storeId ?? null,
+    // Derived from what was seen, so a gateway that re-sends a sighting sends the same event.
+    envelope: envelopeOf(input.messageId?.trim() || `beacon:${input.appInstallId}:${beaconUuid}:${input.major}:${input.minor}:${eventTime}`, eventTime, ctx),
+    storeId,
     appInstallId: input.appInstallId,
     userId: input.userId?.trim() || null,
-    beaconUuid: input.beaconUuid.toLowerCase(),
+    beaconUuid,
     major: input.major,
     minor: input.minor,
     rssi: input.rssi,
@@ -128,5 +177,60 @@ export function normalizeBeaconSighting(input: BeaconSightingInput, ctx: StoreCo
     apMac: null,
     clientMacHash: null,
     randomizedMac: false,
+  };
+}
+
+export function normalizeWifiObservation(input: WifiObservationInput, ctx: StoreContext, path: string): CdpStore.WifiObservation {
+  const storeId = storeIdOf(input.storeId, ctx, `${path}.storeId`);
+  const eventTime = eventTimeOf(input.timestamp, `${path}.timestamp`, ctx.receivedAt);
+  const clientMac = normalizeMac(input.clientMac);
+  if (!clientMac) throw rejectItem(`${path}.clientMac`, R.badMac, 'is not a 48-bit MAC address');
+  const apMac = normalizeMac(input.apMac);
+  if (!apMac) throw rejectItem(`${path}.apMac`, R.badMac, 'is not a 48-bit MAC address');
+  const clientMacHash = hashMac(ctx.salt, clientMac);
+  return {
+    envelope: envelopeOf(input.messageId?.trim() || `wifi:${storeId}:${clientMacHash.slice(0, 16)}:${apMac}:${eventTime}`, eventTime, ctx),
+    storeId,
+    apMac,
+    clientMacHash,
+    randomizedMac: isRandomizedMac(clientMac),
+    rssi: input.rssi,
+    ssid: input.ssid ?? null,
+    manufacturer: input.manufacturer ?? null,
+    os: input.os ?? null,
+    lat: input.lat ?? null,
+    lng: input.lng ?? null,
+    uncertaintyMeters: input.uncertainty ?? null,
+    floorplanId: input.floorplanId ?? null,
+    emailHash: null,
+    phoneHash: null,
+    loginHash: null,
+  };
+}
+
+const PEOPLE_COUNT_KINDS = {
+  line_crossing: { symbol: 'LINE_CROSSING', needs: ['countIn', 'countOut'] },
+  zone_occupancy: { symbol: 'ZONE_OCCUPANCY', needs: ['occupancy'] },
+  queue_length: { symbol: 'QUEUE_LENGTH', needs: ['queueLength'] },
+} as const;
+
+export function normalizePeopleCount(input: PeopleCountInput, ctx: StoreContext, path: string): CdpStore.PeopleCount {
+  const storeId = storeIdOf(input.storeId, ctx, `${path}.storeId`);
+  const eventTime = eventTimeOf(input.timestamp, `${path}.timestamp`, ctx.receivedAt);
+  const kind = PEOPLE_COUNT_KINDS[input.kind];
+  const missing = kind.needs.find((f) => input[f] === undefined);
+  if (missing) throw rejectItem(`${path}.${missing}`, R.missingField, `is required for a ${input.kind} count`);
+  const zoneId = input.zoneId?.trim() || null;
+  return {
+    envelope: envelopeOf(input.messageId?.trim() || `people:${storeId}:${input.sensorId}:${zoneId ?? ''}:${input.kind}:${eventTime}`, eventTime, ctx),
+    storeId,
+    sensorId: input.sensorId,
+    zoneId,
+    kind: kind.symbol,
+    periodSeconds: input.periodSeconds ?? 0,
+    countIn: input.countIn ?? null,
+    countOut: input.countOut ?? null,
+    occupancy: input.occupancy ?? null,
+    queueLength: input.queueLength ?? null,
   };
 }
