@@ -27,7 +27,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CdpStore } from '@cdp/plumbing';
 import { invalid, ItemError, REJECTION_CODES as R, rejectItem, type ItemRejection } from './errors';
 import { hashEmail, hashMac, hashPhone, isRandomizedMac, normalizeMac } from './pii';
-import { SCHEMA_VERSION } from './segment';
+import { envelopeOf } from './store';
 import type { Source } from './sources';
 
 type Numeric = number | string | null;
@@ -276,14 +276,6 @@ function deadLetterOf(obs: MerakiObservation, salt: string): Record<string, unkn
   };
 }
 
-const envelopeOf = (eventId: string, eventTime: number, ctx: MerakiContext) => ({
-  eventId,
-  eventTime,
-  receivedTime: ctx.receivedAt,
-  source: ctx.source.id,
-  tenant: ctx.source.tenant,
-  schemaVersion: SCHEMA_VERSION,
-});
 
 /**
  * A Meraki post into records: one per fix of each client (so the movement history between posts

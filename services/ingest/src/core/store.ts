@@ -115,7 +115,8 @@ export function storeIdOf(named: string | null | undefined, ctx: StoreContext, f
   return storeId;
 }
 
-const envelopeOf = (eventId: string, eventTime: number, ctx: StoreContext) => ({
+/** The envelope of a store event; every store-side normaliser (gateway, Meraki) uses it. */
+export const envelopeOf = (eventId: string, eventTime: number, ctx: { source: Source; receivedAt: number }) => ({
   eventId,
   eventTime,
   receivedTime: ctx.receivedAt,
