@@ -172,6 +172,12 @@ test('every accepted event lands exactly once, one customer across web, app and 
   for (const expected of [`anonymous_id:${anna.anonymousId}`, `anonymous_id:${anna.installId}`, `user_id:${anna.userId}`, `loyalty_card:${anna.card}`]) expect(idTypes).toContain(expected);
   expect(idTypes.some((i) => i.startsWith('email_hash:'))).toBe(true);
   expect(idTypes.join(' ')).not.toContain('anna@example.com');
+  // Nor anywhere in ClickHouse: every string column of the events and the identity map.
+  const [{ clear }] = (await ch.query<{ clear: number }>(
+    `SELECT (SELECT count() FROM events_raw WHERE arrayExists(s -> positionCaseInsensitive(s, 'anna@example.com') > 0, [traits, properties, user_id, anonymous_id, page_url, referrer, event_name]))
+          + (SELECT count() FROM identities WHERE positionCaseInsensitive(id_value, 'anna@example.com') > 0) AS clear`,
+  )) as [{ clear: number }];
+  expect(Number(clear)).toBe(0);
   // Every one of her events, whichever person it was first given, now resolves to her.
   const [{ persons }] = (await ch.query<{ persons: number }>(
     "SELECT uniqExact(person_id) AS persons FROM events WHERE startsWith(event_id, 'anna-') OR order_id = {r:String}", { r: `R-anna-${run}` },
