@@ -201,7 +201,7 @@ function scrubObject(salt: string, obj: Record<string, unknown>, depth: number, 
     let kind = KIND_CACHE.get(key);
     if (kind === undefined) {
       if (hasAtSign(key)) outKey = scrubText(salt, key);
-      kind = outKey === key ? cacheKind(key) : NONE;
+      kind = outKey === key ? cacheKind(key) : classifyKey(outKey);
     }
     if (kind === IP && keepIp && depth === 0 && key === 'ip') kind = NONE;
 
@@ -214,9 +214,10 @@ function scrubObject(salt: string, obj: Record<string, unknown>, depth: number, 
       if (computed === undefined || !computed.has(outKey)) put(out, outKey, scrubbed);
       continue;
     }
-    const entries = piiEntries(salt, kind, key, value);
+    const entries = piiEntries(salt, kind, outKey, value);
     if (entries === undefined) {
-      if (out !== undefined && (computed === undefined || !computed.has(key))) put(out, key, value);
+      if (out === undefined && outKey !== key) out = copyHead(obj, keys, i);
+      if (out !== undefined) put(out, outKey, value);
       continue;
     }
     out ??= copyHead(obj, keys, i);
