@@ -15,6 +15,10 @@ if ! pnpm -s typecheck; then
   extra_failed=$((extra_failed + 1))
 fi
 
+if ! bash infra/scripts/ensure-chromium.sh; then
+  echo "chromium could not be installed; the browser test will fail"
+fi
+
 started_stack=0
 if ! pnpm -s exec tsx infra/src/cli.ts running; then
   echo "== starting the local stack"
