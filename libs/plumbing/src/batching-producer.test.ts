@@ -1,4 +1,4 @@
-import { createBatchingProducer } from './batching-producer';
+import { createBatchingProducer, SendAbortedError } from './batching-producer';
 import type { EventProducer, OutgoingRecord } from './kafka';
 
 function fakeProducer(fail = false) {
@@ -38,5 +38,35 @@ describe('createBatchingProducer', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     await expect(batching.send('a', [rec('3')])).rejects.toThrow('broker down');
     expect(failing.requests).toHaveLength(2);
+  });
+});
+
+describe('createBatchingProducer, a caller that gives up', () => {
+  it('drops records whose caller aborted before they were handed to Kafka, and rejects that caller', async () => {
+    const requests: { topic: string; records: OutgoingRecord[] }[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const producer: EventProducer = {
+      send: async () => undefined,
+      async sendBatches(batches) {
+        requests.push(batches);
+        // The first request hangs, as a send does while Kafka is away and being retried.
+        if (requests.length === 1) await held;
+      },
+      close: async () => undefined,
+    };
+    const batching = createBatchingProducer(producer, { lingerMs: 1 });
+    const first = batching.send('a', [rec('1')]);
+    await new Promise((r) => setTimeout(r, 10));
+    const gaveUp = new AbortController();
+    const second = batching.send('a', [rec('2')], { signal: gaveUp.signal });
+    const third = batching.send('a', [rec('3')]);
+    await new Promise((r) => setTimeout(r, 10));
+    gaveUp.abort();
+    release();
+    await first;
+    await expect(second).rejects.toBeInstanceOf(SendAbortedError);
+    await third;
+    expect(requests.map((r) => r.flatMap((b) => b.records.map((x) => x.key)))).toEqual([['1'], ['3']]);
   });
 });

@@ -1,11 +1,22 @@
 import type { EventProducer, OutgoingRecord } from './kafka';
 
 export interface BatchingProducer {
-  /** Resolves when the broker acknowledged these records (acks=all), together with others. */
-  send(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /**
+   * Resolves when the broker acknowledged these records (acks=all), together with others. A
+   * caller that gives up aborts `signal`: records not yet handed to Kafka are then dropped and
+   * the promise rejects, so an answer of "not stored" stays true.
+   */
+  send(topic: string, records: OutgoingRecord[], options?: { signal?: AbortSignal }): Promise<void>;
   /** Sends what is queued and waits for it. */
   flush(): Promise<void>;
   readonly queued: number;
+}
+
+export class SendAbortedError extends Error {
+  constructor() {
+    super('the caller gave up before the records were handed to Kafka; they were not sent');
+    this.name = 'SendAbortedError';
+  }
 }
 
 /**
@@ -15,29 +26,43 @@ export interface BatchingProducer {
  * the idempotent producer's ordering, while the next batch fills up.
  */
 export function createBatchingProducer(producer: EventProducer, { lingerMs = 5, maxRecords = 5_000 } = {}): BatchingProducer {
-  type Waiter = { resolve: () => void; reject: (error: unknown) => void };
-  let queue = new Map<string, OutgoingRecord[]>();
-  let waiters: Waiter[] = [];
+  type Entry = { topic: string; records: OutgoingRecord[]; signal?: AbortSignal; resolve: () => void; reject: (error: unknown) => void };
+  let entries: Entry[] = [];
   let queued = 0;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
+
+  const sendEntries = async (taken: Entry[]): Promise<void> => {
+    // While Kafka is away a batch can wait here behind the one being retried; whoever has
+    // answered its client "not stored" by now must not be stored after all.
+    const live = taken.filter((e) => {
+      if (!e.signal?.aborted) return true;
+      e.reject(new SendAbortedError());
+      return false;
+    });
+    if (live.length === 0) return;
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const e of live) {
+      const list = byTopic.get(e.topic);
+      if (list) list.push(...e.records);
+      else byTopic.set(e.topic, [...e.records]);
+    }
+    try {
+      await producer.sendBatches([...byTopic].map(([topic, records]) => ({ topic, records })));
+      for (const e of live) e.resolve();
+    } catch (error) {
+      for (const e of live) e.reject(error);
+    }
+  };
 
   const dispatch = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (queued === 0) return inFlight;
-    const batches = [...queue].map(([topic, records]) => ({ topic, records }));
-    const settle = waiters;
-    queue = new Map();
-    waiters = [];
+    const taken = entries;
+    entries = [];
     queued = 0;
-    inFlight = inFlight.then(
-      () =>
-        producer.sendBatches(batches).then(
-          () => settle.forEach((w) => w.resolve()),
-          (error: unknown) => settle.forEach((w) => w.reject(error)),
-        ),
-    );
+    inFlight = inFlight.then(() => sendEntries(taken));
     return inFlight;
   };
 
@@ -45,14 +70,12 @@ export function createBatchingProducer(producer: EventProducer, { lingerMs = 5, 
     get queued() {
       return queued;
     },
-    send(topic, records) {
+    send(topic, records, options) {
       if (records.length === 0) return Promise.resolve();
+      if (options?.signal?.aborted) return Promise.reject(new SendAbortedError());
       return new Promise<void>((resolve, reject) => {
-        const list = queue.get(topic) ?? [];
-        list.push(...records);
-        queue.set(topic, list);
+        entries.push({ topic, records, signal: options?.signal, resolve, reject });
         queued += records.length;
-        waiters.push({ resolve, reject });
         if (queued >= maxRecords) void dispatch();
         else if (!timer) timer = setTimeout(() => void dispatch(), lingerMs);
       });

@@ -197,15 +197,20 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
 
   const publish = async (source: Source, intake: Intake) => {
     // The producer keeps retrying while Kafka is away; the HTTP client should not wait for that.
-    // Answering 503 is safe: the client sends the same message ids again, and every event id is
-    // stored once however often it arrives.
+    // On the timeout the records still queued are withdrawn, so a 503 means "not stored" (the
+    // client sends them again). Only records already handed to Kafka may land anyway; they keep
+    // their event ids, and downstream stores each id once.
+    const giveUp = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransientError(`Kafka did not acknowledge within ${publishTimeoutMs} ms`)), publishTimeoutMs);
+      timer = setTimeout(() => {
+        giveUp.abort();
+        reject(new TransientError(`Kafka did not acknowledge within ${publishTimeoutMs} ms`));
+      }, publishTimeoutMs);
     });
     const stopTimer = produceSeconds.startTimer();
     try {
-      await Promise.race([sink.publish(intake.accepted, scrubbed(intake).rejected), timeout]);
+      await Promise.race([sink.publish(intake.accepted, scrubbed(intake).rejected, giveUp.signal), timeout]);
     } finally {
       clearTimeout(timer);
     }

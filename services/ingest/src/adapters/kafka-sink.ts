@@ -7,7 +7,8 @@ import { createBatchingProducer, deadLetterTopicOf, loadSchemaCatalog, valueSubj
 import type { Accepted, Rejected, Target } from '../core/intake';
 
 export interface EventSink {
-  publish(accepted: Accepted[], rejected?: Rejected[]): Promise<void>;
+  /** `signal` aborted: the caller gave up; records not yet handed to Kafka are dropped. */
+  publish(accepted: Accepted[], rejected?: Rejected[], signal?: AbortSignal): Promise<void>;
   flush(): Promise<void>;
 }
 
@@ -47,7 +48,7 @@ export async function createKafkaSink(producer: EventProducer, codec: AvroCodec,
   }
   const batching = createBatchingProducer(producer, { lingerMs });
   return {
-    async publish(accepted, rejected = []) {
+    async publish(accepted, rejected = [], signal) {
       const byTopic = new Map<string, { key: string | null; value: Buffer; headers?: Record<string, string> }[]>();
       const add = (topic: string, record: { key: string | null; value: Buffer; headers?: Record<string, string> }) => {
         const list = byTopic.get(topic);
@@ -59,7 +60,7 @@ export async function createKafkaSink(producer: EventProducer, codec: AvroCodec,
         const topic = topics[r.target].name;
         add(`${topic}.dlq`, { key: null, value: codec.encode(dlqIds[r.target], deadLetterOfItem(r, topic)), headers: { 'cdp-rejection-code': r.code } });
       }
-      await Promise.all([...byTopic].map(([topic, records]) => batching.send(topic, records)));
+      await Promise.all([...byTopic].map(([topic, records]) => batching.send(topic, records, { signal })));
     },
     flush: () => batching.flush(),
   };
