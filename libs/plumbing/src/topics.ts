@@ -34,7 +34,7 @@ export const TOPICS = Object.freeze({
     partitions: 4,
     cleanupPolicy: 'delete',
     valueType: 'cdp.store.BeaconSighting',
-    key: 'appInstallId',
+    key: 'storeId/appInstallId (Meraki BLE: storeId/clientMacHash): one device in order',
     doc: 'In-store BLE beacon sightings reported by the app or a store gateway.',
   }),
   wifiObservations: topic({
@@ -42,7 +42,7 @@ export const TOPICS = Object.freeze({
     partitions: 4,
     cleanupPolicy: 'delete',
     valueType: 'cdp.store.WifiObservation',
-    key: 'clientMacHash',
+    key: 'storeId/clientMacHash: one device in order',
     doc: 'Wi-Fi access point observations of client devices (hashed MACs).',
   }),
   peopleCounts: topic({
@@ -50,7 +50,7 @@ export const TOPICS = Object.freeze({
     partitions: 2,
     cleanupPolicy: 'delete',
     valueType: 'cdp.store.PeopleCount',
-    key: 'storeId',
+    key: 'storeId/sensorId',
     doc: 'Anonymous people-counting sensor readings.',
   }),
   posTransactions: topic({
@@ -58,7 +58,7 @@ export const TOPICS = Object.freeze({
     partitions: 2,
     cleanupPolicy: 'delete',
     valueType: 'cdp.store.PosTransaction',
-    key: 'storeId/receiptId',
+    key: 'storeId/registerId, else storeId/receiptId: one till in order',
     doc: 'Till receipts with their lines.',
   }),
   resolvedEvents: topic({
