@@ -24,7 +24,10 @@ const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'e2e
 
 const anna = { anonymousId: `anon-anna-${run}`, installId: `app-anna-${run}`, userId: `user-anna-${run}`, card: `LC-anna-${run}` };
 const bob = { anonymousId: `anon-bob-${run}` };
-const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+// Fixed once per run: a re-sent event must carry the same timestamp as the original, as a client
+// retry does (a timestamp taken again could fall on the other side of midnight).
+const runStart = Date.now();
+const at = (minutesAgo: number) => new Date(runStart - minutesAgo * 60_000);
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 let pipeline: TestPipeline;
