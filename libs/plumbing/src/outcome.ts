@@ -47,6 +47,10 @@ export function encodeDeadLetter(codec: AvroCodec, schemaId: number, letter: Cdp
 
 /** cdp_records_total{topic, outcome, code}: every input counted by what became of it. */
 export function createOutcomeCounter(registry: Registry): Counter<'topic' | 'outcome' | 'code'> {
+  // Several processors in one process (identity's stitcher and graph writer) share the metric;
+  // its topic label tells them apart.
+  const existing = registry.getSingleMetric('cdp_records_total');
+  if (existing) return existing as Counter<'topic' | 'outcome' | 'code'>;
   return new Counter({
     name: 'cdp_records_total',
     help: 'Input records by topic and outcome (ok, rejected) and rejection code',

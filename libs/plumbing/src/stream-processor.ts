@@ -57,7 +57,9 @@ export async function startStreamProcessor(
   const deadLetterId = (input: string) => schemaIds.get(`${input}.dlq`)!;
 
   const outcomes = createOutcomeCounter(registry);
-  const batchSeconds = new Histogram({ name: 'cdp_batch_seconds', help: 'Time to process, produce and commit one batch', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] });
+  const batchSeconds =
+    (registry.getSingleMetric('cdp_batch_seconds') as Histogram | undefined) ??
+    new Histogram({ name: 'cdp_batch_seconds', help: 'Time to process, produce and commit one batch', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] });
 
   const producer = deps.producer ?? (await clients.producer());
   const consumer: EventConsumer = await clients.consumer({ groupId: spec.groupId, topics: spec.inputs.map((t) => t.name), concurrency: 4, maxBytesPerPartition: 8 * 1024 * 1024, minBytes: 256 * 1024, maxWaitMs: 50 });

@@ -66,7 +66,7 @@ export const TOPICS = Object.freeze({
     partitions: 4,
     cleanupPolicy: 'delete',
     valueType: 'cdp.identity.ResolvedEvent',
-    key: 'personId, else eventId: keeps one person in order',
+    key: 'the input record\'s key: one device or visitor stays in order',
     doc: 'Every event after identity stitching, with its person id and identifiers.',
   }),
   identifierAssignments: topic({
@@ -84,6 +84,22 @@ export const TOPICS = Object.freeze({
     valueType: 'cdp.identity.PersonMerge',
     key: 'tenant|fromPersonId',
     doc: 'Flat merge records (absorbed person -> surviving person); views resolve person ids through them.',
+  }),
+  identityLinks: topic({
+    name: 'identity.links.v1',
+    partitions: 4,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.identity.IdentityLink',
+    key: 'tenant: one graph writer applies a tenant\'s links in order',
+    doc: 'Identifiers seen together, from the stitchers to the graph writer.',
+  }),
+  identityConflicts: topic({
+    name: 'identity.conflicts.v1',
+    partitions: 1,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.identity.IdentityConflict',
+    key: 'tenant|conflictId',
+    doc: 'Links the graph refused, with the rule and the reason.',
   }),
   enrichedEvents: topic({
     name: 'enrichment.enriched-events.v1',

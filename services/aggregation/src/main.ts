@@ -1,4 +1,4 @@
-/** aggregation: enriched events and the identity tables into ClickHouse, exactly once per event id. */
+/** aggregation: enriched events, the identity tables and conflicts into ClickHouse, exactly once per event id. */
 import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
 import { migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
 import { aggregationConfigSchema } from './config';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const producer = await clients.producer();
   const sink = await startClickHouseSink({
     clients, codec, producer, connection, logger, registry: telemetry.registry,
-    topics: { events: t.enrichedEvents, assignments: t.identifierAssignments, merges: t.personMerges },
+    topics: { events: t.enrichedEvents, assignments: t.identifierAssignments, merges: t.personMerges, conflicts: t.identityConflicts },
     groupId: config.AGGREGATION_GROUP_ID,
     fetchBytes: config.AGGREGATION_FETCH_BYTES,
   });

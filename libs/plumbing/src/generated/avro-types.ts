@@ -66,6 +66,59 @@ export namespace CdpIdentity {
          */
         updatedAt: number;
     }
+    export const IdentityConflictSchema = "{\"type\":\"record\",\"name\":\"IdentityConflict\",\"namespace\":\"cdp.identity\",\"doc\":\"A link the graph refused because it would break a rule (e.g. two user ids in one person: a shared kiosk or family computer). The event still flows, attributed without the bad link.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"conflictId\",\"type\":\"string\",\"doc\":\"Deterministic from tenant, rule and the two persons: a replayed link records the same conflict.\"},{\"name\":\"rule\",\"type\":\"string\",\"doc\":\"identity.limit_exceeded, ...\"},{\"name\":\"reason\",\"type\":\"string\"},{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers would have made the link.\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"All identifiers of the link.\"},{\"name\":\"refused\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The identifier whose person could not join.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person the link was being built into.\"},{\"name\":\"otherPersonId\",\"type\":\"string\",\"doc\":\"The person that could not join it.\"},{\"name\":\"detectedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+    export const IdentityConflictName = "cdp.identity.IdentityConflict";
+    /**
+     * A link the graph refused because it would break a rule (e.g. two user ids in one person: a shared kiosk or family computer). The event still flows, attributed without the bad link.
+     */
+    export interface IdentityConflict {
+        tenant: string;
+        /**
+         * Deterministic from tenant, rule and the two persons: a replayed link records the same conflict.
+         */
+        conflictId: string;
+        /**
+         * identity.limit_exceeded, ...
+         */
+        rule: string;
+        reason: string;
+        /**
+         * The event whose identifiers would have made the link.
+         */
+        eventId: string;
+        eventTime: number;
+        /**
+         * All identifiers of the link.
+         */
+        identifiers: CdpIdentity.Identifier[];
+        /**
+         * The identifier whose person could not join.
+         */
+        refused: CdpIdentity.Identifier;
+        /**
+         * The person the link was being built into.
+         */
+        personId: string;
+        /**
+         * The person that could not join it.
+         */
+        otherPersonId: string;
+        detectedAt: number;
+    }
+    export const IdentityLinkSchema = "{\"type\":\"record\",\"name\":\"IdentityLink\",\"namespace\":\"cdp.identity\",\"doc\":\"Identifiers seen together in one event (or one identifier seen for the first time), from the stitcher to the graph writer. Keyed by tenant, so one writer applies a tenant's links in order.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"eventId\",\"type\":\"string\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"Highest priority first.\"}]}";
+    export const IdentityLinkName = "cdp.identity.IdentityLink";
+    /**
+     * Identifiers seen together in one event (or one identifier seen for the first time), from the stitcher to the graph writer. Keyed by tenant, so one writer applies a tenant's links in order.
+     */
+    export interface IdentityLink {
+        tenant: string;
+        eventId: string;
+        eventTime: number;
+        /**
+         * Highest priority first.
+         */
+        identifiers: CdpIdentity.Identifier[];
+    }
     export const PersonMergeSchema = "{\"type\":\"record\",\"name\":\"PersonMerge\",\"namespace\":\"cdp.identity\",\"doc\":\"A person absorbed into another: every view resolves fromPersonId to toPersonId. Flat: toPersonId is always a surviving person, never itself merged. Keyed by tenant|fromPersonId on a compacted topic.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"fromPersonId\",\"type\":\"string\"},{\"name\":\"toPersonId\",\"type\":\"string\"},{\"name\":\"mergedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"causeEventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers linked the two persons.\"},{\"name\":\"link\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The identifiers that arrived together and made the link.\"}]}";
     export const PersonMergeName = "cdp.identity.PersonMerge";
     /**

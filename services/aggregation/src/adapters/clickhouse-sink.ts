@@ -1,7 +1,8 @@
 /**
- * Kafka batches into ClickHouse. One consumer group reads the enriched events and the two
- * identity tables; each batch is inserted with a deduplication token made of its topic,
- * partition and offsets, and its offsets are committed only after ClickHouse accepted it.
+ * Kafka batches into ClickHouse. One consumer group reads the enriched events, the two
+ * identity tables and the identity conflicts; each batch is inserted with a deduplication token
+ * made of its topic, partition and offsets, and its offsets are committed only after ClickHouse
+ * accepted it.
  * ClickHouse down: the insert throws, the batch is not committed and is read again later.
  */
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ import {
   Gauge,
   isRetriable,
 } from '@cdp/plumbing';
-import { eventRow, identityRow, overrideRow } from '../core/rows';
+import { conflictRow, eventRow, identityRow, overrideRow } from '../core/rows';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
@@ -38,6 +39,7 @@ export interface AggregationTopics {
   events: TopicSpec;
   assignments: TopicSpec;
   merges: TopicSpec;
+  conflicts: TopicSpec;
 }
 
 export async function migrateDatabase(connection: ClickHouseOptions & { database: string }, logger: Logger): Promise<void> {
@@ -59,9 +61,10 @@ export async function startClickHouseSink(deps: {
   const { clients, codec, producer, topics, logger } = deps;
   const ch = createClickHouse(deps.connection);
   const catalog = loadSchemaCatalog();
-  const readers = new Map([topics.events, topics.assignments, topics.merges].map((t) => [t.name, catalog.resolve(t.valueType)]));
+  const inputs = [topics.events, topics.assignments, topics.merges, topics.conflicts];
+  const readers = new Map(inputs.map((t) => [t.name, catalog.resolve(t.valueType)]));
   const dlqIds = new Map<string, number>();
-  for (const t of [topics.events, topics.assignments, topics.merges]) {
+  for (const t of inputs) {
     dlqIds.set(t.name, await codec.idOf(valueSubjectOf(`${t.name}.dlq`), catalog.resolve('cdp.ops.DeadLetter')));
   }
   const rows = new Counter({ name: 'aggregation_rows_inserted_total', help: 'Rows inserted into ClickHouse by table', labelNames: ['table'], registers: [deps.registry] });
@@ -114,6 +117,7 @@ export async function startClickHouseSink(deps: {
     [topics.events.name]: { table: 'events_raw', row: (v, now) => eventRow(v as CdpEnrichment.EnrichedEvent, now) },
     [topics.assignments.name]: { table: 'identities', row: (v) => identityRow(v as CdpIdentity.IdentifierAssignment) },
     [topics.merges.name]: { table: 'person_overrides', row: (v) => overrideRow(v as CdpIdentity.PersonMerge) },
+    [topics.conflicts.name]: { table: 'identity_conflicts', row: (v, now) => conflictRow(v as CdpIdentity.IdentityConflict, now) },
   };
 
   const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(tableOf), maxBytesPerPartition: deps.fetchBytes, concurrency: 4, minBytes: 512 * 1024, maxWaitMs: 200 });

@@ -1,5 +1,5 @@
 import type { CdpEnrichment, CdpWeb } from '@cdp/plumbing';
-import { eventRow, identityRow, overrideRow } from './rows';
+import { conflictRow, eventRow, identityRow, overrideRow } from './rows';
 
 const envelope = { eventId: 'e1', eventTime: 1_763_900_000_123, receivedTime: 1_763_900_000_500, source: 'web-shop', tenant: 'demo', schemaVersion: 1 };
 const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: '/checkout', pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: 'winter', campaignSource: 'newsletter', campaignMedium: 'email', campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null };
@@ -34,5 +34,20 @@ describe('ClickHouse rows', () => {
   it('writes identities and overrides with their times', () => {
     expect(identityRow({ tenant: 'demo', identifier: { type: 'loyalty_card', value: 'LC1' }, personId: 'p1', firstSeen: 1000, updatedAt: 2500 })).toEqual({ tenant: 'demo', id_type: 'loyalty_card', id_value: 'LC1', person_id: 'p1', first_seen: 1, updated_at: 2.5 });
     expect(overrideRow({ tenant: 'demo', fromPersonId: 'p2', toPersonId: 'p1', mergedAt: 3000, causeEventId: 'e9', link: [] })).toEqual({ tenant: 'demo', old_person_id: 'p2', person_id: 'p1', merged_at: 3, cause_event_id: 'e9' });
+  });
+
+  it('writes a refused link as one conflict row keyed by its conflict id', () => {
+    const row = conflictRow({
+      tenant: 'demo', conflictId: 'c0ffee', rule: 'identity.limit_exceeded', reason: 'user_id: p1 has 1 and p2 has 1, at most 1 per person',
+      eventId: 'e7', eventTime: 1_763_900_000_123, detectedAt: 1_763_900_000_500,
+      identifiers: [{ type: 'anonymous_id', value: 'kiosk-1' }, { type: 'user_id', value: 'u2' }], refused: { type: 'user_id', value: 'u2' },
+      personId: 'p1', otherPersonId: 'p2',
+    }, 1_763_900_001_000);
+    // toEqual, not toMatchObject: a column the row lacks or adds would make the insert fail.
+    expect(row).toEqual({
+      tenant: 'demo', conflict_id: 'c0ffee', rule: 'identity.limit_exceeded', reason: 'user_id: p1 has 1 and p2 has 1, at most 1 per person',
+      event_id: 'e7', event_time: 1_763_900_000.123, identifiers: [{ type: 'anonymous_id', value: 'kiosk-1' }, { type: 'user_id', value: 'u2' }], refused: { type: 'user_id', value: 'u2' },
+      person_id: 'p1', other_person_id: 'p2', detected_at: 1_763_900_000.5, ingested_at: 1_763_900_001,
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Enriched events, identifier assignments and merges -> ClickHouse rows. Pure. Times go out as
- * seconds with a millisecond fraction (toDateTime64), money in minor units.
+ * Enriched events, identifier assignments, merges and identity conflicts -> ClickHouse rows. Pure.
+ * Times go out as seconds with a millisecond fraction (toDateTime64), money in minor units.
  */
 import { toDateTime64, type CdpEnrichment, type CdpIdentity, type CdpStore, type CdpWeb } from '@cdp/plumbing';
 
@@ -201,4 +201,20 @@ export const overrideRow = (m: CdpIdentity.PersonMerge) => ({
   person_id: m.toPersonId,
   merged_at: toDateTime64(m.mergedAt),
   cause_event_id: m.causeEventId,
+});
+
+export const conflictRow = (c: CdpIdentity.IdentityConflict, ingestedAt: number) => ({
+  tenant: c.tenant,
+  conflict_id: c.conflictId,
+  rule: c.rule,
+  reason: c.reason,
+  event_id: c.eventId,
+  event_time: toDateTime64(c.eventTime),
+  // Named tuples as objects (JSON input maps them by field name), like the event's identifiers.
+  identifiers: c.identifiers.map((i) => ({ type: i.type, value: i.value })),
+  refused: { type: c.refused.type, value: c.refused.value },
+  person_id: c.personId,
+  other_person_id: c.otherPersonId,
+  detected_at: toDateTime64(c.detectedAt),
+  ingested_at: toDateTime64(ingestedAt),
 });

@@ -1,62 +1,98 @@
-import { IdentityGraph, personIdOf } from './graph';
+import { IdentityGraph, LIMIT_EXCEEDED, personIdOf } from './graph';
 import type { Identifier } from './identifiers';
+import { DEFAULT_RULES, parseRules } from './rules';
 
 const anon = (v: string): Identifier => ({ type: 'anonymous_id', value: v });
 const user = (v: string): Identifier => ({ type: 'user_id', value: v });
 const card = (v: string): Identifier => ({ type: 'loyalty_card', value: v });
+const email = (v: string): Identifier => ({ type: 'email_hash', value: v });
+const graph = () => new IdentityGraph(() => DEFAULT_RULES);
 
 describe('IdentityGraph', () => {
   it('gives a first-seen identifier a deterministic person id from tenant, type and value', () => {
-    const g = new IdentityGraph();
-    const r = g.resolve('demo', [anon('a1')], 1, 'e1', 100);
+    const g = graph();
+    const r = g.applyLink('demo', [anon('a1')], 1, 'e1', 100);
     expect(r.personId).toBe(personIdOf('demo', anon('a1')));
     expect(r.personId).not.toBe(personIdOf('other-tenant', anon('a1')));
     expect(r.assignments).toEqual([{ tenant: 'demo', identifier: anon('a1'), personId: r.personId, firstSeen: 1, updatedAt: 100 }]);
-    expect(g.resolve('demo', [anon('a1')], 2, 'e2', 101)).toEqual({ personId: r.personId, assignments: [], merges: [] });
+    expect(g.applyLink('demo', [anon('a1')], 2, 'e2', 101)).toEqual({ personId: r.personId, assignments: [], merges: [], conflicts: [] });
   });
 
-  it('links identifiers that arrive together, and publishes the merge flat to the survivor', () => {
-    const g = new IdentityGraph();
-    const pa = g.resolve('demo', [anon('a1')], 1, 'e1', 100).personId!;
-    const pc = g.resolve('demo', [card('LC1')], 2, 'e2', 100).personId!;
-    const login = g.resolve('demo', [user('u1'), anon('a1')], 3, 'e3', 100);
-    const survivor1 = [pa, personIdOf('demo', user('u1'))].sort()[0]!;
-    expect(login.personId).toBe(survivor1);
-    // The till links the card to the same user: the card's person joins too.
-    const pos = g.resolve('demo', [user('u1'), card('LC1')], 4, 'e4', 100);
-    const survivor = [survivor1, pc].sort()[0]!;
-    expect(pos.personId).toBe(survivor);
-    for (const id of [anon('a1'), user('u1'), card('LC1')]) expect(g.resolve('demo', [id], 5, 'e5', 100).personId).toBe(survivor);
-    // Every merge points at a survivor, never at a person that was itself absorbed.
-    for (const m of [...login.merges, ...pos.merges]) if (m.toPersonId !== survivor) expect(m.toPersonId).toBe(survivor1);
-    for (const m of pos.merges) expect(m.toPersonId).toBe(survivor);
+  it('keeps the person of the stronger identifier type: anonymous browsing joins the account at login', () => {
+    const g = graph();
+    const pa = g.applyLink('demo', [anon('a1')], 1, 'e1', 100).personId!;
+    const pu = personIdOf('demo', user('u1'));
+    const login = g.applyLink('demo', [user('u1'), anon('a1')], 2, 'e2', 100);
+    expect(login.personId).toBe(pu);
+    expect(login.merges).toEqual([{ tenant: 'demo', fromPersonId: pa, toPersonId: pu, mergedAt: 100, causeEventId: 'e2', link: [user('u1'), anon('a1')] }]);
+    expect(g.personOf('demo', anon('a1'))).toBe(pu);
   });
 
-  it('reaches the same persons whatever order the events come in', () => {
-    const events: Identifier[][] = [[anon('a1')], [user('u1'), anon('a1')], [anon('a2')], [user('u1'), anon('a2')], [card('LC1')], [user('u1'), card('LC1')], [anon('x')]];
-    const final = (order: Identifier[][]) => {
-      const g = new IdentityGraph();
-      order.forEach((ids, i) => g.resolve('demo', ids, i, `e${i}`, 0));
-      return [anon('a1'), anon('a2'), user('u1'), card('LC1'), anon('x')].map((id) => g.resolve('demo', [id], 99, 'q', 0).personId);
-    };
-    const forward = final(events);
-    expect(final([...events].reverse())).toEqual(forward);
-    expect(new Set(forward.slice(0, 4)).size).toBe(1);
-    expect(forward[4]).not.toBe(forward[0]);
+  it('between equal types keeps the person seen first, and publishes every merge flat', () => {
+    const g = graph();
+    const p1 = g.applyLink('demo', [anon('a1')], 1, 'e1', 100).personId!;
+    const p2 = g.applyLink('demo', [anon('a2')], 2, 'e2', 100).personId!;
+    const p3 = g.applyLink('demo', [anon('a3')], 3, 'e3', 100).personId!;
+    // a2 and a3 first: the older of them (p2) survives.
+    expect(g.applyLink('demo', [anon('a3'), anon('a2')], 4, 'e4', 100).personId).toBe(p2);
+    // Then a1 joins: p1 is older, so p2 and what p2 absorbed (p3) both point at p1, not p3 -> p2 -> p1.
+    const r = g.applyLink('demo', [anon('a2'), anon('a1')], 5, 'e5', 100);
+    expect(r.personId).toBe(p1);
+    expect(r.merges.map((m) => [m.fromPersonId, m.toPersonId]).sort()).toEqual([[p2, p1], [p3, p1]].sort());
+    for (const to of g.merges().values()) expect(g.merges().has(to)).toBe(false);
+    expect(g.partition()).toEqual(new Map([[p1, ['demo|anonymous_id|a1', 'demo|anonymous_id|a2', 'demo|anonymous_id|a3']]]));
   });
 
-  it('rebuilds from its own published records to the same state', () => {
-    const g = new IdentityGraph();
-    const published = [g.resolve('demo', [anon('a1')], 1, 'e1', 0), g.resolve('demo', [anon('a2')], 2, 'e2', 0), g.resolve('demo', [user('u1'), anon('a1'), anon('a2')], 3, 'e3', 0)];
-    const rebuilt = new IdentityGraph();
-    for (const r of published) r.merges.forEach((m) => rebuilt.loadMerge(m));
-    for (const r of published) r.assignments.forEach((a) => rebuilt.loadAssignment(a));
-    for (const id of [anon('a1'), anon('a2'), user('u1')]) {
-      expect(rebuilt.resolve('demo', [id], 9, 'q', 0)).toEqual({ personId: published[2]!.personId, assignments: [], merges: [] });
+  it('refuses a link that would give one person two user ids (a shared kiosk), records why, and applies the rest', () => {
+    const g = graph();
+    g.applyLink('demo', [user('u1'), anon('kiosk')], 1, 'e1', 100);
+    const p1 = g.personOf('demo', user('u1'))!;
+    const second = g.applyLink('demo', [user('u2'), email('h2'), anon('kiosk')], 2, 'e2', 100);
+    const p2 = personIdOf('demo', user('u2'));
+    // The event belongs to the second customer; her e-mail joins her; the kiosk stays with the first.
+    expect(second.personId).toBe(p2);
+    expect(g.personOf('demo', email('h2'))).toBe(p2);
+    expect(g.personOf('demo', anon('kiosk'))).toBe(p1);
+    expect(second.conflicts).toEqual([
+      expect.objectContaining({ tenant: 'demo', rule: LIMIT_EXCEEDED, refused: anon('kiosk'), personId: p2, otherPersonId: p1, eventId: 'e2', reason: `user_id: ${p2} has 1 and ${p1} has 1, at most 1 per person` }),
+    ]);
+    // The same refusal again has the same id, so it is stored once.
+    const again = g.applyLink('demo', [user('u2'), anon('kiosk')], 3, 'e3', 100);
+    expect(again.conflicts[0]!.conflictId).toBe(second.conflicts[0]!.conflictId);
+    expect(again.merges).toEqual([]);
+  });
+
+  it('allows what the tenant allows: two loyalty cards per person for a tenant whose limit is 2', () => {
+    const book = parseRules({ default: { priority: ['user_id', 'loyalty_card', 'anonymous_id'], limits: { user_id: 1, loyalty_card: 1 } }, tenants: { family: { limits: { user_id: 1, loyalty_card: 2 } } } }, 'rules.json');
+    const g = new IdentityGraph((t) => book.rulesOf(t));
+    for (const tenant of ['family', 'demo']) {
+      g.applyLink(tenant, [user('u1'), card('LC1')], 1, 'e1', 100);
+      const r = g.applyLink(tenant, [user('u1'), card('LC2')], 2, 'e2', 100);
+      expect({ tenant, conflicts: r.conflicts.length }).toEqual({ tenant, conflicts: tenant === 'family' ? 0 : 1 });
     }
   });
 
-  it('gives an event without identifiers no person', () => {
-    expect(new IdentityGraph().resolve('demo', [], 1, 'e', 0)).toEqual({ personId: null, assignments: [], merges: [] });
+  it('rebuilt from its own published records, answers and continues as the original', () => {
+    const live = graph();
+    const assignments = new Map<string, unknown>();
+    const merges = new Map<string, unknown>();
+    const run = (g: IdentityGraph, ids: Identifier[], t: number) => {
+      const r = g.applyLink('demo', ids, t, `e${t}`, 100);
+      for (const a of r.assignments) assignments.set(`${a.identifier.type}|${a.identifier.value}`, a);
+      for (const m of r.merges) merges.set(m.fromPersonId, m);
+      return r;
+    };
+    run(live, [anon('a1')], 1);
+    run(live, [anon('a2')], 2);
+    run(live, [user('u1'), anon('a2')], 3);
+    run(live, [user('u1'), anon('a1')], 4);
+    const rebuilt = graph();
+    for (const m of merges.values()) rebuilt.loadMerge(m as never);
+    for (const a of assignments.values()) rebuilt.loadAssignment(a as never);
+    expect(rebuilt.partition()).toEqual(live.partition());
+    // The last link again (a crash between publishing and committing): nothing changes.
+    expect(rebuilt.applyLink('demo', [user('u1'), anon('a1')], 4, 'e4', 100)).toMatchObject({ merges: [], assignments: [], conflicts: [] });
+    const next = [user('u1'), card('LC1')];
+    expect(rebuilt.applyLink('demo', next, 5, 'e5', 100)).toEqual(live.applyLink('demo', next, 5, 'e5', 100));
   });
 });

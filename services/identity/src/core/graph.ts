@@ -1,13 +1,22 @@
 /**
- * The identity graph: union-find over persons. Every identifier belongs to one person; an event
- * that carries several identifiers links their persons into one. The surviving person of a link
- * is the smallest person id of the group, and a first-seen identifier's person id is derived
- * from (tenant, type, value): so the outcome does not depend on the order events arrive in,
- * and a replay computes the same answer.
+ * The identity graph: which person each identifier belongs to, and which persons were absorbed
+ * into which. Links (identifiers seen together) are applied in order, one at a time, under the
+ * tenant's rules:
+ *
+ * - A first-seen identifier gets a person id derived from (tenant, type, value), so the stitcher
+ *   can attribute an event before the graph has seen it, and a replay computes the same id.
+ * - A link joins its identifiers' persons one by one, strongest identifier first. A join that
+ *   would give the person more identifiers of a type than the rules allow (a second user id: a
+ *   shared kiosk, a family computer) is refused and becomes a conflict; the rest of the link
+ *   still applies.
+ * - The survivor of a join is the person with the stronger identifier type, then the one seen
+ *   first, then the smaller id. Merges are recorded flat: everything the absorbed person had
+ *   absorbed points at the new survivor too, never at an absorbed person.
  */
 import { createHash } from 'node:crypto';
 import type { CdpIdentity } from '@cdp/plumbing';
 import type { Identifier } from './identifiers';
+import { rankOf, type IdentityRules } from './rules';
 
 export const identifierKey = (tenant: string, id: CdpIdentity.Identifier): string => `${tenant}|${id.type}|${id.value}`;
 
@@ -15,12 +24,17 @@ export const identifierKey = (tenant: string, id: CdpIdentity.Identifier): strin
 export const personIdOf = (tenant: string, id: CdpIdentity.Identifier): string =>
   `p_${createHash('sha256').update(identifierKey(tenant, id)).digest('hex').slice(0, 24)}`;
 
-export interface Resolution {
+export const LIMIT_EXCEEDED = 'identity.limit_exceeded';
+
+export interface LinkResult {
+  /** The person of the link's strongest identifier after the link. */
   personId: string | null;
   /** Identifiers whose person changed (new, or moved by a merge): the compacted table's updates. */
   assignments: CdpIdentity.IdentifierAssignment[];
-  /** Persons absorbed by this event's link, flattened to the survivor. */
+  /** Persons absorbed by this link, flattened to the survivor. */
   merges: CdpIdentity.PersonMerge[];
+  /** Joins the rules refused. */
+  conflicts: CdpIdentity.IdentityConflict[];
 }
 
 interface IdentifierState {
@@ -29,89 +43,182 @@ interface IdentifierState {
   firstSeen: number;
 }
 
+interface PersonState {
+  tenant: string;
+  keys: Set<string>;
+  /** Identifiers per type, for the limits. */
+  counts: Map<string, number>;
+  /** Earliest firstSeen of its identifiers. */
+  firstSeen: number;
+  /** Persons it absorbed (flat). */
+  absorbed: Set<string>;
+}
+
 export class IdentityGraph {
   private readonly identifiers = new Map<string, IdentifierState>();
   /** Absorbed person -> survivor; survivors are not keys. Kept flat. */
   private readonly mergedInto = new Map<string, string>();
-  /** Survivor -> keys of its identifiers, and -> persons it absorbed. */
-  private readonly keysOf = new Map<string, Set<string>>();
-  private readonly absorbedBy = new Map<string, Set<string>>();
+  private readonly persons = new Map<string, PersonState>();
 
-  get size(): { identifiers: number; merges: number } {
-    return { identifiers: this.identifiers.size, merges: this.mergedInto.size };
+  constructor(private readonly rulesOf: (tenant: string) => IdentityRules) {}
+
+  get size(): { identifiers: number; persons: number; merges: number } {
+    return { identifiers: this.identifiers.size, persons: this.persons.size, merges: this.mergedInto.size };
   }
 
-  private survivorOf(personId: string): string {
+  survivorOf(personId: string): string {
     return this.mergedInto.get(personId) ?? personId;
+  }
+
+  /** The person an identifier belongs to now, if the graph knows it. */
+  personOf(tenant: string, id: CdpIdentity.Identifier): string | undefined {
+    const known = this.identifiers.get(identifierKey(tenant, id));
+    return known ? this.survivorOf(known.personId) : undefined;
+  }
+
+  /** Survivor -> its identifiers; for tests and the README's memory figures. */
+  partition(): Map<string, string[]> {
+    return new Map([...this.persons].map(([p, s]) => [p, [...s.keys].sort()]));
+  }
+
+  /** Flat merge map (absorbed -> survivor). */
+  merges(): ReadonlyMap<string, string> {
+    return this.mergedInto;
   }
 
   /** Rebuilding from the compacted topics: the latest assignment of one identifier. */
   loadAssignment(a: CdpIdentity.IdentifierAssignment): void {
     const key = identifierKey(a.tenant, a.identifier);
     const previous = this.identifiers.get(key);
-    if (previous) this.keysOf.get(previous.personId)?.delete(key);
-    this.identifiers.set(key, { identifier: a.identifier, personId: a.personId, firstSeen: a.firstSeen });
-    this.setOf(this.keysOf, a.personId).add(key);
+    if (previous) this.detach(key, previous);
+    const state = { identifier: a.identifier, personId: a.personId, firstSeen: a.firstSeen };
+    this.identifiers.set(key, state);
+    this.attach(a.tenant, key, state);
   }
 
   /** Rebuilding from the compacted topics: one flat merge record. */
   loadMerge(m: CdpIdentity.PersonMerge): void {
     this.mergedInto.set(m.fromPersonId, m.toPersonId);
-    this.setOf(this.absorbedBy, m.toPersonId).add(m.fromPersonId);
+    this.personState(m.tenant, m.toPersonId).absorbed.add(m.fromPersonId);
   }
 
-  /** Assigns and links the identifiers of one event. */
-  resolve(tenant: string, ids: readonly Identifier[], eventTime: number, eventId: string, now: number): Resolution {
-    if (ids.length === 0) return { personId: null, assignments: [], merges: [] };
+  /** Assigns and links the identifiers of one link (strongest first). */
+  applyLink(tenant: string, ids: readonly Identifier[], eventTime: number, eventId: string, now: number): LinkResult {
+    const result: LinkResult = { personId: null, assignments: [], merges: [], conflicts: [] };
+    if (ids.length === 0) return result;
+    const rules = this.rulesOf(tenant);
     const keys = ids.map((id) => identifierKey(tenant, id));
-    // Each identifier's person: its survivor if known, else its own provisional id.
-    const candidates = ids.map((id, i) => {
-      const known = this.identifiers.get(keys[i]!);
-      return known ? this.survivorOf(known.personId) : personIdOf(tenant, id);
-    });
-    const survivor = candidates.reduce((min, p) => (p < min ? p : min));
-    const merges: CdpIdentity.PersonMerge[] = [];
-    const assignments: CdpIdentity.IdentifierAssignment[] = [];
-    const moved = new Set<string>();
-
-    for (const person of new Set(candidates)) {
-      if (person === survivor || !this.keysOf.has(person)) continue;
-      // Absorb the person and everyone it had absorbed; their identifiers move to the survivor.
-      const absorbed = [person, ...(this.absorbedBy.get(person) ?? [])];
-      for (const p of absorbed) {
-        this.mergedInto.set(p, survivor);
-        this.setOf(this.absorbedBy, survivor).add(p);
-        merges.push({ tenant, fromPersonId: p, toPersonId: survivor, mergedAt: now, causeEventId: eventId, link: ids.map(({ type, value }) => ({ type, value })) });
-      }
-      this.absorbedBy.delete(person);
-      for (const key of this.keysOf.get(person) ?? []) moved.add(key);
-      this.keysOf.delete(person);
-    }
-
     for (const [i, id] of ids.entries()) {
-      const key = keys[i]!;
-      const known = this.identifiers.get(key);
-      if (known && known.personId === survivor) continue;
-      this.identifiers.set(key, { identifier: { type: id.type, value: id.value }, personId: survivor, firstSeen: known?.firstSeen ?? eventTime });
-      this.setOf(this.keysOf, survivor).add(key);
-      moved.delete(key);
-      assignments.push({ tenant, identifier: { type: id.type, value: id.value }, personId: survivor, firstSeen: known?.firstSeen ?? eventTime, updatedAt: now });
+      if (this.identifiers.has(keys[i]!)) continue;
+      const state = { identifier: { type: id.type, value: id.value }, personId: personIdOf(tenant, id), firstSeen: eventTime };
+      this.identifiers.set(keys[i]!, state);
+      this.attach(tenant, keys[i]!, state);
+      result.assignments.push(this.assignment(tenant, state, now));
     }
-    for (const key of moved) {
+
+    let current = this.survivorOf(this.identifiers.get(keys[0]!)!.personId);
+    for (const [i, id] of ids.entries()) {
+      const other = this.survivorOf(this.identifiers.get(keys[i]!)!.personId);
+      if (other === current) continue;
+      const broken = this.brokenLimit(rules, current, other);
+      if (broken) {
+        result.conflicts.push(this.conflict(tenant, ids, id, current, other, broken, eventId, eventTime, now));
+        continue;
+      }
+      const survivor = this.survivorBetween(rules, current, other);
+      const absorbed = survivor === current ? other : current;
+      this.absorb(tenant, absorbed, survivor, ids, eventId, now, result);
+      current = survivor;
+    }
+    result.personId = this.survivorOf(this.identifiers.get(keys[0]!)!.personId);
+    return result;
+  }
+
+  private brokenLimit(rules: IdentityRules, a: string, b: string): string | undefined {
+    const pa = this.persons.get(a);
+    const pb = this.persons.get(b);
+    for (const [type, limit] of Object.entries(rules.limits)) {
+      const na = pa?.counts.get(type) ?? 0;
+      const nb = pb?.counts.get(type) ?? 0;
+      if (na + nb > limit) return `${type}: ${a} has ${na} and ${b} has ${nb}, at most ${limit} per person`;
+    }
+    return undefined;
+  }
+
+  /** Stronger identifier type, then seen first, then the smaller id: deterministic. */
+  private survivorBetween(rules: IdentityRules, a: string, b: string): string {
+    const rank = (p: string) => Math.min(...[...(this.persons.get(p)?.counts.keys() ?? [])].map((t) => rankOf(rules, t)), Infinity);
+    const ra = rank(a);
+    const rb = rank(b);
+    if (ra !== rb) return ra < rb ? a : b;
+    const fa = this.persons.get(a)?.firstSeen ?? Infinity;
+    const fb = this.persons.get(b)?.firstSeen ?? Infinity;
+    if (fa !== fb) return fa < fb ? a : b;
+    return a < b ? a : b;
+  }
+
+  private absorb(tenant: string, absorbed: string, survivor: string, ids: readonly Identifier[], eventId: string, now: number, result: LinkResult): void {
+    const from = this.persons.get(absorbed)!;
+    const to = this.personState(tenant, survivor);
+    const link = ids.map(({ type, value }) => ({ type, value }));
+    for (const p of [absorbed, ...from.absorbed]) {
+      this.mergedInto.set(p, survivor);
+      to.absorbed.add(p);
+      result.merges.push({ tenant, fromPersonId: p, toPersonId: survivor, mergedAt: now, causeEventId: eventId, link });
+    }
+    for (const key of from.keys) {
       const state = this.identifiers.get(key)!;
       state.personId = survivor;
-      this.setOf(this.keysOf, survivor).add(key);
-      assignments.push({ tenant, identifier: state.identifier, personId: survivor, firstSeen: state.firstSeen, updatedAt: now });
+      to.keys.add(key);
+      to.counts.set(state.identifier.type, (to.counts.get(state.identifier.type) ?? 0) + 1);
+      result.assignments.push(this.assignment(tenant, state, now));
     }
-    return { personId: survivor, assignments, merges };
+    to.firstSeen = Math.min(to.firstSeen, from.firstSeen);
+    this.persons.delete(absorbed);
   }
 
-  private setOf(map: Map<string, Set<string>>, key: string): Set<string> {
-    let set = map.get(key);
-    if (!set) {
-      set = new Set();
-      map.set(key, set);
+  private conflict(tenant: string, ids: readonly Identifier[], refused: Identifier, personId: string, otherPersonId: string, reason: string, eventId: string, eventTime: number, now: number): CdpIdentity.IdentityConflict {
+    const pair = [personId, otherPersonId].sort().join('|');
+    return {
+      tenant,
+      conflictId: createHash('sha256').update(`${tenant}|${LIMIT_EXCEEDED}|${pair}`).digest('hex').slice(0, 24),
+      rule: LIMIT_EXCEEDED,
+      reason,
+      eventId,
+      eventTime,
+      identifiers: ids.map(({ type, value }) => ({ type, value })),
+      refused: { type: refused.type, value: refused.value },
+      personId,
+      otherPersonId,
+      detectedAt: now,
+    };
+  }
+
+  private assignment(tenant: string, state: IdentifierState, now: number): CdpIdentity.IdentifierAssignment {
+    return { tenant, identifier: state.identifier, personId: state.personId, firstSeen: state.firstSeen, updatedAt: now };
+  }
+
+  private attach(tenant: string, key: string, state: IdentifierState): void {
+    const person = this.personState(tenant, state.personId);
+    person.keys.add(key);
+    person.counts.set(state.identifier.type, (person.counts.get(state.identifier.type) ?? 0) + 1);
+    person.firstSeen = Math.min(person.firstSeen, state.firstSeen);
+  }
+
+  private detach(key: string, state: IdentifierState): void {
+    const person = this.persons.get(state.personId);
+    if (!person) return;
+    person.keys.delete(key);
+    person.counts.set(state.identifier.type, (person.counts.get(state.identifier.type) ?? 1) - 1);
+    if (person.keys.size === 0 && person.absorbed.size === 0) this.persons.delete(state.personId);
+  }
+
+  private personState(tenant: string, personId: string): PersonState {
+    let person = this.persons.get(personId);
+    if (!person) {
+      person = { tenant, keys: new Set(), counts: new Map(), firstSeen: Infinity, absorbed: new Set() };
+      this.persons.set(personId, person);
     }
-    return set;
+    return person;
   }
 }

@@ -1,75 +1,104 @@
 /**
- * Which identifiers an event carries. Pure: reads the event, returns typed identifiers; blocked
- * placeholder values never become identifiers, so they can never link two people.
+ * Which identifiers an event carries. Pure: reads the event, returns typed identifiers, strongest
+ * first by the tenant's priority. Placeholder values never become identifiers, so they can never
+ * link two people; nor can a randomised MAC, which a phone shows to networks it has not joined.
  */
 import type { CdpIdentity, CdpStore, CdpWeb } from '@cdp/plumbing';
+import { isBlocked, rankOf, type IdentifierType, type IdentityRules } from './rules';
 
-export type IdentifierType = 'anonymous_id' | 'user_id' | 'loyalty_card' | 'email_hash' | 'phone_hash';
 export type Identifier = CdpIdentity.Identifier & { type: IdentifierType };
 
 export type InputEvent =
   | { 'cdp.web.SegmentEvent': CdpWeb.SegmentEvent }
   | { 'cdp.store.PosTransaction': CdpStore.PosTransaction }
-  | { 'cdp.store.BeaconSighting': CdpStore.BeaconSighting };
-
-/** Values that clients send when they have no identifier; linking on them would merge strangers. */
-const BLOCKED = new Set(['', 'null', 'undefined', 'none', 'nil', '0', '-1', 'anonymous', 'guest', 'unknown', 'n/a', 'na', 'test', '00000000-0000-0000-0000-000000000000']);
-
-export const isBlocked = (value: string): boolean => BLOCKED.has(value.trim().toLowerCase());
-
-function add(out: Identifier[], type: IdentifierType, value: unknown): void {
-  if (typeof value !== 'string' && typeof value !== 'number') return;
-  const v = String(value).trim();
-  if (isBlocked(v)) return;
-  if (!out.some((i) => i.type === type && i.value === v)) out.push({ type, value: v });
-}
+  | { 'cdp.store.BeaconSighting': CdpStore.BeaconSighting }
+  | { 'cdp.store.WifiObservation': CdpStore.WifiObservation };
 
 const LOYALTY_TRAITS = ['loyaltyCard', 'loyalty_card', 'loyaltyCardNumber', 'loyalty_card_number'];
 
-function fromTraits(out: Identifier[], traitsJson: string | null): void {
-  if (!traitsJson) return;
-  let traits: Record<string, unknown>;
-  try {
-    traits = JSON.parse(traitsJson) as Record<string, unknown>;
-  } catch {
-    return;
+class Collector {
+  readonly out: Identifier[] = [];
+  constructor(private readonly rules: IdentityRules) {}
+
+  add(type: IdentifierType, value: unknown): void {
+    if (typeof value !== 'string' && typeof value !== 'number') return;
+    const v = String(value).trim();
+    if (isBlocked(this.rules, v)) return;
+    if (!this.out.some((i) => i.type === type && i.value === v)) this.out.push({ type, value: v });
   }
-  for (const key of LOYALTY_TRAITS) add(out, 'loyalty_card', traits[key]);
-  add(out, 'email_hash', traits.emailHash);
-  add(out, 'phone_hash', traits.phoneHash);
+
+  fromTraits(traits: unknown): void {
+    if (!traits || typeof traits !== 'object') return;
+    const t = traits as Record<string, unknown>;
+    for (const key of LOYALTY_TRAITS) this.add('loyalty_card', t[key]);
+    this.add('email_hash', t.emailHash);
+    this.add('phone_hash', t.phoneHash);
+  }
+
+  /** Strongest first; the extraction order breaks ties, so the result is deterministic. */
+  sorted(): Identifier[] {
+    return this.out.map((id, i) => ({ id, i, rank: rankOf(this.rules, id.type) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.id);
+  }
+}
+
+const parse = (json: string | null): Record<string, unknown> | undefined => {
+  if (!json) return undefined;
+  try {
+    const value = JSON.parse(json) as unknown;
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    // Our own JSON text; a broken one carries no identifiers.
+    return undefined;
+  }
+};
+
+/** Segment's context.externalIds: [{ id, type, collection, encoding }]. */
+function fromExternalIds(c: Collector, extra: Record<string, unknown> | undefined): void {
+  const list = extra?.externalIds;
+  if (!Array.isArray(list)) return;
+  for (const entry of list) {
+    if (!entry || typeof entry !== 'object') continue;
+    const { id, type } = entry as { id?: unknown; type?: unknown };
+    if (typeof type === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(type)) c.add(`external:${type.toLowerCase()}`, id);
+  }
 }
 
 /** The identifiers of one event, strongest first. */
-export function extractIdentifiers(event: InputEvent): Identifier[] {
-  const out: Identifier[] = [];
+export function extractIdentifiers(event: InputEvent, rules: IdentityRules): Identifier[] {
+  const c = new Collector(rules);
   if ('cdp.web.SegmentEvent' in event) {
     const e = event['cdp.web.SegmentEvent'];
-    add(out, 'user_id', e.userId);
-    // alias: the previous id is an earlier user id of the same person (Segment spec).
-    if (e.type === 'ALIAS') add(out, 'user_id', e.previousId);
-    fromTraits(out, e.traits);
-    if (e.context.extra) {
-      try {
-        const traits = (JSON.parse(e.context.extra) as { traits?: unknown }).traits;
-        if (traits && typeof traits === 'object') fromTraits(out, JSON.stringify(traits));
-      } catch {
-        // context.extra is ours and always JSON; a broken one carries no identifiers.
-      }
-    }
-    add(out, 'anonymous_id', e.anonymousId);
+    c.add('user_id', e.userId);
+    // alias: the previous id is an earlier id of the same person (Segment spec): a user id,
+    // or the anonymous id it browsed under.
+    if (e.type === 'ALIAS' && e.previousId) c.add(e.previousId === e.anonymousId ? 'anonymous_id' : 'user_id', e.previousId);
+    c.fromTraits(parse(e.traits));
+    const extra = parse(e.context.extra);
+    c.fromTraits(extra?.traits);
+    fromExternalIds(c, extra);
+    // The app's install is its device: the same phone in the app and, logged in, on the web.
+    if (e.channel === 'APP') c.add('device_id', e.context.deviceId);
+    c.add('anonymous_id', e.anonymousId);
   } else if ('cdp.store.PosTransaction' in event) {
-    add(out, 'loyalty_card', event['cdp.store.PosTransaction'].loyaltyCard);
-  } else {
+    c.add('loyalty_card', event['cdp.store.PosTransaction'].loyaltyCard);
+  } else if ('cdp.store.BeaconSighting' in event) {
     const b = event['cdp.store.BeaconSighting'];
-    add(out, 'user_id', b.userId);
+    c.add('user_id', b.userId);
     // The app install that saw the beacon is the app's Segment anonymousId.
-    add(out, 'anonymous_id', b.appInstallId);
+    c.add('anonymous_id', b.appInstallId);
+  } else {
+    const w = event['cdp.store.WifiObservation'];
+    // A captive-portal login links the device to the person; a randomised MAC links nothing.
+    c.add('email_hash', w.emailHash);
+    c.add('phone_hash', w.phoneHash);
+    if (!w.randomizedMac) c.add('wifi_mac_hash', w.clientMacHash);
   }
-  return out;
+  return c.sorted();
 }
 
 export function envelopeOf(event: InputEvent): CdpWeb.SegmentEvent['envelope'] {
   if ('cdp.web.SegmentEvent' in event) return event['cdp.web.SegmentEvent'].envelope;
   if ('cdp.store.PosTransaction' in event) return event['cdp.store.PosTransaction'].envelope;
-  return event['cdp.store.BeaconSighting'].envelope;
+  if ('cdp.store.BeaconSighting' in event) return event['cdp.store.BeaconSighting'].envelope;
+  return event['cdp.store.WifiObservation'].envelope;
 }

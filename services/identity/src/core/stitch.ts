@@ -1,0 +1,60 @@
+/**
+ * Stitching: an event's person, looked up in the identifier table that the graph writer
+ * publishes, without waiting for the graph. Many stitchers run side by side (one consumer group),
+ * each holding the table read from its compacted topic. What the table cannot answer becomes a
+ * link for the single graph writer: identifiers it has never seen, or identifiers it knows under
+ * different persons.
+ */
+import type { CdpIdentity } from '@cdp/plumbing';
+import { identifierKey, personIdOf } from './graph';
+import { envelopeOf, extractIdentifiers, type Identifier, type InputEvent } from './identifiers';
+import type { IdentityRules } from './rules';
+
+/** identifier -> person and absorbed -> survivor, as the compacted topics say now. */
+export class IdentityTable {
+  private readonly assignments = new Map<string, string>();
+  private readonly mergedInto = new Map<string, string>();
+
+  get size(): { identifiers: number; merges: number } {
+    return { identifiers: this.assignments.size, merges: this.mergedInto.size };
+  }
+
+  setAssignment(a: CdpIdentity.IdentifierAssignment): void {
+    this.assignments.set(identifierKey(a.tenant, a.identifier), a.personId);
+  }
+
+  setMerge(m: CdpIdentity.PersonMerge): void {
+    this.mergedInto.set(m.fromPersonId, m.toPersonId);
+  }
+
+  personOf(tenant: string, id: CdpIdentity.Identifier): string | undefined {
+    const person = this.assignments.get(identifierKey(tenant, id));
+    // Merge records are flat, so one hop reaches the survivor.
+    return person === undefined ? undefined : (this.mergedInto.get(person) ?? person);
+  }
+}
+
+export interface Stitched {
+  resolved: { personId: string | null; identifiers: CdpIdentity.Identifier[] };
+  /** For the graph writer, when the table does not know all of this yet. */
+  link?: CdpIdentity.IdentityLink;
+}
+
+/**
+ * The event's person is that of its strongest identifier: known, or the provisional id the graph
+ * will give it. A later merge re-attributes the event in every view through the merge records.
+ */
+export function stitch(event: InputEvent, rules: IdentityRules, table: IdentityTable): Stitched {
+  const envelope = envelopeOf(event);
+  const tenant = envelope.tenant;
+  const ids: Identifier[] = extractIdentifiers(event, rules);
+  const identifiers = ids.map(({ type, value }) => ({ type, value }));
+  if (ids.length === 0) return { resolved: { personId: null, identifiers } };
+  const persons = ids.map((id) => table.personOf(tenant, id));
+  const personId = persons[0] ?? personIdOf(tenant, ids[0]!);
+  const settled = persons.every((p) => p !== undefined && p === persons[0]);
+  return {
+    resolved: { personId, identifiers },
+    ...(settled ? {} : { link: { tenant, eventId: envelope.eventId, eventTime: envelope.eventTime, identifiers } }),
+  };
+}
