@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { createKafkaClients, createLogger, topicsWithPrefix } from '@cdp/plumbing';
 import { REPO_ROOT } from '../paths';
 import { SERVICE_NODE_ARGS } from '../system';
 
@@ -28,6 +29,11 @@ export interface TestPipeline {
   stopAll(): Promise<void>;
   /** The last lines a service printed, for failure messages. */
   output(name: ServiceName): string;
+  /**
+   * Waits until every consumer group of the pipeline has read its topics to the end, twice in a
+   * row (a stage that just caught up may still be writing to the next).
+   */
+  settle(timeoutMs?: number): Promise<void>;
 }
 
 export async function createTestPipeline({ prefix, database, groupSuffix }: { prefix: string; database: string; groupSuffix: string }): Promise<TestPipeline> {
@@ -92,5 +98,26 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
       for (const name of ['ingest', 'identity', 'enrichment', 'aggregation'] as const) await kill(name);
     },
     output: (name) => (logs.get(name) ?? []).join('\n'),
+    async settle(timeoutMs = 90_000) {
+      const t = topicsWithPrefix(prefix);
+      const reads: [string, string][] = [
+        ...[t.webEvents, t.posTransactions, t.beaconSightings, t.wifiObservations].map((topic): [string, string] => [env.IDENTITY_GROUP_ID, topic.name]),
+        [`${env.IDENTITY_GROUP_ID}-graph`, t.identityLinks.name],
+        [env.ENRICHMENT_GROUP_ID, t.resolvedEvents.name],
+        ...[t.enrichedEvents, t.identifierAssignments, t.personMerges, t.identityConflicts].map((topic): [string, string] => [env.AGGREGATION_GROUP_ID, topic.name]),
+      ];
+      const clients = createKafkaClients({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'test-settle', logger: createLogger('test-settle', 'silent') });
+      const admin = await clients.admin();
+      try {
+        let quiet = 0;
+        for (const deadline = Date.now() + timeoutMs; quiet < 2; await new Promise((r) => setTimeout(r, 300))) {
+          const lags = await Promise.all(reads.map(([group, topic]) => admin.groupLag(group, topic)));
+          quiet = lags.every((l) => l === 0) ? quiet + 1 : 0;
+          if (Date.now() > deadline) throw new Error(`the pipeline did not settle: ${reads.map(([g, topic], i) => `${g}@${topic}=${lags[i]}`).filter((x) => !x.endsWith('=0')).join(', ')}`);
+        }
+      } finally {
+        await admin.close();
+      }
+    },
   };
 }
