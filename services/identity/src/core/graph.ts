@@ -100,6 +100,9 @@ export class IdentityGraph {
   loadMerge(m: CdpIdentity.PersonMerge): void {
     this.mergedInto.set(m.fromPersonId, m.toPersonId);
     this.personState(m.tenant, m.toPersonId).absorbed.add(m.fromPersonId);
+    // A log read before compaction holds persons that were absorbed later: they must not linger.
+    const from = this.persons.get(m.fromPersonId);
+    if (from && from.keys.size === 0) this.persons.delete(m.fromPersonId);
   }
 
   /** Assigns and links the identifiers of one link (strongest first). */
@@ -131,6 +134,11 @@ export class IdentityGraph {
       current = survivor;
     }
     result.personId = this.survivorOf(this.identifiers.get(keys[0]!)!.personId);
+    // A refusal names the persons as they stand after the whole link, not one absorbed later in it.
+    for (const c of result.conflicts) {
+      c.personId = this.survivorOf(c.personId);
+      c.otherPersonId = this.survivorOf(c.otherPersonId);
+    }
     return result;
   }
 
@@ -178,10 +186,12 @@ export class IdentityGraph {
   }
 
   private conflict(tenant: string, ids: readonly Identifier[], refused: Identifier, personId: string, otherPersonId: string, reason: string, eventId: string, eventTime: number, now: number): CdpIdentity.IdentityConflict {
-    const pair = [personId, otherPersonId].sort().join('|');
+    // From the link's strongest identifier and the refused one: the same link applied again (after
+    // a crash) records the same conflict, and each customer on a shared kiosk records their own.
+    const id = `${tenant}|${LIMIT_EXCEEDED}|${identifierKey(tenant, ids[0]!)}|${identifierKey(tenant, refused)}`;
     return {
       tenant,
-      conflictId: createHash('sha256').update(`${tenant}|${LIMIT_EXCEEDED}|${pair}`).digest('hex').slice(0, 24),
+      conflictId: createHash('sha256').update(id).digest('hex').slice(0, 24),
       rule: LIMIT_EXCEEDED,
       reason,
       eventId,
@@ -210,7 +220,7 @@ export class IdentityGraph {
     if (!person) return;
     person.keys.delete(key);
     person.counts.set(state.identifier.type, (person.counts.get(state.identifier.type) ?? 1) - 1);
-    if (person.keys.size === 0 && person.absorbed.size === 0) this.persons.delete(state.personId);
+    if (person.keys.size === 0 && (person.absorbed.size === 0 || this.mergedInto.has(state.personId))) this.persons.delete(state.personId);
   }
 
   private personState(tenant: string, personId: string): PersonState {
