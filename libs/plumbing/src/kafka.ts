@@ -71,6 +71,8 @@ export interface ConsumerOptions {
    */
   minBytes?: number;
   maxWaitMs?: number;
+  /** Called after every join of the group with the partitions this member now owns, per topic. */
+  onAssignment?: (assignment: Record<string, number[]>) => void;
 }
 
 export interface TopicDescription {
@@ -231,6 +233,10 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
         minBytes: options.minBytes ?? 1,
         maxWaitTimeInMs: options.maxWaitMs ?? 100,
       });
+      if (options.onAssignment) {
+        const notify = options.onAssignment;
+        consumer.on(consumer.events.GROUP_JOIN, (e) => notify(e.payload.memberAssignment));
+      }
       await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
       let running = false;

@@ -62,7 +62,20 @@ export async function startStreamProcessor(
     new Histogram({ name: 'cdp_batch_seconds', help: 'Time to process, produce and commit one batch', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] });
 
   const producer = deps.producer ?? (await clients.producer());
-  const consumer: EventConsumer = await clients.consumer({ groupId: spec.groupId, topics: spec.inputs.map((t) => t.name), concurrency: 4, maxBytesPerPartition: 8 * 1024 * 1024, minBytes: 256 * 1024, maxWaitMs: 50 });
+  // A stateful processor's state is current only for the partitions it has owned since it
+  // started: giving some up is harmless, but a partition it gains was written by another member
+  // meanwhile. Then it exits, and the next process rebuilds the state from Kafka.
+  let owned: Set<string> | undefined;
+  const onAssignment = (assignment: Record<string, number[]>) => {
+    const now = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`)));
+    const gained = owned ? [...now].filter((p) => !owned!.has(p)) : [];
+    owned = now;
+    if (spec.stateful && gained.length > 0) {
+      logger.fatal({ gained }, 'gained partitions another member was writing; exiting so that state is rebuilt from Kafka');
+      process.exit(70);
+    }
+  };
+  const consumer: EventConsumer = await clients.consumer({ groupId: spec.groupId, topics: spec.inputs.map((t) => t.name), concurrency: 4, maxBytesPerPartition: 8 * 1024 * 1024, minBytes: 256 * 1024, maxWaitMs: 50, onAssignment });
 
   const handle = async (batch: RecordBatch) => {
     const timer = batchSeconds.startTimer();
