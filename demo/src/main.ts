@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     if (landed >= result.eventIds.size) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  // The identity graph's merges and conflicts land after the events: the report waits for them.
+  while (Date.now() < deadline && !interrupted && (await watch.lag()) > 0) await new Promise((r) => setTimeout(r, 300));
   done = true;
   await poll;
   landedBar.update(landed, { extra: `lag ${await watch.lag()}` });

@@ -4,7 +4,7 @@ import { createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, t
 export interface PipelineWatch {
   /** Distinct event ids of this run that are visible in ClickHouse. */
   landed(runPrefix: string): Promise<number>;
-  /** Records not yet processed, summed over the three consumer groups and their input topics. */
+  /** Records not yet processed, summed over every consumer group of the pipeline and its input topics. */
   lag(): Promise<number>;
   readonly ch: ClickHouse;
   close(): Promise<void>;
@@ -16,8 +16,11 @@ export async function watchPipeline({ database = 'cdp', prefix = '', groups = { 
   const admin: TopicAdmin = await clients.admin();
   const t = topicsWithPrefix(prefix);
   const watched: [string, string][] = [
-    [groups.identity, t.webEvents.name], [groups.identity, t.posTransactions.name], [groups.identity, t.beaconSightings.name],
-    [groups.enrichment, t.resolvedEvents.name], [groups.aggregation, t.enrichedEvents.name],
+    [groups.identity, t.webEvents.name], [groups.identity, t.posTransactions.name], [groups.identity, t.beaconSightings.name], [groups.identity, t.wifiObservations.name],
+    // The graph writer and the tables it feeds: a report before they settle would miss merges.
+    [`${groups.identity}-graph`, t.identityLinks.name],
+    [groups.enrichment, t.resolvedEvents.name],
+    [groups.aggregation, t.enrichedEvents.name], [groups.aggregation, t.identifierAssignments.name], [groups.aggregation, t.personMerges.name], [groups.aggregation, t.identityConflicts.name],
   ];
   return {
     ch,
