@@ -190,3 +190,38 @@ test('kill -9 of identity mid-stream: after the restart the graph is what an uni
   expect(new Map(published.merges())).toEqual(new Map(reference.merges()));
   for (const to of published.merges().values()) expect(published.merges().has(to)).toBe(false);
 }, 240_000);
+
+test('stitching scales out: two stitchers in one group share the raw partitions, one graph writer, one answer', async () => {
+  // Replace the all-in-one identity by a graph writer and two stitchers.
+  await pipeline.kill('identity');
+  await pipeline.start('identity:graph', { IDENTITY_ROLES: 'graph' });
+  await pipeline.start('identity:stitch-1', { IDENTITY_ROLES: 'stitch' });
+  await pipeline.start('identity:stitch-2', { IDENTITY_ROLES: 'stitch' });
+  // Healthy is not yet in the group: wait for the rebalance that gives the second its partitions.
+  const admin = await clients.admin();
+  for (let i = 0; i < 120 && (await admin.groupMembers(`identity-${run}`)) !== 2; i++) await new Promise((r) => setTimeout(r, 250));
+  expect(await admin.groupMembers(`identity-${run}`)).toBe(2);
+  await admin.close();
+  // Forty shoppers log in on the web and use the app: their events spread over the partitions.
+  for (let i = 0; i < 40; i++) {
+    await web([
+      { type: 'page', anonymousId: `so-a-${run}-${i}`, name: 'Home', messageId: `so-p-${run}-${i}`, timestamp: minutesAgo(8) },
+      { type: 'identify', anonymousId: `so-a-${run}-${i}`, userId: `so-u-${run}-${i}`, messageId: `so-i-${run}-${i}`, timestamp: minutesAgo(7) },
+    ]);
+    await app([{ type: 'track', anonymousId: `so-app-${run}-${i}`, userId: `so-u-${run}-${i}`, event: 'App Opened', messageId: `so-t-${run}-${i}`, timestamp: minutesAgo(6) }]);
+  }
+  await pipeline.settle();
+  // Both stitchers did work: each counted records of the raw topic on its own metrics.
+  for (const stitcher of ['identity:stitch-1', 'identity:stitch-2'] as const) {
+    const metrics = await (await fetch(`http://127.0.0.1:${pipeline.port(stitcher)}/metrics`)).text();
+    const ok = metrics.split('\n').filter((l) => l.startsWith('cdp_records_total') && l.includes(`topic="${t.webEvents.name}"`) && l.includes('outcome="ok"'));
+    expect({ stitcher, handled: ok.reduce((n, l) => n + Number(l.split(' ').pop()), 0) > 0 }).toEqual({ stitcher, handled: true });
+  }
+  // Every shopper is one person across browser, account and app, whichever stitcher saw which event.
+  const persons = await personsOf(Array.from({ length: 40 }, (_, i) => [`so-a-${run}-${i}`, `so-u-${run}-${i}`, `so-app-${run}-${i}`]).flat());
+  for (let i = 0; i < 40; i++) {
+    const ids = [`so-a-${run}-${i}`, `so-u-${run}-${i}`, `so-app-${run}-${i}`].map((v) => persons.get(v));
+    expect({ shopper: i, persons: new Set(ids).size, known: ids.every(Boolean) }).toEqual({ shopper: i, persons: 1, known: true });
+  }
+  expect(new Set(persons.values()).size).toBe(40);
+});

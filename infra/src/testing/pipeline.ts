@@ -22,13 +22,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A service, or a further instance of one: `identity:stitcher-2`. */
+export type Instance = ServiceName | `${ServiceName}:${string}`;
+
 export interface TestPipeline {
   ingestUrl: string;
-  start(name: ServiceName): Promise<void>;
-  kill(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a service (or another instance of it, with its own env on top) and waits until it is healthy. */
+  start(name: Instance, extraEnv?: Record<string, string>): Promise<void>;
+  kill(name: Instance, signal?: NodeJS.Signals): Promise<void>;
   stopAll(): Promise<void>;
   /** The last lines a service printed, for failure messages. */
-  output(name: ServiceName): string;
+  output(name: Instance): string;
+  /** Its metrics port (ingest: its HTTP port). */
+  port(name: Instance): number;
   /**
    * Waits until every consumer group of the pipeline has read its topics to the end, twice in a
    * row (a stage that just caught up may still be writing to the next).
@@ -37,9 +43,10 @@ export interface TestPipeline {
 }
 
 export async function createTestPipeline({ prefix, database, groupSuffix }: { prefix: string; database: string; groupSuffix: string }): Promise<TestPipeline> {
-  const ports: Record<ServiceName, number> = { ingest: await freePort(), identity: await freePort(), enrichment: await freePort(), aggregation: await freePort() };
-  const children = new Map<ServiceName, ChildProcess>();
-  const logs = new Map<ServiceName, string[]>();
+  const ports = new Map<Instance, number>();
+  for (const name of ['ingest', 'identity', 'enrichment', 'aggregation'] as const) ports.set(name, await freePort());
+  const children = new Map<Instance, ChildProcess>();
+  const logs = new Map<Instance, string[]>();
   const env = {
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -49,14 +56,17 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     ENRICHMENT_GROUP_ID: `enrichment-${groupSuffix}`,
     AGGREGATION_GROUP_ID: `aggregation-${groupSuffix}`,
   };
-  const health = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/health`;
+  const health = (name: Instance) => `http://127.0.0.1:${ports.get(name)}/health`;
 
-  const start = async (name: ServiceName) => {
+  const start = async (name: Instance, extraEnv: Record<string, string> = {}) => {
+    const service = name.split(':')[0] as ServiceName;
+    if (!ports.has(name)) ports.set(name, await freePort());
+    const port = String(ports.get(name));
     // CDP_SERVICE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the services of a benchmark.
     const nodeArgs = process.env.CDP_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', join('services', name, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', join('services', service, 'src', 'main.ts')], {
       cwd: REPO_ROOT,
-      env: { ...env, ...(name === 'ingest' ? { INGEST_PORT: String(ports.ingest) } : { METRICS_PORT: String(ports[name]) }) },
+      env: { ...env, ...(service === 'ingest' ? { INGEST_PORT: port } : { METRICS_PORT: port }), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
@@ -81,7 +91,7 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     }
   };
 
-  const kill = async (name: ServiceName, signal: NodeJS.Signals = 'SIGTERM') => {
+  const kill = async (name: Instance, signal: NodeJS.Signals = 'SIGTERM') => {
     const child = children.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
@@ -91,12 +101,16 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
   };
 
   return {
-    ingestUrl: `http://127.0.0.1:${ports.ingest}`,
+    ingestUrl: `http://127.0.0.1:${ports.get('ingest')}`,
     start,
     kill,
     async stopAll() {
-      for (const name of ['ingest', 'identity', 'enrichment', 'aggregation'] as const) await kill(name);
+      // Upstream first, so nothing is left writing to a stage that has stopped.
+      const order = ['ingest', 'identity', 'enrichment', 'aggregation'];
+      const byStage = [...children.keys()].sort((a, b) => order.indexOf(a.split(':')[0]!) - order.indexOf(b.split(':')[0]!));
+      for (const name of byStage) await kill(name);
     },
+    port: (name) => ports.get(name)!,
     output: (name) => (logs.get(name) ?? []).join('\n'),
     async settle(timeoutMs = 90_000) {
       const t = topicsWithPrefix(prefix);

@@ -91,6 +91,8 @@ export interface TopicAdmin {
   deleteTopics(names: string[]): Promise<void>;
   /** Sum over partitions of (end offset - committed offset of the group). */
   groupLag(groupId: string, topic: string): Promise<number>;
+  /** Members of a consumer group once it is stable (a rebalance done), else 0. */
+  groupMembers(groupId: string): Promise<number>;
   /** Sum over partitions of the end offsets (records ever written, for non-compacted topics). */
   endOffsetTotal(topic: string): Promise<number>;
   close(): Promise<void>;
@@ -365,6 +367,11 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
             const start = Number(done) < 0 ? Number(p.low) : Number(done);
             return lag + Math.max(0, Number(p.high) - start);
           }, 0);
+        },
+        async groupMembers(groupId) {
+          const { groups } = await admin.describeGroups([groupId]);
+          const group = groups[0];
+          return group?.state === 'Stable' ? group.members.length : 0;
         },
         endOffsetTotal: sumEnd,
         close: () => admin.disconnect(),
