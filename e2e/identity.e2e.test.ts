@@ -79,6 +79,8 @@ test('one person across cookie, account, app, e-mail and loyalty card; kiosks an
   // 3. The loyalty card: on the account online, then at the till.
   await web([{ type: 'identify', userId: id('u1'), anonymousId: id('a1'), traits: { loyaltyCard: id('LC1') }, messageId: id('s3-i1'), timestamp: minutesAgo(25) }]);
   await store([{ type: 'pos_transaction', timestamp: minutesAgo(20), storeId: 'HEL-1', receiptId: id('R1'), loyaltyCard: id('LC1'), currency: 'EUR', total: 19.9, lines: [{ sku: 'SKU-1031', quantity: 1, price: 19.9 }] }]);
+  // A till that also knows her customer number links it to the card.
+  await store([{ type: 'pos_transaction', timestamp: minutesAgo(19), storeId: 'HEL-1', receiptId: id('R2'), loyaltyCard: id('LC1'), customerId: id('CRM1'), currency: 'EUR', total: 5, lines: [{ sku: 'SKU-1031', quantity: 1, price: 5 }] }]);
   // 4. A newsletter click on another device carries her (hashed) e-mail.
   await web([{ type: 'track', anonymousId: id('tablet'), event: 'Email Link Clicked', context: { traits: { email: `Anna.${run}@Example.com` } }, messageId: id('s4-t1'), timestamp: minutesAgo(10) }]);
   // 5. A shared kiosk in the store: three customers log in on it, one after the other.
@@ -93,12 +95,12 @@ test('one person across cookie, account, app, e-mail and loyalty card; kiosks an
   ]);
   await pipeline.settle();
 
-  const persons = await personsOf([id('a1'), id('u1'), id('install1'), id('device1'), id('LC1'), id('tablet'), id('kiosk'), id('k1'), id('k2'), id('k3'), id('g1'), id('g2'), id('g3'), 'guest', 'null', 'undefined']);
+  const persons = await personsOf([id('a1'), id('u1'), id('install1'), id('device1'), id('LC1'), id('CRM1'), id('tablet'), id('kiosk'), id('k1'), id('k2'), id('k3'), id('g1'), id('g2'), id('g3'), 'guest', 'null', 'undefined']);
   const anna = persons.get(id('u1'));
   expect(anna).toMatch(/^p_/);
-  for (const other of ['a1', 'install1', 'device1', 'LC1', 'tablet']) expect({ identifier: other, person: persons.get(id(other)) }).toEqual({ identifier: other, person: anna });
+  for (const other of ['a1', 'install1', 'device1', 'LC1', 'CRM1', 'tablet']) expect({ identifier: other, person: persons.get(id(other)) }).toEqual({ identifier: other, person: anna });
   // Her events, whichever person they were first given, now resolve to her: browsing, app, till.
-  for (const eventId of [id('s1-p1'), id('s1-t1'), id('s2-t1'), `pos:HEL-1:${id('R1')}`, id('s4-t1')]) expect({ eventId, person: await personOfEvent(eventId) }).toEqual({ eventId, person: anna });
+  for (const eventId of [id('s1-p1'), id('s1-t1'), id('s2-t1'), `pos:HEL-1:${id('R1')}`, `pos:HEL-1:${id('R2')}`, id('s4-t1')]) expect({ eventId, person: await personOfEvent(eventId) }).toEqual({ eventId, person: anna });
   const [profile] = await ch.query<{ channels: string[] }>('SELECT channels FROM customer_profiles WHERE person_id = {p:String}', { p: anna! });
   expect(profile?.channels).toEqual(['app', 'store', 'web']);
 

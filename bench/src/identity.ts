@@ -293,6 +293,7 @@ function eventMix(count: number, pop: Population, rng: () => number): EventMix {
       registerId: `till-${1 + (i % 6)}`,
       kind: 'SALE',
       loyaltyCard,
+      customerId: null,
       currency: 'EUR',
       totalMinor: 14990,
       paymentMethod: 'card',

@@ -26,7 +26,7 @@ describe('ClickHouse rows', () => {
   it('books a store return as negative revenue and keeps a receipt without person', () => {
     const row = eventRow({
       personId: null, identifiers: [], device: null, products: [],
-      event: { 'cdp.store.PosTransaction': { envelope: { ...envelope, eventId: 'pos:S:R' }, storeId: 'S', receiptId: 'R', registerId: null, kind: 'RETURN', loyaltyCard: null, currency: 'EUR', totalMinor: 1990, paymentMethod: null, lines: [{ lineNumber: 1, sku: 'A', quantity: 1, unitPriceMinor: 1990, discountMinor: 0, totalMinor: 1990 }] } },
+      event: { 'cdp.store.PosTransaction': { envelope: { ...envelope, eventId: 'pos:S:R' }, storeId: 'S', receiptId: 'R', registerId: null, kind: 'RETURN', loyaltyCard: null, customerId: null, currency: 'EUR', totalMinor: 1990, paymentMethod: null, lines: [{ lineNumber: 1, sku: 'A', quantity: 1, unitPriceMinor: 1990, discountMinor: 0, totalMinor: 1990 }] } },
     }, 0);
     expect(row).toMatchObject({ channel: 'store', event_type: 'pos_transaction', event_name: 'return', person_id: '', revenue_minor: -1990, store_id: 'S', order_id: 'R', 'items.sku': ['A'] });
   });

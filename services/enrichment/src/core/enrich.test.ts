@@ -10,7 +10,7 @@ const track = (properties: object, userAgent: string | null = null): CdpWeb.Segm
   properties: JSON.stringify(properties), traits: null, integrations: null, sentAt: null, originalTimestamp: null, context: { ...context, userAgent },
 });
 const pos = (skus: string[]): CdpStore.PosTransaction => ({
-  envelope, storeId: 'S', receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: null, currency: 'EUR', totalMinor: 100, paymentMethod: null,
+  envelope, storeId: 'S', receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: null, customerId: null, currency: 'EUR', totalMinor: 100, paymentMethod: null,
   lines: skus.map((sku, i) => ({ lineNumber: i + 1, sku, quantity: 1, unitPriceMinor: 50, discountMinor: 0, totalMinor: 50 })),
 });
 

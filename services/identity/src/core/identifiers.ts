@@ -15,6 +15,7 @@ export type InputEvent =
   | { 'cdp.store.WifiObservation': CdpStore.WifiObservation };
 
 const LOYALTY_TRAITS = ['loyaltyCard', 'loyalty_card', 'loyaltyCardNumber', 'loyalty_card_number'];
+const CUSTOMER_TRAITS = ['customerId', 'customer_id', 'customerNumber', 'customer_number'];
 
 class Collector {
   readonly out: Identifier[] = [];
@@ -31,6 +32,7 @@ class Collector {
     if (!traits || typeof traits !== 'object') return;
     const t = traits as Record<string, unknown>;
     for (const key of LOYALTY_TRAITS) this.add('loyalty_card', t[key]);
+    for (const key of CUSTOMER_TRAITS) this.add('customer_id', t[key]);
     this.add('email_hash', t.emailHash);
     this.add('phone_hash', t.phoneHash);
   }
@@ -80,7 +82,10 @@ export function extractIdentifiers(event: InputEvent, rules: IdentityRules): Ide
     if (e.channel === 'APP') c.add('device_id', e.context.deviceId);
     c.add('anonymous_id', e.anonymousId);
   } else if ('cdp.store.PosTransaction' in event) {
-    c.add('loyalty_card', event['cdp.store.PosTransaction'].loyaltyCard);
+    // The till may know both the card and the customer: a link between them.
+    const receipt = event['cdp.store.PosTransaction'];
+    c.add('loyalty_card', receipt.loyaltyCard);
+    c.add('customer_id', receipt.customerId);
   } else if ('cdp.store.BeaconSighting' in event) {
     const b = event['cdp.store.BeaconSighting'];
     c.add('user_id', b.userId);

@@ -7,7 +7,7 @@
 import { z } from '@cdp/plumbing';
 
 /** Types this service extracts; custom ones from context.externalIds are `external:<type>`. */
-export const IDENTIFIER_TYPES = ['user_id', 'loyalty_card', 'email_hash', 'phone_hash', 'external', 'device_id', 'wifi_mac_hash', 'anonymous_id'] as const;
+export const IDENTIFIER_TYPES = ['user_id', 'customer_id', 'loyalty_card', 'email_hash', 'phone_hash', 'external', 'device_id', 'wifi_mac_hash', 'anonymous_id'] as const;
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number] | `external:${string}`;
 
 export interface IdentityRules {
@@ -68,7 +68,7 @@ export function parseRules(json: unknown, file: string): RuleBook {
   return { rulesOf: (tenant) => tenants.get(tenant) ?? fallback };
 }
 
-export const DEFAULT_RULES: IdentityRules = compile({ priority: [...IDENTIFIER_TYPES], limits: { user_id: 1, loyalty_card: 1 } }, 'built-in');
+export const DEFAULT_RULES: IdentityRules = compile({ priority: [...IDENTIFIER_TYPES], limits: { user_id: 1, customer_id: 1, loyalty_card: 1 } }, 'built-in');
 
 /** A placeholder, never an identifier. */
 export function isBlocked(rules: IdentityRules, value: string): boolean {

@@ -65,6 +65,7 @@ const posTransaction = {
     registerId: { type: 'string', maxLength: 100 },
     kind: { type: 'string', enum: ['sale', 'return'] },
     loyaltyCard: { type: ['string', 'null'], maxLength: 100 },
+    customerId: { type: ['string', 'null'], maxLength: 100 },
     currency: { type: 'string', pattern: '^[A-Za-z]{3}$' },
     total: money,
     paymentMethod: { type: 'string', maxLength: 50 },

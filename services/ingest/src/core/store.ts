@@ -30,6 +30,8 @@ export interface PosTransactionInput extends StoreEventBase {
   registerId?: string;
   kind?: 'sale' | 'return';
   loyaltyCard?: string | null;
+  /** The retailer's customer number, when the till knows the customer. */
+  customerId?: string | null;
   currency: string;
   total: number;
   paymentMethod?: string;
@@ -151,6 +153,7 @@ export function normalizePosTransaction(input: PosTransactionInput, ctx: StoreCo
     registerId: input.registerId ?? null,
     kind: input.kind === 'return' ? 'RETURN' : 'SALE',
     loyaltyCard,
+    customerId: input.customerId?.trim() || null,
     currency,
     totalMinor: toMinor(input.total, currency, at('total')),
     paymentMethod: input.paymentMethod ?? null,
