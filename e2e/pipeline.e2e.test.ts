@@ -88,7 +88,7 @@ beforeAll(async () => {
   // The sink first: it creates the database the checks read.
   for (const name of ['aggregation', 'enrichment', 'identity', 'ingest'] as const) await pipeline.start(name);
   ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await pipeline?.stopAll();

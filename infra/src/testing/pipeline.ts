@@ -78,9 +78,16 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     children.set(name, child);
-    const deadline = Date.now() + 90_000;
+    const began = Date.now();
+    const deadline = began + 60_000;
+    let told = began;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${lines.join('\n')}`);
+      // A slow start says so while it waits, so that a test that times out shows where it stood.
+      if (Date.now() - told > 15_000) {
+        told = Date.now();
+        process.stderr.write(`test pipeline: ${name} not healthy after ${Math.round((told - began) / 1000)} s; its last lines:\n${lines.slice(-10).join('\n')}\n`);
+      }
       try {
         if ((await fetch(health(name), { signal: AbortSignal.timeout(1000) })).ok) return;
       } catch {
