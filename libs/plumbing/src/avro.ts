@@ -4,6 +4,7 @@
  * @kafkajs/confluent-schema-registry; encoding and decoding run on avsc with every schema id's
  * type and resolver cached, which decodes about twice as fast as the library's own path (STACK.md).
  */
+import { Agent } from 'node:http';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { CdpError, SchemaIncompatibleError, TransientError } from './errors';
@@ -62,8 +63,25 @@ export function schemaIdOf(buffer: Buffer | null): number {
   return buffer.readInt32BE(1);
 }
 
+/**
+ * A registry call that failed in a way a retry can fix (a connection reset, the registry
+ * restarting) is tried again a few times with growing pauses; other failures pass at once.
+ */
+export async function withRegistryRetry<T>(call: () => Promise<T>, attempts = 5, firstPauseMs = 200): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof TransientError) || attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, firstPauseMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 export function createAvroCodec({ url }: { url: string }): AvroCodec {
-  const registry = new SchemaRegistry({ host: url, retry: { retries: 3 } });
+  // No keep-alive: registry calls are rare (start, a new schema id), and a pooled connection the
+  // registry has already closed fails as "socket hang up".
+  const registry = new SchemaRegistry({ host: url, retry: { retries: 3 }, agent: new Agent({ keepAlive: false }) });
   const writerTypes = new Map<number, avro.Type>();
   const pendingWriters = new Map<number, Promise<avro.Type>>();
   // Schemas are cached by object identity on the hot path (one lookup per record), and by their
@@ -89,7 +107,9 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
   const fetchWriter = (id: number): Promise<avro.Type> => {
     let pending = pendingWriters.get(id);
     if (!pending) {
-      pending = fetch(`${url.replace(/\/$/, '')}/schemas/ids/${id}`)
+      pending = withRegistryRetry(() => fetch(`${url.replace(/\/$/, '')}/schemas/ids/${id}`, { signal: AbortSignal.timeout(15_000) }).catch((error: unknown) => {
+        throw new TransientError(`schema registry at ${url} unreachable: ${(error as Error).message}`, error);
+      }))
         .then(async (res) => {
           if (res.status === 404) throw new WireFormatError(`schema id ${id} is not in the registry at ${url}`);
           if (!res.ok) throw new TransientError(`registry answered ${res.status} for schema id ${id}: ${await res.text()}`);
@@ -126,51 +146,63 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
     return readerType.fromBuffer(body, resolver, true) as T;
   };
 
-  return {
-    async register(subject, schema, compatibility = 'BACKWARD') {
-      const base = url.replace(/\/$/, '');
-      const config = await fetch(`${base}/config/${encodeURIComponent(subject)}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-        body: JSON.stringify({ compatibility }),
-      }).catch((error: unknown) => {
-        throw new TransientError(`schema registry at ${url} unreachable: ${(error as Error).message}`, error);
-      });
-      if (!config.ok) throw new TransientError(`registry refused compatibility ${compatibility} for ${subject}: ${config.status} ${await config.text()}`);
-      try {
-        const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility: compatibility as never });
-        ids.set(`${subject}\u0000${JSON.stringify(schema)}`, Promise.resolve(id));
-        writerTypes.set(id, typeOf(schema));
-        return id;
-      } catch (error) {
+  const registerOnce = async (subject: string, schema: AvroSchema, compatibility: string): Promise<number> => {
+    const base = url.replace(/\/$/, '');
+    const config = await fetch(`${base}/config/${encodeURIComponent(subject)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility }),
+      signal: AbortSignal.timeout(15_000),
+    }).catch((error: unknown) => {
+      throw new TransientError(`schema registry at ${url} unreachable: ${(error as Error).message}`, error);
+    });
+    if (!config.ok) throw new TransientError(`registry refused compatibility ${compatibility} for ${subject}: ${config.status} ${await config.text()}`);
+    try {
+      const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility: compatibility as never });
+      ids.set(`${subject}\u0000${JSON.stringify(schema)}`, Promise.resolve(id));
+      writerTypes.set(id, typeOf(schema));
+      return id;
+    } catch (error) {
+      const e = error as { status?: number; message?: string };
+      if (e.status === 409) throw new SchemaIncompatibleError(subject, compatibility, explainIncompatibility(e.message ?? '', schema));
+      if (e.status === 422) throw new CdpError('ERR_SCHEMA_INVALID', `registry refused the schema for ${subject}: ${e.message}`);
+      throw new TransientError(`registering ${subject} failed: ${e.message}`, error);
+    }
+  };
+
+  const lookupOnce = (subject: string, schema: AvroSchema): Promise<number> =>
+    registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: JSON.stringify(schema) }).then(
+      (found) => {
+        // The registry matched this exact schema, so it is the writer type of that id.
+        writerTypes.set(found, typeOf(schema));
+        return found;
+      },
+      (error: unknown) => {
         const e = error as { status?: number; message?: string };
-        if (e.status === 409) throw new SchemaIncompatibleError(subject, compatibility, explainIncompatibility(e.message ?? '', schema));
-        if (e.status === 422) throw new CdpError('ERR_SCHEMA_INVALID', `registry refused the schema for ${subject}: ${e.message}`);
-        throw new TransientError(`registering ${subject} failed: ${e.message}`, error);
-      }
+        if (e.status === 404) {
+          throw new CdpError('ERR_SCHEMA_NOT_REGISTERED', `this schema is not registered under ${subject}; run \`pnpm schemas:register\` (${e.message})`);
+        }
+        throw new TransientError(`schema registry at ${url}: ${e.message}`, error);
+      },
+    );
+
+  return {
+    register(subject, schema, compatibility = 'BACKWARD') {
+      return withRegistryRetry(() => registerOnce(subject, schema, compatibility));
     },
 
     idOf(subject, schema) {
       const key = `${subject}\u0000${JSON.stringify(schema)}`;
       let id = ids.get(key);
       if (!id) {
-        id = registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: JSON.stringify(schema) }).then((found) => {
-          // The registry matched this exact schema, so it is the writer type of that id.
-          writerTypes.set(found, typeOf(schema));
-          return found;
-        }, (error: unknown) => {
+        id = withRegistryRetry(() => lookupOnce(subject, schema)).catch((error: unknown) => {
           ids.delete(key);
-          const e = error as { status?: number; message?: string };
-          if (e.status === 404) {
-            throw new CdpError('ERR_SCHEMA_NOT_REGISTERED', `this schema is not registered under ${subject}; run \`pnpm schemas:register\` (${e.message})`);
-          }
-          throw new TransientError(`schema registry at ${url}: ${e.message}`, error);
+          throw error;
         });
         ids.set(key, id);
       }
       return id;
     },
-
     encode(schemaId, value) {
       const writer = writerTypes.get(schemaId);
       if (!writer) throw new CdpError('ERR_AVRO_UNKNOWN_ID', `schema id ${schemaId} was not loaded; get it from idOf() or register() first`);
