@@ -28,6 +28,7 @@ import type { CdpStore } from '@cdp/plumbing';
 import { invalid, ItemError, REJECTION_CODES as R, rejectItem, type ItemRejection } from './errors';
 import { hashEmail, hashMac, hashPhone, isRandomizedMac, normalizeMac } from './pii';
 import { envelopeOf } from './store';
+import { notInFuture, parseTime } from './time';
 import type { Source } from './sources';
 
 type Numeric = number | string | null;
@@ -143,15 +144,13 @@ export function userIdHashes(salt: string, userId: unknown): { emailHash: string
   return { ...none, loginHash: hashLogin(salt, id) };
 }
 
-const MAX_FUTURE_MS = 24 * 3600 * 1000;
 // Meraki writes 2026-11-23T11:58:41Z. A time without a zone would be read in the server's zone.
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 function timeOf(value: unknown, field: string, receivedAt: number): number {
-  const ms = typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw rejectItem(field, R.badTimestamp, `must be an ISO-8601 date-time with a zone, got ${JSON.stringify(value ?? null).slice(0, 60)}`);
-  if (ms > receivedAt + MAX_FUTURE_MS) throw rejectItem(field, R.futureTimestamp, 'is more than a day in the future');
-  return ms;
+  const what = 'an ISO-8601 date-time with a zone';
+  if (typeof value !== 'string' || !ISO_TIME.test(value)) throw rejectItem(field, R.badTimestamp, `must be ${what}, got ${JSON.stringify(value ?? null).slice(0, 60)}`);
+  return notInFuture(parseTime(field, value, what), field, receivedAt);
 }
 
 /** A finite number from a JSON number or its text ("NaN", "" and junk are null). */

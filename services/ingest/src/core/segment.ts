@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { CdpWeb } from '@cdp/plumbing';
 import { REJECTION_CODES as R, rejectItem } from './errors';
 import { scrubPii, truncateIp } from './pii';
+import { notInFuture, parseTime } from './time';
 import type { Source } from './sources';
 
 export const SEGMENT_TYPES = ['track', 'page', 'screen', 'identify', 'alias', 'group'] as const;
@@ -44,8 +45,6 @@ export interface NormalizeContext {
 }
 
 export const SCHEMA_VERSION = 1;
-/** Events dated further ahead than this are refused: a client clock that wrong is a bug. */
-const MAX_FUTURE_MS = 24 * 3600 * 1000;
 
 const idString = (v: string | number | null | undefined): string | null => {
   if (v === null || v === undefined) return null;
@@ -53,12 +52,7 @@ const idString = (v: string | number | null | undefined): string | null => {
   return s === '' ? null : s;
 };
 
-function parseTime(field: string, value: string | null | undefined): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw rejectItem(field, R.badTimestamp, `must be an ISO-8601 date-time, got ${JSON.stringify(value).slice(0, 60)}`);
-  return ms;
-}
+const optionalTime = (field: string, value: string | null | undefined): number | undefined => (value === null || value === undefined ? undefined : parseTime(field, value));
 
 const str = (o: Record<string, unknown> | undefined, key: string): string | null => {
   const v = o?.[key];
@@ -126,13 +120,13 @@ export function normalizeSegmentEvent(input: SegmentInput, type: SegmentType, ct
   const { groupId } = ids;
   if (type === 'group' && !groupId) throw rejectItem(at('groupId'), R.missingField, 'group needs groupId');
 
-  const timestamp = parseTime(at('timestamp'), input.timestamp) ?? parseTime(at('originalTimestamp'), input.originalTimestamp);
-  const sentAt = parseTime(at('sentAt'), input.sentAt) ?? parseTime('sentAt', ctx.batchSentAt);
+  const timestamp = optionalTime(at('timestamp'), input.timestamp) ?? optionalTime(at('originalTimestamp'), input.originalTimestamp);
+  const sentAt = optionalTime(at('sentAt'), input.sentAt) ?? optionalTime('sentAt', ctx.batchSentAt);
   // Segment's clock-skew correction: the client's clock may be off, the distance between the
   // event and the send is not. Without both, the event time is the client's, or ours.
   let eventTime = timestamp ?? ctx.receivedAt;
   if (timestamp !== undefined && sentAt !== undefined) eventTime = ctx.receivedAt - (sentAt - timestamp);
-  if (eventTime > ctx.receivedAt + MAX_FUTURE_MS) throw rejectItem(at('timestamp'), R.futureTimestamp, 'is more than a day in the future');
+  notInFuture(eventTime, at('timestamp'), ctx.receivedAt);
 
   // PII out of everything free-form: traits, properties and context (its IP is cut below).
   const context = scrubPii(ctx.salt, { ...(ctx.batchContext ?? {}), ...(input.context ?? {}) }, { keepTopLevelIp: true });

@@ -8,6 +8,7 @@ import type { CdpStore } from '@cdp/plumbing';
 import { REJECTION_CODES as R, rejectItem } from './errors';
 import { hashMac, isRandomizedMac, normalizeMac } from './pii';
 import { SCHEMA_VERSION } from './segment';
+import { notInFuture, parseTime } from './time';
 import type { Source, SourceRegistry } from './sources';
 
 interface StoreEventBase {
@@ -97,12 +98,7 @@ export interface StoreContext {
   stores: Pick<SourceRegistry, 'store'>;
 }
 
-function eventTimeOf(timestamp: string, field: string, receivedAt: number): number {
-  const ms = Date.parse(timestamp);
-  if (Number.isNaN(ms)) throw rejectItem(field, R.badTimestamp, `must be an ISO-8601 date-time, got ${JSON.stringify(timestamp).slice(0, 60)}`);
-  if (ms > receivedAt + 24 * 3600 * 1000) throw rejectItem(field, R.futureTimestamp, 'is more than a day in the future');
-  return ms;
-}
+const eventTimeOf = (timestamp: string, field: string, receivedAt: number): number => notInFuture(parseTime(field, timestamp), field, receivedAt);
 
 /**
  * The store an event belongs to: the one it names, which the tenant must have and the key must
