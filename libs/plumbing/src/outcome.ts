@@ -24,6 +24,9 @@ export const rejected = (code: string, step: string, message: string): Outcome<n
 
 const MAX_MESSAGE = 1000;
 
+/** A dead letter's reason, cut to what the schema promises (1000 characters). */
+export const deadLetterMessage = (message: string): string => (message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message);
+
 /** The dead-letter record for an input: original bytes, where it came from, and why. */
 export function deadLetterOf(record: IncomingRecord, service: string, rejection: Rejection, now = Date.now()): CdpOps.DeadLetter {
   return {
@@ -35,7 +38,7 @@ export function deadLetterOf(record: IncomingRecord, service: string, rejection:
     service,
     step: rejection.step,
     code: rejection.code,
-    message: rejection.message.length > MAX_MESSAGE ? `${rejection.message.slice(0, MAX_MESSAGE - 3)}...` : rejection.message,
+    message: deadLetterMessage(rejection.message),
     failedAt: now,
     originalFormat: 'kafka-record',
   };

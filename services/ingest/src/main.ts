@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, probeBroker, probeRegistry, topicsWithPrefix } from '@cdp/plumbing';
 import { buildHttpApp } from './adapters/http';
-import { createKafkaSink } from './adapters/kafka-sink';
+import { createKafkaSink, sinkTopicsOf } from './adapters/kafka-sink';
 import { DEVELOPMENT_SALT, ingestConfigSchema } from './config';
 import { parseSources } from './core/sources';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const sink = await createKafkaSink(
     producer,
     codec,
-    { segment: topics.webEvents, pos: topics.posTransactions, beacon: topics.beaconSightings, wifi: topics.wifiObservations, peopleCount: topics.peopleCounts },
+    sinkTopicsOf(topics),
     config.INGEST_LINGER_MS,
   );
 

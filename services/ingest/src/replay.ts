@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { allTopics, createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, topicsWithPrefix, type CdpOps, type IncomingRecord } from '@cdp/plumbing';
 import { buildHttpApp } from './adapters/http';
-import { createKafkaSink } from './adapters/kafka-sink';
+import { createKafkaSink, sinkTopicsOf } from './adapters/kafka-sink';
 import { DEVELOPMENT_SALT, ingestConfigSchema } from './config';
 import { parseSources } from './core/sources';
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   }
 
   const producer = await clients.producer();
-  const sink = await createKafkaSink(producer, codec, { segment: topics.webEvents, pos: topics.posTransactions, beacon: topics.beaconSightings, wifi: topics.wifiObservations, peopleCount: topics.peopleCounts }, 5);
+  const sink = await createKafkaSink(producer, codec, sinkTopicsOf(topics), 5);
   const app = buildHttpApp({ sources, sink, salt: config.PII_HASH_SALT ?? DEVELOPMENT_SALT, logger, registry: createTelemetry('dlq-replay').registry, dependenciesReady: async () => ({ kafka: true, registry: true }), replay: true });
   await app.ready();
 

@@ -3,7 +3,7 @@
  * encoded with the registered schemas and sent in shared batches. publish resolves only when
  * Kafka has acknowledged every record (idempotent producer, acks=all).
  */
-import { createBatchingProducer, deadLetterTopicOf, loadSchemaCatalog, valueSubjectOf, type AvroCodec, type CdpOps, type EventProducer, type TopicSpec } from '@cdp/plumbing';
+import { createBatchingProducer, deadLetterMessage, deadLetterTopicOf, loadSchemaCatalog, valueSubjectOf, type AvroCodec, type CdpOps, type EventProducer, type TopicKey, type TopicSpec } from '@cdp/plumbing';
 import type { Accepted, Rejected, Target } from '../core/intake';
 
 export interface EventSink {
@@ -14,12 +14,18 @@ export interface EventSink {
 
 export type SinkTopics = Record<Target, TopicSpec>;
 
-const MAX_MESSAGE = 1000;
+/** The raw topic of each kind of item, from the topic catalogue (under its prefix). */
+export const sinkTopicsOf = (t: Record<TopicKey, TopicSpec>): SinkTopics => ({
+  segment: t.webEvents,
+  pos: t.posTransactions,
+  beacon: t.beaconSightings,
+  wifi: t.wifiObservations,
+  peopleCount: t.peopleCounts,
+});
 
 /** The dead letter of an item refused at the door: its JSON (PII already hashed), source and route. */
 export function deadLetterOfItem(r: Rejected, topic: string, now = Date.now()): CdpOps.DeadLetter {
   const payload = { source: r.source, route: r.route, routeContext: r.routeContext ?? null, receivedAt: r.receivedAt, field: r.field, item: r.item };
-  const message = `${r.field}: ${r.reason}`;
   return {
     originalTopic: topic,
     originalPartition: -1,
@@ -29,7 +35,7 @@ export function deadLetterOfItem(r: Rejected, topic: string, now = Date.now()): 
     service: 'ingest',
     step: r.route,
     code: r.code,
-    message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message,
+    message: deadLetterMessage(`${r.field}: ${r.reason}`),
     failedAt: now,
     originalFormat: 'ingest-json',
   };
