@@ -7,7 +7,7 @@
  */
 import { ok, type AvroCodec, type CdpIdentity, type IncomingRecord, type KafkaClients, type Logger, type OutputRecord, type TableReader, type TopicSpec } from '@cdp/plumbing';
 import type { IdentityGraph } from '../core/graph';
-import type { Identifier, InputEvent } from '../core/identifiers';
+import { envelopeOf, type Identifier, type InputEvent } from '../core/identifiers';
 import { assignmentKey, conflictKey, linkKey, mergeKey } from '../core/resolve-event';
 import type { RuleBook } from '../core/rules';
 import { stitch, type IdentityTable } from '../core/stitch';
@@ -65,7 +65,7 @@ export async function followTable(table: IdentityTable, topics: IdentityTopics, 
 export function stitchProcess(table: IdentityTable, rules: RuleBook, topics: IdentityTopics) {
   return (value: unknown, record: IncomingRecord) => {
     const event = wrap(value, record.topic, topics);
-    const envelope = (Object.values(event)[0] as { envelope: { tenant: string; eventId: string } }).envelope;
+    const envelope = envelopeOf(event);
     const { resolved, link } = stitch(event, rules.rulesOf(envelope.tenant), table);
     const out: OutputRecord[] = [];
     if (link) out.push({ topic: topics.links, key: linkKey(link), value: link });
