@@ -13,7 +13,7 @@
  * The default run peaks near 2 GB of heap; past about 2 million identifiers give Node more than
  * its default heap: NODE_OPTIONS=--max-old-space-size=8192 pnpm bench:identity --identifiers 4000000
  */
-import { arch, availableParallelism, cpus, loadavg, platform, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -23,6 +23,7 @@ import { IdentityGraph } from '../../services/identity/src/core/graph';
 import { envelopeOf, type Identifier, type InputEvent } from '../../services/identity/src/core/identifiers';
 import { DEFAULT_RULES, rankOf, type RuleBook } from '../../services/identity/src/core/rules';
 import { IdentityTable, stitch } from '../../services/identity/src/core/stitch';
+import { describeMachine, mulberry32, shortMachine } from './common';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const n = (x: number) => Math.round(x).toLocaleString('en');
@@ -50,17 +51,6 @@ const CARD_ONLY = 0.08; // of the anonymous: a loyalty card at the till, never l
 const RACED = 0.15; // a link sent twice: the visitor's next event reached a stitcher before the table knew the first
 const VISITORS_PER_KIOSK = 25_000; // one shared in-store kiosk that several customers log in on: conflicts
 
-/** Seeded, so every run builds the same population and stream. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 class Ids {
   private users = 0;
@@ -434,8 +424,7 @@ function main(): void {
     process.exit(2);
   }
   const started = performance.now();
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown cpu';
-  const machine = `${cpu}, ${cpus().length} cores (${availableParallelism()} usable), ${(totalmem() / GB).toFixed(1)} GB, Node ${process.version} ${platform()}-${arch()}`;
+  const machine = describeMachine();
   say("bench:identity: identity's core in this one process, no Kafka (the Kafka side is measured by `pnpm bench`)");
   say(`  machine: ${machine}`);
   say(`  options: --identifiers ${target} --events ${eventCount}`);
@@ -503,7 +492,7 @@ function main(): void {
   say(
     `\nreadme: identity core in one process (no Kafka), ${n(size.identifiers)} identifiers: one graph writer applies ${n(linksPerSecond)} links/s, one stitcher stitches ${n(eventsPerSecond)} events/s ` +
       `(${pct(withLink, eventCount)} make a link); ${(perMillion(graphBytes) / MB).toFixed(0)} MB per million identifiers in the writer, ${(perMillion(tableBytes) / MB).toFixed(0)} MB per stitcher ` +
-      `(${cpu}, ${availableParallelism()} cores, Node ${process.version})`,
+      `(${shortMachine()})`,
   );
 }
 

@@ -10,7 +10,7 @@
  * take in turn), so the load generator spends its CPU on sending, not on making JSON.
  */
 import { randomBytes } from 'node:crypto';
-import { arch, availableParallelism, cpus, loadavg, platform, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
@@ -20,6 +20,7 @@ import { registerSchemas } from '../../infra/src/setup/schemas';
 import { ensureTopics } from '../../infra/src/setup/topics';
 import { states } from '../../infra/src/stack/stack';
 import { createTestPipeline, type TestPipeline } from '../../infra/src/testing/pipeline';
+import { describeMachine, mulberry32, shortMachine } from './common';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const n = (x: number) => Math.round(x).toLocaleString('en');
@@ -29,17 +30,6 @@ const WRITE_KEY = 'local-web';
 // ---------------------------------------------------------------------------------------------
 // Synthetic but realistic Segment traffic: a web shop's browsers relayed by a server library.
 
-/** Seeded, so every run sends the same shape of traffic (ids differ per run). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36',
@@ -228,8 +218,7 @@ async function main(): Promise<number> {
   const prefix = `bench-ingest-${runTag}.`;
   const webEvents = topicsWithPrefix(prefix).webEvents;
   const options = `--seconds ${seconds} --connections ${connections} --batch ${batch}${gzip ? ' --gzip' : ''} --pool ${poolSize}`;
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown cpu';
-  const machine = `${cpu}, ${cpus().length} cores (${availableParallelism()} usable), ${(totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version} ${platform()}-${arch()}`;
+  const machine = describeMachine();
   say(`bench:ingest: POST /v1/batch on ingest alone, topics ${prefix}*`);
   say(`  machine: ${machine}`);
   say(`  options: ${options}`);
@@ -388,7 +377,7 @@ async function main(): Promise<number> {
 
     say(
       `\nreadme: ingest alone, POST /v1/batch, ${batch} events/request${gzip ? ' gzip' : ''}, ${connections} connections, ${d.toFixed(0)} s: ` +
-        `${n(t.accepted / d)} events/s accepted (${n(r['2xx'] / d)} req/s), latency p50 ${r.latency.p50} ms / p99 ${r.latency.p99} ms (${cpu}, ${availableParallelism()} cores, Node ${process.version})`,
+        `${n(t.accepted / d)} events/s accepted (${n(r['2xx'] / d)} req/s), latency p50 ${r.latency.p50} ms / p99 ${r.latency.p99} ms (${shortMachine()})`,
     );
     if (failures.length) {
       for (const f of failures) console.error(`bench:ingest failed: ${f}`);
