@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Request } from 'playwright-core';
 import { allTopics, createAvroCodec, createKafkaClients, createLogger, topicsWithPrefix, type CdpWeb, type TableReader } from '@cdp/plumbing';
-import { registerSchemas } from '@cdp/infra/src/setup/schemas';
-import { ensureTopics } from '@cdp/infra/src/setup/topics';
+import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 import { DEVELOPMENT_SALT } from '../services/ingest/src/config';
 import { hashEmail } from '../services/ingest/src/core/pii';
@@ -314,11 +313,8 @@ beforeAll(async () => {
   shop = await shopPage(readFileSync(join(bundleDir, 'shop.js'), 'utf8'));
   shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
 
-  const admin = await clients.admin();
   topicsCreated = true;
-  await ensureTopics(admin, allTopics(prefix));
-  await admin.close();
-  await registerSchemas(codec, allTopics(prefix));
+  await prepareTopics(allTopics(prefix));
   pipeline = await createTestPipeline({ prefix, database: `e2e_web_${run}`, groupSuffix: run });
   await pipeline.start('ingest');
   live = await clients.readTable(webEvents, (r) => void codec.decode<CdpWeb.SegmentEvent>(r.value!).then((v) => seen.add(v.envelope.eventId), () => undefined));
@@ -334,13 +330,7 @@ afterAll(async () => {
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   // Best effort: topics left behind (e.g. Kafka restarted by another test) are under this run's prefix only.
   if (!topicsCreated) return;
-  await clients
-    .admin()
-    .then(async (admin) => {
-      await admin.deleteTopics(allTopics(prefix).map((t) => t.name)).catch(() => undefined);
-      await admin.close();
-    })
-    .catch(() => undefined);
+  await deleteTopics(allTopics(prefix)).catch(() => undefined);
 });
 
 test('default delivery: one POST per call, preflighted by the browser, each event on Kafka once and intact', async () => {

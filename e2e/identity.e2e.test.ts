@@ -5,10 +5,9 @@
  * overrides, `identity_conflicts`), and on the conflicts topic.
  */
 import { randomBytes } from 'node:crypto';
-import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpIdentity, type ClickHouse, type IncomingRecord } from '@cdp/plumbing';
-import { registerSchemas } from '@cdp/infra/src/setup/schemas';
-import { ensureTopics } from '@cdp/infra/src/setup/topics';
+import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpIdentity, type ClickHouse } from '@cdp/plumbing';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
+import { deleteTopics, prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
 import { IdentityGraph } from '@cdp/identity/src/core/graph';
 import type { Identifier } from '@cdp/identity/src/core/identifiers';
 import { DEFAULT_RULES } from '@cdp/identity/src/core/rules';
@@ -26,10 +25,7 @@ let pipeline: TestPipeline;
 let ch: ClickHouse;
 
 beforeAll(async () => {
-  const admin = await clients.admin();
-  await ensureTopics(admin, allTopics(prefix));
-  await admin.close();
-  await registerSchemas(codec, allTopics(prefix));
+  await prepareTopics(allTopics(prefix));
   pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
   for (const name of ['aggregation', 'enrichment', 'identity', 'ingest'] as const) await pipeline.start(name);
   ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
@@ -39,9 +35,7 @@ afterAll(async () => {
   await pipeline?.stopAll();
   await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
   await ch?.close();
-  const admin = await clients.admin();
-  await admin.deleteTopics(allTopics(prefix).map((x) => x.name)).catch(() => undefined);
-  await admin.close();
+  await deleteTopics(allTopics(prefix));
 });
 
 async function send(key: string, path: string, batch: object[]): Promise<void> {
@@ -117,7 +111,7 @@ test('one person across cookie, account, app, e-mail and loyalty card; kiosks an
     ['identity.limit_exceeded', id('s5-i2'), id('kiosk')],
   ]);
   for (const c of conflicts) expect(c.reason).toMatch(/^user_id: p_\w+ has 1 and p_\w+ has 1, at most 1 per person$/);
-  const onTopic = await readAll(t.identityConflicts.name);
+  const onTopic = await readAllDecoded(t.identityConflicts.name);
   expect(onTopic.map((c) => c.eventId).filter((e) => e.startsWith('s5-'))).toEqual([id('s5-i1'), id('s5-i2')]);
 
   // Placeholders are no identifiers at all, so they joined no one.
@@ -136,19 +130,9 @@ test('one person across cookie, account, app, e-mail and loyalty card; kiosks an
   expect(Number(broken[0]!.n)).toBe(0);
 });
 
-async function readAll<T = CdpIdentity.IdentityConflict>(topic: string): Promise<(T & { eventId: string })[]> {
-  const admin = await clients.admin();
-  const total = await admin.endOffsetTotal(topic);
-  await admin.close();
-  const records: IncomingRecord[] = [];
-  const consumer = await clients.consumer({ groupId: `it-id-reader-${run}-${Math.random()}`, topics: [topic], fromBeginning: true, maxWaitMs: 200 });
-  const running = consumer.run(async (batch) => {
-    records.push(...batch.records);
-  });
-  for (const deadline = Date.now() + 30_000; records.length < total && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
-  await consumer.close();
-  await running.catch(() => undefined);
-  return Promise.all(records.map(async (r) => (await codec.decode(r.value!)) as T & { eventId: string }));
+/** Every record of a topic, decoded. */
+async function readAllDecoded<T = CdpIdentity.IdentityConflict>(topic: string): Promise<(T & { eventId: string })[]> {
+  return Promise.all((await readAll([topic])).map(async (r) => (await codec.decode(r.value!)) as T & { eventId: string }));
 }
 
 test('kill -9 of identity mid-stream: after the restart the graph is what an uninterrupted writer makes of the same links', async () => {
@@ -173,14 +157,14 @@ test('kill -9 of identity mid-stream: after the restart the graph is what an uni
   expect(linksAtKill).toBeGreaterThan(0);
 
   // The reference: a writer that never stopped, applying the links in the order the topic holds them.
-  const links = await readAll<CdpIdentity.IdentityLink>(t.identityLinks.name);
+  const links = await readAllDecoded<CdpIdentity.IdentityLink>(t.identityLinks.name);
   const reference = new IdentityGraph(() => DEFAULT_RULES);
   for (const l of links) reference.applyLink(l.tenant, l.identifiers as Identifier[], l.eventTime, l.eventId, 0);
   // What the restarted writer published: the compacted tables, latest record per key.
   const assignments = new Map<string, CdpIdentity.IdentifierAssignment>();
-  for (const a of await readAll<CdpIdentity.IdentifierAssignment>(t.identifierAssignments.name)) assignments.set(`${a.tenant}|${a.identifier.type}|${a.identifier.value}`, a);
+  for (const a of await readAllDecoded<CdpIdentity.IdentifierAssignment>(t.identifierAssignments.name)) assignments.set(`${a.tenant}|${a.identifier.type}|${a.identifier.value}`, a);
   const merges = new Map<string, CdpIdentity.PersonMerge>();
-  for (const m of await readAll<CdpIdentity.PersonMerge>(t.personMerges.name)) merges.set(`${m.tenant}|${m.fromPersonId}`, m);
+  for (const m of await readAllDecoded<CdpIdentity.PersonMerge>(t.personMerges.name)) merges.set(`${m.tenant}|${m.fromPersonId}`, m);
   const published = new IdentityGraph(() => DEFAULT_RULES);
   for (const m of merges.values()) published.loadMerge(m);
   for (const a of assignments.values()) published.loadAssignment(a);

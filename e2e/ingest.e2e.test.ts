@@ -9,61 +9,31 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
-import { allTopics, createAvroCodec, createKafkaClients, createLogger, type CdpOps, type CdpStore, type CdpWeb, type IncomingRecord } from '@cdp/plumbing';
+import { allTopics, createAvroCodec, type CdpOps, type CdpStore, type CdpWeb } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
-import { registerSchemas } from '@cdp/infra/src/setup/schemas';
-import { ensureTopics } from '@cdp/infra/src/setup/topics';
 import { up } from '@cdp/infra/src/stack/stack';
 import { runningPid } from '@cdp/infra/src/stack/processes';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
+import { deleteTopics, prepareTopics, readAll, readUntil } from '@cdp/infra/src/testing/topics';
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const prefix = `it-ingest-${run}.`;
 const registryUrl = 'http://127.0.0.1:8081/apis/ccompat/v7';
-const logger = createLogger('ingest-e2e', 'silent');
-const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'ingest-e2e', logger });
 const codec = createAvroCodec({ url: registryUrl });
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 const topic = (name: string) => `${prefix}${name}`;
 let pipeline: TestPipeline;
 
 beforeAll(async () => {
-  const admin = await clients.admin();
-  await ensureTopics(admin, allTopics(prefix));
-  await admin.close();
-  await registerSchemas(codec, allTopics(prefix));
+  await prepareTopics(allTopics(prefix));
   pipeline = await createTestPipeline({ prefix, database: `it_ingest_${run}`, groupSuffix: run });
   await pipeline.start('ingest');
 }, 180_000);
 
 afterAll(async () => {
   await pipeline?.stopAll();
-  const admin = await clients.admin();
-  await admin.deleteTopics(allTopics(prefix).map((t) => t.name)).catch(() => undefined);
-  await admin.close();
+  await deleteTopics(allTopics(prefix));
 });
-
-/** Every record of the topics, read from the beginning until `done` holds for what was read. */
-async function readUntil(topics: string[], done: (records: IncomingRecord[]) => boolean, timeoutMs = 60_000): Promise<IncomingRecord[]> {
-  const records: IncomingRecord[] = [];
-  const consumer = await clients.consumer({ groupId: `it-ingest-reader-${run}-${Math.random()}`, topics, fromBeginning: true, maxWaitMs: 200 });
-  const running = consumer.run(async (batch) => {
-    records.push(...batch.records);
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (!done(records) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-  await consumer.close();
-  await running.catch(() => undefined);
-  return records;
-}
-
-/** Every record of the topics: read until as many as their end offsets say were written. */
-async function readAll(topics: string[]): Promise<IncomingRecord[]> {
-  const admin = await clients.admin();
-  const total = (await Promise.all(topics.map((t) => admin.endOffsetTotal(t)))).reduce((a, b) => a + b, 0);
-  await admin.close();
-  return readUntil(topics, (rs) => rs.length >= total);
-}
 
 const post = (path: string, key: string | undefined, body: unknown) =>
   fetch(`${pipeline.ingestUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: basic(key) } : {}) }, body: JSON.stringify(body) });

@@ -8,10 +8,9 @@ import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import { allTopics, createAvroCodec, createKafkaClients, createLogger, schemaIdOf, type CdpStore, type IncomingRecord } from '@cdp/plumbing';
+import { allTopics, createAvroCodec, schemaIdOf, type CdpStore, type IncomingRecord } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
-import { registerSchemas } from '@cdp/infra/src/setup/schemas';
-import { ensureTopics } from '@cdp/infra/src/setup/topics';
+import { deleteTopics, prepareTopics, readUntil } from '@cdp/infra/src/testing/topics';
 import { hashMac } from '../services/ingest/src/core/pii';
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
@@ -23,24 +22,12 @@ const EXAMPLE = 'services/ingest/examples/kafka-gateway/produce.ts';
 // What the example's access point reports, in clear: it must not reach Kafka in any spelling.
 const CLIENT_MAC = 'DA:A1:19:5E:42:0B';
 
-const logger = createLogger('kafka-gateway-e2e', 'silent');
-const clients = createKafkaClients({ brokers: [brokers], clientId: 'kafka-gateway-e2e', logger });
 const codec = createAvroCodec({ url: registryUrl });
 const storeSpecs = allTopics(prefix).filter((t) => t.name.startsWith(`${prefix}store.`) && !t.name.endsWith('.dlq'));
 const topic = (name: string) => `${prefix}${name}`;
 
-beforeAll(async () => {
-  const admin = await clients.admin();
-  await ensureTopics(admin, storeSpecs);
-  await admin.close();
-  await registerSchemas(codec, storeSpecs);
-}, 120_000);
-
-afterAll(async () => {
-  const admin = await clients.admin();
-  await admin.deleteTopics(storeSpecs.map((t) => t.name)).catch(() => undefined);
-  await admin.close();
-});
+beforeAll(() => prepareTopics(storeSpecs), 120_000);
+afterAll(() => deleteTopics(storeSpecs));
 
 const exec = promisify(execFile);
 
@@ -54,20 +41,6 @@ async function runExample(args: string[], env: Record<string, string>): Promise<
     const e = error as { code?: unknown; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) };
   }
-}
-
-/** Every record of the topics, read from the beginning until `done` holds for what was read. */
-async function readUntil(topics: string[], done: (records: IncomingRecord[]) => boolean, timeoutMs = 60_000): Promise<IncomingRecord[]> {
-  const records: IncomingRecord[] = [];
-  const consumer = await clients.consumer({ groupId: `it-kgw-reader-${run}-${Math.random()}`, topics, fromBeginning: true, maxWaitMs: 200 });
-  const running = consumer.run(async (batch) => {
-    records.push(...batch.records);
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (!done(records) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-  await consumer.close();
-  await running.catch(() => undefined);
-  return records;
 }
 
 async function latestId(subject: string): Promise<number> {

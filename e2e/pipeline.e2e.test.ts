@@ -12,8 +12,7 @@ import { Analytics } from '@segment/analytics-node';
 import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpOps, type ClickHouse } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadCatalogue } from '@cdp/infra/src/load';
-import { registerSchemas } from '@cdp/infra/src/setup/schemas';
-import { ensureTopics } from '@cdp/infra/src/setup/topics';
+import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -79,10 +78,7 @@ async function waitForAll(what: string, timeoutMs = 90_000): Promise<Map<string,
 }
 
 beforeAll(async () => {
-  const admin = await clients.admin();
-  await ensureTopics(admin, allTopics(prefix));
-  await admin.close();
-  await registerSchemas(createAvroCodec({ url: registryUrl }), allTopics(prefix));
+  await prepareTopics(allTopics(prefix));
   await loadCatalogue(join(REPO_ROOT, 'infra', 'data', 'catalogue.csv'), { quiet: true, prefix });
   pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
   // The sink first: it creates the database the checks read.
@@ -94,9 +90,7 @@ afterAll(async () => {
   await pipeline?.stopAll();
   await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
   await ch?.close();
-  const admin = await clients.admin();
-  await admin.deleteTopics(allTopics(prefix).map((t) => t.name)).catch(() => undefined);
-  await admin.close();
+  await deleteTopics(allTopics(prefix));
 });
 
 test('every accepted event lands exactly once, one customer across web, app and store', async () => {

@@ -14,12 +14,11 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
-import { allTopics, createAvroCodec, createKafkaClients, createLogger, deadLetterTopicOf, topicsWithPrefix, type TopicAdmin } from '@cdp/plumbing';
+import { allTopics, createKafkaClients, createLogger, deadLetterTopicOf, topicsWithPrefix, type TopicAdmin } from '@cdp/plumbing';
 // Relative imports: @cdp/bench does not list @cdp/infra as a dependency (demo/ does).
-import { registerSchemas } from '../../infra/src/setup/schemas';
-import { ensureTopics } from '../../infra/src/setup/topics';
 import { states } from '../../infra/src/stack/stack';
 import { createTestPipeline, type TestPipeline } from '../../infra/src/testing/pipeline';
+import { prepareTopics } from '../../infra/src/testing/topics';
 import { describeMachine, mulberry32, shortMachine } from './common';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -252,8 +251,7 @@ async function main(): Promise<number> {
   try {
     const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'bench-ingest', logger: createLogger('bench-ingest', 'silent') });
     admin = await clients.admin();
-    await ensureTopics(admin, allTopics(prefix));
-    await registerSchemas(createAvroCodec({ url: 'http://127.0.0.1:8081/apis/ccompat/v7' }), allTopics(prefix));
+    await prepareTopics(allTopics(prefix));
     pipeline = await createTestPipeline({ prefix, database: `bench_ingest_${runTag}`, groupSuffix: runTag });
 
     const built = Date.now();

@@ -12,12 +12,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger } from '@cdp/plumbing';
+import { allTopics, createClickHouse, createKafkaClients, createLogger } from '@cdp/plumbing';
 import { formatRawPath, runRawPath } from '@cdp/bench/src/raw-path';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadCatalogue } from '@cdp/infra/src/load';
-import { registerSchemas } from '@cdp/infra/src/setup/schemas';
-import { ensureTopics } from '@cdp/infra/src/setup/topics';
+import { prepareTopics } from '@cdp/infra/src/testing/topics';
 import { states } from '@cdp/infra/src/stack/stack';
 import { createTestPipeline } from '@cdp/infra/src/testing/pipeline';
 
@@ -53,8 +52,7 @@ async function main(): Promise<void> {
   const database = run;
   const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'bench', logger: createLogger('bench', 'silent') });
   const admin = await clients.admin();
-  await ensureTopics(admin, allTopics(prefix));
-  await registerSchemas(createAvroCodec({ url: 'http://127.0.0.1:8081/apis/ccompat/v7' }), allTopics(prefix));
+  await prepareTopics(allTopics(prefix));
   await loadCatalogue(join(REPO_ROOT, 'infra', 'data', 'catalogue.csv'), { quiet: true, prefix });
   const pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
   const ch = createClickHouse({ url: 'http://127.0.0.1:8123', database });
