@@ -46,15 +46,15 @@ const web = (batch: object[]) => send('local-web', '/v1/batch', batch);
 const app = (batch: object[]) => send('local-app', '/v1/batch', batch);
 const store = (batch: object[]) => send('local-store', '/v1/store/batch', batch);
 
-/** The person of each identifier as analysts see it: the identities table resolved through the overrides. */
+/** Every identifier with its person as analysts see it: the identities table resolved through the overrides. */
+const RESOLVED_IDENTITIES = `
+  SELECT i.id_type AS id_type, i.id_value AS id_value, if(o.person_id != '', o.person_id, i.person_id) AS person_id
+    FROM (SELECT tenant, id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities GROUP BY tenant, id_type, id_value) AS i
+    LEFT JOIN (SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id FROM person_overrides GROUP BY tenant, old_person_id) AS o
+      ON i.tenant = o.tenant AND i.person_id = o.old_person_id`;
+
 async function personsOf(values: string[]): Promise<Map<string, string>> {
-  const rows = await ch.query<{ id_value: string; person_id: string }>(
-    `SELECT i.id_value AS id_value, if(o.person_id != '', o.person_id, i.person_id) AS person_id
-       FROM (SELECT tenant, id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities WHERE id_value IN {values:Array(String)} GROUP BY tenant, id_type, id_value) AS i
-       LEFT JOIN (SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id FROM person_overrides GROUP BY tenant, old_person_id) AS o
-         ON i.tenant = o.tenant AND i.person_id = o.old_person_id`,
-    { values },
-  );
+  const rows = await ch.query<{ id_value: string; person_id: string }>(`SELECT id_value, person_id FROM (${RESOLVED_IDENTITIES}) WHERE id_value IN {values:Array(String)}`, { values });
   return new Map(rows.map((r) => [r.id_value, r.person_id]));
 }
 const personOfEvent = async (eventId: string) => (await ch.query<{ person_id: string }>('SELECT person_id FROM events WHERE event_id = {id:String}', { id: eventId }))[0]?.person_id;
@@ -121,10 +121,7 @@ test('one person across cookie, account, app, e-mail and loyalty card; kiosks an
   const broken = await ch.query<{ n: number }>(
     `SELECT count() AS n FROM (
        SELECT person_id, countIf(id_type = 'user_id') AS users, countIf(id_type = 'loyalty_card') AS cards
-       FROM (SELECT i.id_type AS id_type, if(o.person_id != '', o.person_id, i.person_id) AS person_id
-               FROM (SELECT tenant, id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities GROUP BY tenant, id_type, id_value) AS i
-               LEFT JOIN (SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id FROM person_overrides GROUP BY tenant, old_person_id) AS o
-               ON i.tenant = o.tenant AND i.person_id = o.old_person_id)
+       FROM (${RESOLVED_IDENTITIES})
        GROUP BY person_id HAVING users > 1 OR cards > 1)`,
   );
   expect(Number(broken[0]!.n)).toBe(0);
