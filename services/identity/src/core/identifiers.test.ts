@@ -23,6 +23,28 @@ describe('extractIdentifiers', () => {
     ]);
   });
 
+  it('reads an identify with only a user id and traits (the hashes ingest made of email and phone)', () => {
+    expect(extractIdentifiers(segment({ userId: 'u1', traits: JSON.stringify({ emailHash: 'h1', phoneHash: 'ph1', name: 'Anna' }) }))).toEqual([
+      { type: 'user_id', value: 'u1' },
+      { type: 'email_hash', value: 'h1' },
+      { type: 'phone_hash', value: 'ph1' },
+    ]);
+  });
+
+  it('takes no person identifier from a group: not its group id, traits or accounts, only the person\'s own context.traits', () => {
+    const extra = JSON.stringify({
+      traits: { emailHash: 'h-person' },
+      externalIds: [{ id: 'ACME-1', type: 'salesforce_id', collection: 'accounts', encoding: 'none' }, { id: 'CRM-77', type: 'crm_id', collection: 'users', encoding: 'none' }],
+    });
+    const group = segment({ type: 'GROUP', userId: 'u1', anonymousId: 'a1', groupId: 'g1', traits: JSON.stringify({ name: 'Villasukka Oy', emailHash: 'h-company', phoneHash: 'ph-company', customerId: 'CRM-COMPANY' }), context: { ...context, extra } });
+    expect(extractIdentifiers(group)).toEqual([
+      { type: 'user_id', value: 'u1' },
+      { type: 'email_hash', value: 'h-person' },
+      { type: 'external:crm_id', value: 'CRM-77' },
+      { type: 'anonymous_id', value: 'a1' },
+    ]);
+  });
+
   it('never turns placeholder values into identifiers', () => {
     expect(extractIdentifiers(segment({ userId: 'undefined', anonymousId: ' guest ', traits: JSON.stringify({ loyaltyCard: '0' }) }))).toEqual([]);
     for (const placeholder of ['Anonymous', 'NULL', '"null"', "'guest'", '[object Object]', 'NaN', '  ', '00000000-0000-0000-0000-000000000000', '----', '0000']) expect({ placeholder, blocked: isBlocked(DEFAULT_RULES, placeholder) }).toEqual({ placeholder, blocked: true });

@@ -60,7 +60,9 @@ function fromExternalIds(c: Collector, extra: Record<string, unknown> | undefine
   if (!Array.isArray(list)) return;
   for (const entry of list) {
     if (!entry || typeof entry !== 'object') continue;
-    const { id, type } = entry as { id?: unknown; type?: unknown };
+    const { id, type, collection } = entry as { id?: unknown; type?: unknown; collection?: unknown };
+    // Segment's `accounts` collection holds a group's ids (a company's CRM account): not a person.
+    if (collection === 'accounts') continue;
     if (typeof type === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(type)) c.add(`external:${type.toLowerCase()}`, id);
   }
 }
@@ -74,7 +76,9 @@ export function extractIdentifiers(event: InputEvent, rules: IdentityRules): Ide
     // alias: the previous id is an earlier id of the same person (Segment spec): a user id,
     // or the anonymous id it browsed under.
     if (e.type === 'ALIAS' && e.previousId) c.add(e.previousId === e.anonymousId ? 'anonymous_id' : 'user_id', e.previousId);
-    c.fromTraits(parse(e.traits));
+    // A group call's traits describe the group (a company's name, plan, e-mail), not the person;
+    // the person's own traits travel in context.traits there as everywhere.
+    if (e.type !== 'GROUP') c.fromTraits(parse(e.traits));
     const extra = parse(e.context.extra);
     c.fromTraits(extra?.traits);
     fromExternalIds(c, extra);
