@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { createLogger, CdpError, type Registry } from '@cdp/plumbing';
 import { Registry as PromRegistry } from 'prom-client';
 import type { Accepted, Rejected } from '../core/intake';
@@ -204,6 +204,10 @@ describe('ingest HTTP API', () => {
     const doc = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(doc.statusCode).toBe(200);
     expect(Object.keys(doc.json().paths)).toEqual(expect.arrayContaining(['/v1/batch', '/v1/track', '/v1/store/batch', '/v1/meraki/{receiver}', '/readyz']));
+    // The labels clients use, each with the same JSON schema.
+    const batchBody = doc.json().paths['/v1/batch'].post.requestBody.content;
+    expect(Object.keys(batchBody)).toEqual(['application/json', 'text/plain', 'application/x-www-form-urlencoded', '*/*']);
+    expect(batchBody['*/*'].schema).toEqual(batchBody['application/json'].schema);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ service: 'ingest', status: 'ready', kafka: true, registry: true });
     const down = setup(true);
@@ -241,6 +245,87 @@ describe('ingest HTTP API', () => {
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
     expect(String(res.headers['access-control-allow-headers'])).toContain('x-retry-count');
+  });
+
+  // Clients label the same JSON differently: analytics.js text/plain, RudderStack's Node SDK
+  // application/x-www-form-urlencoded (gzip), curl -d x-www-form-urlencoded, some none at all.
+  // Segment's and RudderStack's servers read the body as JSON whatever the label; so does ingest.
+  describe('reads a body as JSON whatever content type it is labelled with', () => {
+    const LABELS: (string | undefined)[] = [
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'application/x-www-form-urlencoded; charset=utf-8',
+      'application/octet-stream',
+      'multipart/form-data; boundary=x',
+      'application/vnd.example+json',
+      undefined,
+    ];
+    const ENCODINGS: Record<string, { header?: string; encode: (text: string) => Buffer }> = {
+      plain: { encode: (text) => Buffer.from(text) },
+      gzip: { header: 'gzip', encode: (text) => gzipSync(text) },
+      deflate: { header: 'deflate', encode: (text) => deflateSync(text) },
+    };
+    const cases = LABELS.flatMap((label) => Object.keys(ENCODINGS).map((encoding) => ({ label: label ?? '(none)', contentType: label, encoding })));
+    const send = (app: ReturnType<typeof setup>['app'], url: string, key: string, contentType: string | undefined, encoding: string, text: string) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: basic(key), ...(contentType ? { 'content-type': contentType } : {}), ...(ENCODINGS[encoding]!.header ? { 'content-encoding': ENCODINGS[encoding]!.header } : {}) },
+        payload: ENCODINGS[encoding]!.encode(text),
+      });
+
+    it.each(cases)('$label, $encoding: Segment batch, single events (long and short paths), store batch', async ({ contentType, encoding }) => {
+      const { app, published } = setup();
+      const batch = await send(app, '/v1/batch', 'local-web', contentType, encoding, JSON.stringify({ batch: [{ type: 'track', event: 'Ünïcode ✓', anonymousId: 'a', messageId: 'b-1' }] }));
+      expect([batch.statusCode, batch.json()]).toEqual([200, { success: true }]);
+      const short = await send(app, '/v1/b', 'local-web', contentType, encoding, JSON.stringify({ writeKey: 'local-web', batch: [{ type: 'page', anonymousId: 'a', messageId: 'b-2' }] }));
+      expect(short.statusCode).toBe(200);
+      for (const [url, messageId] of [['/v1/identify', 'i-1'], ['/v1/t', 't-1']] as const) {
+        const single = await send(app, url, 'local-web', contentType, encoding, JSON.stringify({ userId: 'u', event: 'E', messageId }));
+        expect([url, single.statusCode]).toEqual([url, 200]);
+      }
+      const store = await send(app, '/v1/store/batch', 'local-store-hel-1', contentType, encoding, JSON.stringify({ batch: [{ type: 'people_count', timestamp: now(), sensorId: 'cam', kind: 'line_crossing', countIn: 1, countOut: 0 }] }));
+      expect([store.statusCode, store.json()]).toEqual([200, { success: true, accepted: 1 }]);
+      expect(published.map((p) => [p.kind, p.value.envelope.eventId])).toEqual([['segment', 'b-1'], ['segment', 'b-2'], ['segment', 'i-1'], ['segment', 't-1'], ['peopleCount', expect.any(String)]]);
+      expect(published[0]!.kind === 'segment' && published[0]!.value.event).toBe('Ünïcode ✓');
+    });
+
+    it.each(cases)('$label, $encoding: a body that is not JSON is refused 400, naming the body', async ({ contentType, encoding }) => {
+      const { app, published } = setup();
+      for (const [url, key] of [['/v1/batch', 'local-web'], ['/v1/track', 'local-web'], ['/v1/p', 'local-web'], ['/v1/store/batch', 'local-store']] as const) {
+        const res = await send(app, url, key, contentType, encoding, 'writeKey=local-web&event=Order%20Completed');
+        expect([url, res.statusCode, res.json()]).toEqual([url, 400, { success: false, code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'is not valid JSON', message: '(body): is not valid JSON' }]);
+      }
+      expect(published).toHaveLength(0);
+    });
+
+    it('refuses an empty body, JSON that is not an object, and a __proto__ key, each with its reason', async () => {
+      const { app, published } = setup();
+      const empty = await send(app, '/v1/batch', 'local-web', 'application/x-www-form-urlencoded', 'plain', '');
+      expect([empty.statusCode, empty.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'is empty: a JSON object was expected' }]);
+      const none = await send(app, '/v1/batch', 'local-web', undefined, 'plain', '');
+      expect([none.statusCode, none.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'must be object' }]);
+      const array = await send(app, '/v1/track', 'local-web', 'text/plain', 'gzip', '[1, 2]');
+      expect([array.statusCode, array.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'must be object' }]);
+      const poisoned = await send(app, '/v1/track', 'local-web', 'application/octet-stream', 'plain', '{"event":"X","anonymousId":"a","__proto__":{"admin":true}}');
+      expect([poisoned.statusCode, poisoned.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'has a __proto__ or constructor.prototype key, which is refused' }]);
+      expect(published).toHaveLength(0);
+    });
+
+    it('applies the limits to the decompressed body whatever the label', async () => {
+      const { app, published } = setup();
+      const many = Array.from({ length: 20 }, () => ({ type: 'track', event: 'X', anonymousId: 'a', properties: { pad: 'x'.repeat(30 * 1024) } }));
+      const res = await send(app, '/v1/batch', 'local-web', 'application/x-www-form-urlencoded', 'gzip', JSON.stringify({ batch: many }));
+      expect([res.statusCode, res.json().reason]).toEqual([400, 'is larger than the limit of 500 KB for this endpoint']);
+      const item = await send(app, '/v1/batch', 'local-web', 'text/plain', 'gzip', JSON.stringify({ batch: [{ type: 'page', anonymousId: 'a' }, { type: 'track', event: 'X', anonymousId: 'a', properties: { pad: 'x'.repeat(33 * 1024) } }] }));
+      expect([item.statusCode, item.json()]).toMatchObject([400, { field: 'batch[1]', reason: 'is larger than the limit of 32 KB per event' }]);
+      const event = await send(app, '/v1/t', 'local-web', undefined, 'deflate', JSON.stringify({ event: 'X', anonymousId: 'a', properties: { pad: 'x'.repeat(33 * 1024) } }));
+      expect([event.statusCode, event.json().reason]).toEqual([400, 'is larger than the limit of 32 KB for this endpoint']);
+      expect(published).toHaveLength(0);
+    });
   });
 
   it('writes ajv paths the way a developer reads a payload', () => {

@@ -63,6 +63,20 @@ export function fieldOf(instancePath: string, missingProperty?: string): string 
 const SHORT_PATHS: Record<string, SegmentType> = { t: 'track', p: 'page', s: 'screen', i: 'identify', a: 'alias', g: 'group' };
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
+/** Why a body fastify's JSON parser refused is not a JSON payload, for the 400. */
+function notJson(text: string): IngestError {
+  if (text.trim() === '') return invalid('(body)', 'is empty: a JSON object was expected');
+  try {
+    JSON.parse(text);
+  } catch {
+    return invalid('(body)', 'is not valid JSON');
+  }
+  return invalid('(body)', 'has a __proto__ or constructor.prototype key, which is refused');
+}
+
+/** The labels clients put on the JSON bodies ingest reads (any other is read as JSON too), for the OpenAPI document. */
+const BODY_LABELS = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', '*/*'];
+
 export function buildHttpApp(options: HttpOptions): FastifyInstance {
   const { sources, sink, salt, logger } = options;
   const limits = options.limits ?? SEGMENT_LIMITS;
@@ -93,7 +107,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
 
   void app.register(swagger, {
     openapi: {
-      info: { title: 'CDP ingest', version: '1', description: 'Segment tracking API, store batches and the Meraki scanning receiver. A 2xx answer means Kafka has the events.' },
+      info: { title: 'CDP ingest', version: '1', description: 'Segment tracking API, store batches and the Meraki scanning receiver. A 2xx answer means Kafka has the events. Every body is read as JSON whatever its content type (analytics.js sends text/plain, RudderStack\'s Node SDK application/x-www-form-urlencoded), plain or with Content-Encoding gzip or deflate.' },
       components: { securitySchemes: { writeKey: { type: 'http', scheme: 'basic', description: 'The source write key as user name, empty password (Segment style)' } } },
       security: [{ writeKey: [] }],
     },
@@ -102,25 +116,29 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
 
   // SDKs and gateways gzip their bodies. The limits apply to the decompressed size, so a small
   // compressed bomb is refused like any oversized body.
+  const inflated = new WeakSet<FastifyRequest>();
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = request.headers['content-encoding']?.toLowerCase();
     if (!encoding || encoding === 'identity') return payload;
     if (encoding !== 'gzip' && encoding !== 'deflate') throw new IngestError(415, 'ERR_INGEST_ENCODING', '(body)', `content-encoding ${encoding} is not supported (gzip, deflate)`);
-    const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
+    const inflate = Object.assign(encoding === 'gzip' ? createGunzip() : createInflate(), { receivedEncodedLength: 0 });
     payload.on('error', (error) => inflate.destroy(error));
     inflate.on('error', () => undefined);
-    delete request.headers['content-length'];
+    // Content-Length counts the compressed bytes: fastify checks it against receivedEncodedLength.
+    // (Dropping the header instead made fastify take a compressed body without a content type
+    // for no body at all.)
+    payload.on('data', (chunk: Buffer) => void (inflate.receivedEncodedLength += chunk.length));
+    inflated.add(request);
     return payload.pipe(inflate);
   });
 
-  // analytics.js sends JSON as text/plain to avoid a CORS preflight on the body type.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(invalid('(body)', 'is not valid JSON'), undefined);
-    }
-  });
+  // Every body is JSON, whatever its label. analytics.js sends text/plain (no preflight for the
+  // body type), RudderStack's Node SDK gzip labelled application/x-www-form-urlencoded, curl -d
+  // x-www-form-urlencoded, some clients none at all; Segment's and RudderStack's servers read all
+  // of them as JSON. fastify's own JSON parser does the work (it refuses __proto__ keys).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => parseJson(request, body as string, (error, value) => done(error ? notJson(body as string) : null, value)));
 
   // Browsers send Authorization, so every POST is preceded by a preflight; without an answer the
   // browser drops a response the server already accepted and the library sends the event again.
@@ -142,9 +160,6 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
       // Segment answers an oversized batch 400 with the limit; clients do not retry it.
       status = 400;
       body = { code: 'ERR_INGEST_TOO_LARGE', field: '(body)', reason: `is larger than the limit of ${kb(request.routeOptions.bodyLimit ?? limits.batchBytes)} for this endpoint` };
-    } else if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      status = 415;
-      body = { code: 'ERR_INGEST_MEDIA_TYPE', field: '(body)', reason: 'must be JSON (application/json or text/plain)' };
     } else if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || (error as { errno?: number }).errno === -3) {
       status = 400;
       body = { code: 'ERR_INGEST_ENCODING', field: '(body)', reason: `is not valid ${request.headers['content-encoding']} data: ${error.message}` };
@@ -220,9 +235,12 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     return intake.rejected.length === 0 ? { success: true } : { success: true, accepted: intake.accepted.length, rejected: intake.rejected.map(rejectionSummary) };
   };
 
-  /** Segment's 32 KB per event. Only a body over 32 KB can hold such an event, so only then is each measured. */
+  /**
+   * Segment's 32 KB per event. Only a body over 32 KB can hold such an event, so only then is each
+   * measured; a compressed body's length says nothing about it.
+   */
   const checkEventSizes = (request: FastifyRequest, items: unknown[]) => {
-    const length = Number(request.headers['content-length'] ?? Infinity);
+    const length = inflated.has(request) ? Infinity : Number(request.headers['content-length'] ?? Infinity);
     if (length <= limits.eventBytes) return;
     items.forEach((item, i) => {
       if (Buffer.byteLength(JSON.stringify(item)) > limits.eventBytes) throw new IngestError(400, 'ERR_INGEST_TOO_LARGE', `batch[${i}]`, `is larger than the limit of ${kb(limits.eventBytes)} per event`);
@@ -244,8 +262,9 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     // analytics-node posts to /v1/batch; analytics.js in batching mode to /v1/b.
     const writeKeyRoute = { config: { writeKey: true } };
     const tags = (...t: string[]) => ({ tags: t });
-    app.post('/v1/batch', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch of Segment events (analytics-node, server libraries)', body: batchBody } }, batchHandler);
-    app.post('/v1/b', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch from analytics.js in batching mode', body: batchBody } }, batchHandler);
+    const jsonBody = (body: object) => ({ body, consumes: BODY_LABELS });
+    app.post('/v1/batch', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch of Segment events (analytics-node, server libraries)', ...jsonBody(batchBody) } }, batchHandler);
+    app.post('/v1/b', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch from analytics.js in batching mode', ...jsonBody(batchBody) } }, batchHandler);
 
     for (const type of SEGMENT_TYPES) {
       const handler = async (request: FastifyRequest<{ Body: SegmentInput }>) => {
@@ -253,7 +272,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
         const intake = intakeSegment({ items: [request.body], type, path: '' }, { source, receivedAt: receivedAtOf(request), salt, clientIp: clientIp(request) });
         return publish(source, intake);
       };
-      const route = { ...writeKeyRoute, bodyLimit: limits.eventBytes, schema: { ...tags('segment'), summary: `One Segment ${type} call`, body: singleEventBody(type) } };
+      const route = { ...writeKeyRoute, bodyLimit: limits.eventBytes, schema: { ...tags('segment'), summary: `One Segment ${type} call`, ...jsonBody(singleEventBody(type)) } };
       app.post(`/v1/${type}`, route, handler);
       const short = Object.entries(SHORT_PATHS).find(([, t]) => t === type)![0];
       app.post(`/v1/${short}`, { ...route, schema: { ...route.schema, hide: true } }, handler);
@@ -265,7 +284,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
 
     app.post<{ Body: { batch: StoreEventInput[] } }>(
       '/v1/store/batch',
-      { ...writeKeyRoute, bodyLimit: limits.storeBatchBytes, schema: { ...tags('store'), summary: 'Till receipts, beacon sightings, Wi-Fi observations and people counts from a store gateway', body: storeBatchBody } },
+      { ...writeKeyRoute, bodyLimit: limits.storeBatchBytes, schema: { ...tags('store'), summary: 'Till receipts, beacon sightings, Wi-Fi observations and people counts from a store gateway', ...jsonBody(storeBatchBody) } },
       async (request) => {
         const source = authenticated(request);
         const intake = intakeStore(request.body.batch, { source, receivedAt: receivedAtOf(request), salt, stores: sources });
@@ -283,7 +302,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     });
     app.post<{ Params: { receiver: string }; Body: MerakiPost }>(
       '/v1/meraki/:receiver',
-      { config: { merakiReceiver: true }, bodyLimit: limits.merakiBytes, schema: { ...tags('meraki'), summary: 'Scanning API v3 observations (WiFi or BLE)', security: [], body: merakiPostBody } },
+      { config: { merakiReceiver: true }, bodyLimit: limits.merakiBytes, schema: { ...tags('meraki'), summary: 'Scanning API v3 observations (WiFi or BLE)', security: [], ...jsonBody(merakiPostBody) } },
       async (request, reply) => {
         // preValidation has found the receiver and checked the secret.
         const receiver = sources.merakiReceiver(request.params.receiver)!;
