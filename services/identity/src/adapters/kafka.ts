@@ -7,7 +7,7 @@
  */
 import { ok, type AvroCodec, type CdpIdentity, type IncomingRecord, type KafkaClients, type Logger, type OutputRecord, type TableReader, type TopicSpec } from '@cdp/plumbing';
 import type { IdentityGraph } from '../core/graph';
-import { envelopeOf, type Identifier, type InputEvent } from '../core/identifiers';
+import { envelopeOf, type InputEvent, type LinkIdentifier } from '../core/identifiers';
 import { assignmentKey, conflictKey, linkKey, mergeKey } from '../core/resolve-event';
 import type { RuleBook } from '../core/rules';
 import { stitch, type IdentityTable } from '../core/stitch';
@@ -84,7 +84,7 @@ export function graphProcess(graph: IdentityGraph, topics: IdentityTopics) {
   const recorded = new Set<string>();
   return (value: unknown) => {
     const link = value as CdpIdentity.IdentityLink;
-    const { assignments, merges, conflicts } = graph.applyLink(link.tenant, link.identifiers as Identifier[], link.eventTime, link.eventId, Date.now());
+    const { assignments, merges, conflicts } = graph.applyLink(link.tenant, link.identifiers as LinkIdentifier[], link.eventTime, link.eventId, Date.now());
     const fresh = conflicts.filter((c) => !recorded.has(c.conflictId));
     for (const c of fresh) recorded.add(c.conflictId);
     return ok<OutputRecord[]>([

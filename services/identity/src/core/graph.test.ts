@@ -1,11 +1,12 @@
 import { IdentityGraph, LIMIT_EXCEEDED, personIdOf } from './graph';
-import type { Identifier } from './identifiers';
+import { PREVIOUS_ID, type Identifier, type PreviousId } from './identifiers';
 import { DEFAULT_RULES, parseRules } from './rules';
 
 const anon = (v: string): Identifier => ({ type: 'anonymous_id', value: v });
 const user = (v: string): Identifier => ({ type: 'user_id', value: v });
 const card = (v: string): Identifier => ({ type: 'loyalty_card', value: v });
 const email = (v: string): Identifier => ({ type: 'email_hash', value: v });
+const previous = (v: string): PreviousId => ({ type: PREVIOUS_ID, value: v });
 const graph = () => new IdentityGraph(() => DEFAULT_RULES);
 
 describe('IdentityGraph', () => {
@@ -94,5 +95,87 @@ describe('IdentityGraph', () => {
     expect(rebuilt.applyLink('demo', [user('u1'), anon('a1')], 4, 'e4', 100)).toMatchObject({ merges: [], assignments: [], conflicts: [] });
     const next = [user('u1'), card('LC1')];
     expect(rebuilt.applyLink('demo', next, 5, 'e5', 100)).toEqual(live.applyLink('demo', next, 5, 'e5', 100));
+  });
+
+  describe('an alias whose previous id the event could not type (server-side alias)', () => {
+    /** Nothing the graph publishes carries the untyped previous id. */
+    const noPreviousId = (r: ReturnType<IdentityGraph['applyLink']>) =>
+      expect(JSON.stringify(r)).not.toContain(PREVIOUS_ID);
+
+    it('after the anonymous events: the anonymous history joins the user, with no conflict', () => {
+      const g = graph();
+      const pa = g.applyLink('demo', [anon('a1')], 1, 'e1', 100).personId!;
+      const pu = personIdOf('demo', user('u1'));
+      const alias = g.applyLink('demo', [user('u1'), previous('a1')], 2, 'e2', 100);
+      noPreviousId(alias);
+      expect(alias).toMatchObject({ personId: pu, conflicts: [], merges: [{ fromPersonId: pa, toPersonId: pu, link: [user('u1'), anon('a1')] }] });
+      expect(g.partition()).toEqual(new Map([[pu, ['demo|anonymous_id|a1', 'demo|user_id|u1']]]));
+    });
+
+    it('before the anonymous events (another partition), or of an id never seen: an anonymous id, which the events then find', () => {
+      const g = graph();
+      const pu = personIdOf('demo', user('u1'));
+      const alias = g.applyLink('demo', [user('u1'), previous('a1')], 2, 'e2', 100);
+      noPreviousId(alias);
+      expect(alias.assignments.map((a) => [a.identifier, a.personId])).toEqual([[user('u1'), pu], [anon('a1'), personIdOf('demo', anon('a1'))], [anon('a1'), pu]]);
+      expect(g.applyLink('demo', [anon('a1')], 1, 'e1', 100)).toEqual({ personId: pu, assignments: [], merges: [], conflicts: [] });
+      expect(g.partition()).toEqual(new Map([[pu, ['demo|anonymous_id|a1', 'demo|user_id|u1']]]));
+    });
+
+    it('of one user id to another (an account renamed): refused and recorded under a limit of one, joined where the tenant allows two', () => {
+      const book = parseRules({ default: { priority: ['user_id', 'anonymous_id'], limits: { user_id: 1 } }, tenants: { renames: { limits: { user_id: 2 } } } }, 'rules.json');
+      const g = new IdentityGraph((t) => book.rulesOf(t));
+      for (const tenant of ['demo', 'renames']) {
+        g.applyLink(tenant, [user('u1'), anon('a1')], 1, 'e1', 100);
+        const p1 = g.personOf(tenant, user('u1'))!;
+        const p2 = personIdOf(tenant, user('u2'));
+        const alias = g.applyLink(tenant, [user('u2'), previous('u1')], 2, 'e2', 100);
+        noPreviousId(alias);
+        if (tenant === 'demo') {
+          expect(alias.merges).toEqual([]);
+          expect(alias.conflicts).toEqual([
+            expect.objectContaining({ rule: LIMIT_EXCEEDED, refused: user('u1'), identifiers: [user('u2'), user('u1')], personId: p2, otherPersonId: p1, reason: `user_id: ${p2} has 1 and ${p1} has 1, at most 1 per person` }),
+          ]);
+          // Not taken for an anonymous id either: u1 is not glued to the new account under another type.
+          expect(g.personOf(tenant, anon('u1'))).toBeUndefined();
+        } else {
+          expect({ tenant, conflicts: alias.conflicts, u1: g.personOf(tenant, user('u1')) }).toEqual({ tenant, conflicts: [], u1: g.personOf(tenant, user('u2')) });
+        }
+      }
+    });
+
+    it('known under several types: one already with the link\'s person, else the strongest; applied again, it changes nothing', () => {
+      const g = graph();
+      // 'x' was an anonymous id of u1's browser and is also the user id of another account.
+      g.applyLink('demo', [user('u1'), anon('x')], 1, 'e1', 100);
+      g.applyLink('demo', [user('x'), email('hx')], 2, 'e2', 100);
+      const withU1 = g.applyLink('demo', [user('u1'), previous('x')], 3, 'e3', 100);
+      expect(withU1).toEqual({ personId: g.personOf('demo', user('u1')), assignments: [], merges: [], conflicts: [] });
+      // From a new account, neither is with it: the strongest, the user id, which the limit refuses.
+      const fromNew = g.applyLink('demo', [user('u3'), previous('x')], 4, 'e4', 100);
+      expect(fromNew.conflicts.map((c) => c.refused)).toEqual([user('x')]);
+      const again = g.applyLink('demo', [user('u3'), previous('x')], 4, 'e4', 100);
+      expect(again).toEqual({ ...fromNew, assignments: [] });
+    });
+
+    it('keeps the link strongest first after typing: the previous id may outrank the user id under the tenant\'s priority', () => {
+      const rules = { ...DEFAULT_RULES, priority: ['email_hash', 'user_id', 'anonymous_id'] };
+      const g = new IdentityGraph(() => rules);
+      const pe = g.applyLink('demo', [email('h1')], 1, 'e1', 100).personId!;
+      const alias = g.applyLink('demo', [user('u1'), previous('h1')], 2, 'e2', 100);
+      expect(alias.personId).toBe(pe);
+      expect(alias.merges).toEqual([expect.objectContaining({ fromPersonId: personIdOf('demo', user('u1')), toPersonId: pe, link: [email('h1'), user('u1')] })]);
+    });
+
+    it('is the link\'s own identifier when the link carries its value, and is typed the same after a rebuild', () => {
+      const g = graph();
+      const r = g.applyLink('demo', [user('u1'), anon('a1'), previous('a1')], 1, 'e1', 100);
+      expect(r.merges[0]!.link).toEqual([user('u1'), anon('a1')]);
+      const rebuilt = graph();
+      for (const a of r.assignments) rebuilt.loadAssignment(a);
+      for (const m of r.merges) rebuilt.loadMerge(m);
+      const next = [user('u2'), previous('u1')];
+      expect(rebuilt.applyLink('demo', next, 2, 'e2', 100)).toEqual(g.applyLink('demo', next, 2, 'e2', 100));
+    });
   });
 });

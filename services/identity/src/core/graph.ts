@@ -12,10 +12,12 @@
  * - The survivor of a join is the person with the stronger identifier type, then the one seen
  *   first, then the smaller id. Merges are recorded flat: everything the absorbed person had
  *   absorbed points at the new survivor too, never at an absorbed person.
+ * - An alias's untyped previous id is typed first, from the whole graph (previous-id.ts).
  */
 import { createHash } from 'node:crypto';
 import type { CdpIdentity } from '@cdp/plumbing';
-import type { Identifier } from './identifiers';
+import type { Identifier, LinkIdentifier } from './identifiers';
+import { typePreviousIds, type KnownIdentifiers } from './previous-id';
 import { rankOf, type IdentityRules } from './rules';
 
 export const identifierKey = (tenant: string, id: CdpIdentity.Identifier): string => `${tenant}|${id.type}|${id.value}`;
@@ -54,8 +56,9 @@ interface PersonState {
   absorbed: Set<string>;
 }
 
-export class IdentityGraph {
+export class IdentityGraph implements KnownIdentifiers {
   private readonly identifiers = new Map<string, IdentifierState>();
+  private readonly types = new Set<string>();
   /** Absorbed person -> survivor; survivors are not keys. Kept flat. */
   private readonly mergedInto = new Map<string, string>();
   private readonly persons = new Map<string, PersonState>();
@@ -64,6 +67,10 @@ export class IdentityGraph {
 
   get size(): { identifiers: number; persons: number; merges: number } {
     return { identifiers: this.identifiers.size, persons: this.persons.size, merges: this.mergedInto.size };
+  }
+
+  get identifierTypes(): ReadonlySet<string> {
+    return this.types;
   }
 
   survivorOf(personId: string): string {
@@ -105,11 +112,12 @@ export class IdentityGraph {
     if (from && from.keys.size === 0) this.persons.delete(m.fromPersonId);
   }
 
-  /** Assigns and links the identifiers of one link (strongest first). */
-  applyLink(tenant: string, ids: readonly Identifier[], eventTime: number, eventId: string, now: number): LinkResult {
+  /** Types the link's previous id, then assigns and links its identifiers (strongest first). */
+  applyLink(tenant: string, link: readonly LinkIdentifier[], eventTime: number, eventId: string, now: number): LinkResult {
     const result: LinkResult = { personId: null, assignments: [], merges: [], conflicts: [] };
-    if (ids.length === 0) return result;
+    if (link.length === 0) return result;
     const rules = this.rulesOf(tenant);
+    const ids = typePreviousIds(tenant, link, rules, this);
     const keys = ids.map((id) => identifierKey(tenant, id));
     for (const [i, id] of ids.entries()) {
       if (this.identifiers.has(keys[i]!)) continue;
@@ -210,6 +218,7 @@ export class IdentityGraph {
 
   private attach(tenant: string, key: string, state: IdentifierState): void {
     const person = this.personState(tenant, state.personId);
+    this.types.add(state.identifier.type);
     person.keys.add(key);
     person.counts.set(state.identifier.type, (person.counts.get(state.identifier.type) ?? 0) + 1);
     person.firstSeen = Math.min(person.firstSeen, state.firstSeen);

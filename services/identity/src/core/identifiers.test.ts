@@ -1,5 +1,5 @@
 import type { CdpWeb } from '@cdp/plumbing';
-import { extractIdentifiers as extract, type InputEvent } from './identifiers';
+import { extractIdentifiers as extract, PREVIOUS_ID, type InputEvent } from './identifiers';
 import { DEFAULT_RULES, isBlocked, parseRules } from './rules';
 
 const extractIdentifiers = (event: InputEvent) => extract(event, DEFAULT_RULES);
@@ -72,7 +72,7 @@ describe('extractIdentifiers', () => {
     expect(() => parseRules({ default: { priority: ['user_id'], blockedPatterns: ['('] } }, 'rules.json')).toThrow('default.blockedPatterns[0]: not a regular expression');
   });
 
-  it('reads the app device, custom external ids, and the alias previous id by what it is', () => {
+  it('reads the app device and custom external ids', () => {
     const app = segment({ channel: 'APP', anonymousId: 'install-1', userId: 'u1', context: { ...context, deviceId: 'dev-1', extra: JSON.stringify({ externalIds: [{ id: 'CRM-77', type: 'crm_id', collection: 'users', encoding: 'none' }, { id: 'x', type: 'bad type!' }] }) } });
     expect(extractIdentifiers(app)).toEqual([
       { type: 'user_id', value: 'u1' },
@@ -80,8 +80,18 @@ describe('extractIdentifiers', () => {
       { type: 'device_id', value: 'dev-1' },
       { type: 'anonymous_id', value: 'install-1' },
     ]);
+  });
+
+  it('types an alias\'s previous id when the event says what it is, and leaves it to the graph writer when not', () => {
+    // analytics.js in the browser: the visitor's own anonymous id, or the user id itself (1.84.3 after identify).
     expect(extractIdentifiers(segment({ type: 'ALIAS', userId: 'u2', previousId: 'a9', anonymousId: 'a9' }))).toEqual([{ type: 'user_id', value: 'u2' }, { type: 'anonymous_id', value: 'a9' }]);
-    expect(extractIdentifiers(segment({ type: 'ALIAS', userId: 'u2', previousId: 'u1' }))).toEqual([{ type: 'user_id', value: 'u2' }, { type: 'user_id', value: 'u1' }]);
+    expect(extractIdentifiers(segment({ type: 'ALIAS', userId: 'u2', previousId: 'u2', anonymousId: 'a9' }))).toEqual([{ type: 'user_id', value: 'u2' }, { type: 'anonymous_id', value: 'a9' }]);
+    // analytics-node on a server: no anonymous id; previousId may be the browser's anonymous id or a former user id.
+    expect(extractIdentifiers(segment({ type: 'ALIAS', userId: 'u2', previousId: 'a9' }))).toEqual([{ type: 'user_id', value: 'u2' }, { type: PREVIOUS_ID, value: 'a9' }]);
+    expect(extractIdentifiers(segment({ type: 'ALIAS', userId: 'u2', previousId: 'u1', anonymousId: 'a9' }))).toEqual([{ type: 'user_id', value: 'u2' }, { type: 'anonymous_id', value: 'a9' }, { type: PREVIOUS_ID, value: 'u1' }]);
+    expect(extractIdentifiers(segment({ type: 'ALIAS', userId: 'u2', previousId: 'guest' }))).toEqual([{ type: 'user_id', value: 'u2' }]);
+    // Only an alias has a previous id.
+    expect(extractIdentifiers(segment({ type: 'TRACK', userId: 'u2', previousId: 'a9' }))).toEqual([{ type: 'user_id', value: 'u2' }]);
   });
 
   it('links a Wi-Fi device to a captive-portal login, but never on a randomised MAC', () => {

@@ -8,6 +8,21 @@ import { isBlocked, rankOf, type IdentifierType, type IdentityRules } from './ru
 
 export type Identifier = CdpIdentity.Identifier & { type: IdentifierType };
 
+/**
+ * An alias's previousId that the event cannot type (a server-side alias has no anonymousId to
+ * compare it with). It goes to the graph writer untyped, which types it from the whole graph
+ * (previous-id.ts); nothing published ever carries this type.
+ */
+export const PREVIOUS_ID = 'previous_id';
+export type PreviousId = CdpIdentity.Identifier & { type: typeof PREVIOUS_ID };
+/** What an event and its link carry: identifiers, and perhaps a previous id not yet typed. */
+export type LinkIdentifier = Identifier | PreviousId;
+export const isPreviousId = (id: CdpIdentity.Identifier): id is PreviousId => id.type === PREVIOUS_ID;
+
+/** Strongest first by the tenant's priority; among equals the given order stays, so the result is deterministic. */
+export const byPriority = <T extends CdpIdentity.Identifier>(rules: IdentityRules, ids: readonly T[]): T[] =>
+  ids.map((id, i) => ({ id, i, rank: rankOf(rules, id.type) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.id);
+
 export type InputEvent =
   | { 'cdp.web.SegmentEvent': CdpWeb.SegmentEvent }
   | { 'cdp.store.PosTransaction': CdpStore.PosTransaction }
@@ -18,10 +33,10 @@ const LOYALTY_TRAITS = ['loyaltyCard', 'loyalty_card', 'loyaltyCardNumber', 'loy
 const CUSTOMER_TRAITS = ['customerId', 'customer_id', 'customerNumber', 'customer_number'];
 
 class Collector {
-  readonly out: Identifier[] = [];
+  readonly out: LinkIdentifier[] = [];
   constructor(private readonly rules: IdentityRules) {}
 
-  add(type: IdentifierType, value: unknown): void {
+  add(type: LinkIdentifier['type'], value: unknown): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const v = String(value).trim();
     if (isBlocked(this.rules, v)) return;
@@ -37,9 +52,9 @@ class Collector {
     this.add('phone_hash', t.phoneHash);
   }
 
-  /** Strongest first; the extraction order breaks ties, so the result is deterministic. */
-  sorted(): Identifier[] {
-    return this.out.map((id, i) => ({ id, i, rank: rankOf(this.rules, id.type) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.id);
+  /** Strongest first; the extraction order breaks ties. */
+  sorted(): LinkIdentifier[] {
+    return byPriority(this.rules, this.out);
   }
 }
 
@@ -67,15 +82,23 @@ function fromExternalIds(c: Collector, extra: Record<string, unknown> | undefine
   }
 }
 
-/** The identifiers of one event, strongest first. */
-export function extractIdentifiers(event: InputEvent, rules: IdentityRules): Identifier[] {
+/**
+ * alias: previousId is an earlier id of the same person (Segment spec). The browser's alias
+ * (analytics.js) names its own anonymousId, or the user id itself; anything else, a server-side
+ * alias above all, only the graph writer can type.
+ */
+function fromPreviousId(c: Collector, e: CdpWeb.SegmentEvent): void {
+  if (!e.previousId || e.previousId === e.userId) return;
+  c.add(e.previousId === e.anonymousId ? 'anonymous_id' : PREVIOUS_ID, e.previousId);
+}
+
+/** The identifiers of one event, strongest first; an alias's previous id may be untyped yet (a PreviousId). */
+export function extractIdentifiers(event: InputEvent, rules: IdentityRules): LinkIdentifier[] {
   const c = new Collector(rules);
   if ('cdp.web.SegmentEvent' in event) {
     const e = event['cdp.web.SegmentEvent'];
     c.add('user_id', e.userId);
-    // alias: the previous id is an earlier id of the same person (Segment spec): a user id,
-    // or the anonymous id it browsed under.
-    if (e.type === 'ALIAS' && e.previousId) c.add(e.previousId === e.anonymousId ? 'anonymous_id' : 'user_id', e.previousId);
+    if (e.type === 'ALIAS') fromPreviousId(c, e);
     // A group call's traits describe the group (a company's name, plan, e-mail), not the person;
     // the person's own traits travel in context.traits there as everywhere.
     if (e.type !== 'GROUP') c.fromTraits(parse(e.traits));

@@ -1,6 +1,6 @@
 import type { CdpWeb } from '@cdp/plumbing';
 import { IdentityGraph, personIdOf } from './graph';
-import type { InputEvent } from './identifiers';
+import { PREVIOUS_ID, type InputEvent } from './identifiers';
 import { DEFAULT_RULES } from './rules';
 import { IdentityTable, stitch } from './stitch';
 
@@ -40,5 +40,56 @@ describe('stitch', () => {
 
   it('gives an event without a usable identifier no person and no link', () => {
     expect(stitch(event('e4', { anonymousId: 'guest', userId: 'null' }), DEFAULT_RULES, new IdentityTable())).toEqual({ resolved: { personId: null, identifiers: [] } });
+  });
+
+  describe('a server-side alias (analytics-node: previousId is the browser\'s anonymous id, no anonymousId)', () => {
+    const alias = (id: string) => event(id, { type: 'ALIAS', event: null, userId: 'u1', previousId: 'a1' });
+    const browsing = (id: string) => event(id, { anonymousId: 'a1' });
+    const u1 = personIdOf('demo', { type: 'user_id', value: 'u1' });
+    /** One stitcher and the graph writer, the writer's output read back into the stitcher's table. */
+    const pipeline = () => {
+      const graph = new IdentityGraph(() => DEFAULT_RULES);
+      const table = new IdentityTable();
+      return (e: InputEvent) => {
+        const s = stitch(e, DEFAULT_RULES, table);
+        if (s.link) {
+          const r = graph.applyLink(s.link.tenant, s.link.identifiers as never, s.link.eventTime, s.link.eventId, 1);
+          expect(r.conflicts).toEqual([]);
+          r.assignments.forEach((a) => table.setAssignment(a));
+          r.merges.forEach((m) => table.setMerge(m));
+        }
+        return s;
+      };
+    };
+
+    it('after the anonymous events: the event is typed from the table, the link left for the writer to type, and the browsing joins the user', () => {
+      const run = pipeline();
+      const anonymous = run(browsing('e1')).resolved.personId;
+      const s = run(alias('e2'));
+      expect(s.resolved).toEqual({ personId: u1, identifiers: [{ type: 'user_id', value: 'u1' }, { type: 'anonymous_id', value: 'a1' }] });
+      expect(s.link?.identifiers).toEqual([{ type: 'user_id', value: 'u1' }, { type: PREVIOUS_ID, value: 'a1' }]);
+      expect(run(browsing('e3')).resolved.personId).toBe(u1);
+      expect(anonymous).not.toBe(u1);
+    });
+
+    it('before the anonymous events: an anonymous id for the event, and the later browsing is the user\'s', () => {
+      const run = pipeline();
+      expect(run(alias('e2')).resolved.identifiers).toEqual([{ type: 'user_id', value: 'u1' }, { type: 'anonymous_id', value: 'a1' }]);
+      expect(run(browsing('e1'))).toEqual({ resolved: { personId: u1, identifiers: [{ type: 'anonymous_id', value: 'a1' }] } });
+    });
+
+    it('always sends the link, even when the table already has the alias: only the writer knows the whole graph', () => {
+      const run = pipeline();
+      run(alias('e1'));
+      expect(run(alias('e2')).link?.identifiers).toEqual([{ type: 'user_id', value: 'u1' }, { type: PREVIOUS_ID, value: 'a1' }]);
+    });
+
+    it('a previous id the table knows as a user id is one for the event too', () => {
+      const table = new IdentityTable();
+      table.setAssignment({ tenant: 'demo', identifier: { type: 'user_id', value: 'old' }, personId: 'p_old', firstSeen: 1, updatedAt: 1 });
+      const s = stitch(event('e1', { type: 'ALIAS', event: null, userId: 'u1', previousId: 'old' }), DEFAULT_RULES, table);
+      expect(s.resolved.identifiers).toEqual([{ type: 'user_id', value: 'u1' }, { type: 'user_id', value: 'old' }]);
+      expect(s.link?.identifiers).toEqual([{ type: 'user_id', value: 'u1' }, { type: PREVIOUS_ID, value: 'old' }]);
+    });
   });
 });

@@ -7,13 +7,19 @@
  */
 import type { CdpIdentity } from '@cdp/plumbing';
 import { identifierKey, personIdOf } from './graph';
-import { envelopeOf, extractIdentifiers, type Identifier, type InputEvent } from './identifiers';
+import { envelopeOf, extractIdentifiers, isPreviousId, type InputEvent } from './identifiers';
+import { typePreviousIds, type KnownIdentifiers } from './previous-id';
 import type { IdentityRules } from './rules';
 
 /** identifier -> person and absorbed -> survivor, as the compacted topics say now. */
-export class IdentityTable {
+export class IdentityTable implements KnownIdentifiers {
   private readonly assignments = new Map<string, string>();
   private readonly mergedInto = new Map<string, string>();
+  private readonly types = new Set<string>();
+
+  get identifierTypes(): ReadonlySet<string> {
+    return this.types;
+  }
 
   get size(): { identifiers: number; merges: number } {
     return { identifiers: this.assignments.size, merges: this.mergedInto.size };
@@ -21,6 +27,7 @@ export class IdentityTable {
 
   setAssignment(a: CdpIdentity.IdentifierAssignment): void {
     this.assignments.set(identifierKey(a.tenant, a.identifier), a.personId);
+    this.types.add(a.identifier.type);
   }
 
   setMerge(m: CdpIdentity.PersonMerge): void {
@@ -43,18 +50,19 @@ export interface Stitched {
 /**
  * The event's person is that of its strongest identifier: known, or the provisional id the graph
  * will give it. A later merge re-attributes the event in every view through the merge records.
+ * An alias's untyped previous id is typed from the table for the event (as an anonymous id when
+ * the table does not know it yet), and always goes to the graph writer untyped, which decides.
  */
 export function stitch(event: InputEvent, rules: IdentityRules, table: IdentityTable): Stitched {
   const envelope = envelopeOf(event);
   const tenant = envelope.tenant;
-  const ids: Identifier[] = extractIdentifiers(event, rules);
+  const extracted = extractIdentifiers(event, rules);
+  const ids = typePreviousIds(tenant, extracted, rules, table);
   const identifiers = ids.map(({ type, value }) => ({ type, value }));
   if (ids.length === 0) return { resolved: { personId: null, identifiers } };
   const persons = ids.map((id) => table.personOf(tenant, id));
   const personId = persons[0] ?? personIdOf(tenant, ids[0]!);
-  const settled = persons.every((p) => p !== undefined && p === persons[0]);
-  return {
-    resolved: { personId, identifiers },
-    ...(settled ? {} : { link: { tenant, eventId: envelope.eventId, eventTime: envelope.eventTime, identifiers } }),
-  };
+  const settled = !extracted.some(isPreviousId) && persons.every((p) => p !== undefined && p === persons[0]);
+  if (settled) return { resolved: { personId, identifiers } };
+  return { resolved: { personId, identifiers }, link: { tenant, eventId: envelope.eventId, eventTime: envelope.eventTime, identifiers: extracted.map(({ type, value }) => ({ type, value })) } };
 }
