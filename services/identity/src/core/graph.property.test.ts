@@ -12,12 +12,15 @@
  *
  * Links print compactly in counterexamples: `ids: ['u0', 'a3']` is user_id u0 and anonymous_id
  * a3 (u user_id, c loyalty_card, e email_hash, d device_id, a anonymous_id), `t` the event time.
+ * `?u0` is an alias's untyped previous id of value u0 (a server-side alias): the oracle types it
+ * by its own reading of the rule in previous-id.ts, so the value u0 may end up an anonymous id
+ * too, and later be known under two types. `?x0`, `?x1` are values nothing else ever carries.
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { CdpIdentity } from '@cdp/plumbing';
 import { IdentityGraph, LIMIT_EXCEEDED, personIdOf, type LinkResult } from './graph';
-import type { Identifier } from './identifiers';
+import { isPreviousId, PREVIOUS_ID, type Identifier, type LinkIdentifier } from './identifiers';
 import { DEFAULT_RULES, rankOf, type IdentityRules } from './rules';
 
 // ---------------------------------------------------------------------------------------------
@@ -26,11 +29,13 @@ import { DEFAULT_RULES, rankOf, type IdentityRules } from './rules';
 
 const TYPE_OF_LETTER: Record<string, Identifier['type']> = { u: 'user_id', c: 'loyalty_card', e: 'email_hash', d: 'device_id', a: 'anonymous_id' };
 const UNIVERSE = [...['u0', 'u1', 'u2', 'u3'], ...['c0', 'c1', 'c2'], ...['e0', 'e1', 'e2', 'e3'], ...['d0', 'd1', 'd2'], ...['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7']];
-const identifier = (short: string): Identifier => ({ type: TYPE_OF_LETTER[short[0]!]!, value: short });
+const UNTYPED_ONLY = ['x0', 'x1'];
+/** 'u0' is user_id u0; '?u0' an untyped previous id of value u0. */
+const identifier = (short: string): LinkIdentifier => (short.startsWith('?') ? { type: PREVIOUS_ID, value: short.slice(1) } : { type: TYPE_OF_LETTER[short[0]!]!, value: short });
 
 interface Link {
   tenant: string;
-  /** Short names, strongest first under the tenant's rules (as extractIdentifiers sorts them). */
+  /** Short names, strongest first under the tenant's rules (as extractIdentifiers sorts them; an untyped previous id by its own rank). */
   ids: string[];
   t: number;
   eventId: string;
@@ -38,7 +43,10 @@ interface Link {
 
 type RulesOf = (tenant: string) => IdentityRules;
 
-/** 1..maxLength links of 1..4 distinct identifiers, one or two tenants, event times non-decreasing. */
+/**
+ * 1..maxLength links of 1..4 distinct identifiers, one or two tenants, event times
+ * non-decreasing; a third of them also carry an untyped previous id.
+ */
 const linksArb = (rulesOf: RulesOf, minLength = 1, maxLength = 60): fc.Arbitrary<Link[]> =>
   fc
     .array(
@@ -50,14 +58,22 @@ const linksArb = (rulesOf: RulesOf, minLength = 1, maxLength = 60): fc.Arbitrary
           // decided by firstSeen or by the id, not by the type.
           { arbitrary: fc.constantFrom(...Object.keys(TYPE_OF_LETTER)).chain((l) => fc.uniqueArray(fc.constantFrom(...UNIVERSE.filter((s) => s[0] === l)), { minLength: 1, maxLength: 3 })), weight: 1 },
         ),
+        // Mostly a few values again and again, so that one is typed an anonymous id before it is
+        // seen under its own type, and then known under both.
+        previous: fc.oneof(
+          { arbitrary: fc.constant(undefined), weight: 4 },
+          { arbitrary: fc.constantFrom('u0', 'c0', 'e0', 'd0', 'a0'), weight: 1 },
+          { arbitrary: fc.constantFrom(...UNIVERSE, ...UNTYPED_ONLY), weight: 1 },
+        ),
         dt: fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 5 }), weight: 2 }),
       }),
       { minLength, maxLength },
     )
     .map((raw) => {
       let t = 1;
-      return raw.map(({ tenant, ids, dt }, i) => {
+      return raw.map(({ tenant, ids: typed, previous, dt }, i) => {
         t += dt;
+        const ids = previous === undefined ? typed : [...typed, `?${previous}`];
         const rules = rulesOf(tenant);
         // Stable sort: the extraction order (here: generation order) breaks ties.
         const sorted = ids.map((s, j) => ({ s, j, rank: rankOf(rules, identifier(s).type) })).sort((a, b) => a.rank - b.rank || a.j - b.j);
@@ -67,13 +83,14 @@ const linksArb = (rulesOf: RulesOf, minLength = 1, maxLength = 60): fc.Arbitrary
 
 const NOW = 1_000_000;
 const apply = (graph: IdentityGraph, link: Link, i: number): LinkResult => graph.applyLink(link.tenant, link.ids.map(identifier), link.t, link.eventId, NOW + i);
+const valueOfKey = (key: string): string => key.split('|').slice(2).join('|');
 
 // ---------------------------------------------------------------------------------------------
 // The oracle: independent, naive, slow on purpose.
 // ---------------------------------------------------------------------------------------------
 
 interface OracleRefusal {
-  refused: string;
+  refused: Identifier;
   personId: string;
   otherPersonId: string;
   /** Every limited type the join would have exceeded. */
@@ -81,6 +98,8 @@ interface OracleRefusal {
 }
 
 interface OracleStep {
+  /** The link's identifiers, its previous id typed, strongest first. */
+  ids: Identifier[];
   personId: string;
   refusals: OracleRefusal[];
   /** from -> to, one per person whose survivor changed, in no particular order. */
@@ -145,9 +164,39 @@ class Oracle {
     return a < b ? a : b;
   }
 
+  /**
+   * The rule of previous-id.ts, read naively: the link's own identifier of that value, else a
+   * type it is known under that is with a person of the link's other identifiers, else any type
+   * it is known under, else anonymous_id; of several, the best rank, then the smaller type name.
+   * Then the whole link sorted again by rank, ties in the link's order.
+   */
+  private typed(link: Link): Identifier[] {
+    const rules = this.rulesOf(link.tenant);
+    const all = link.ids.map(identifier);
+    const others = all.filter((id): id is Identifier => !isPreviousId(id));
+    const best = (types: string[]): string | undefined =>
+      [...types].sort((x, y) => rankOf(rules, x) - rankOf(rules, y) || (x < y ? -1 : x > y ? 1 : 0))[0];
+    const out: Identifier[] = [];
+    for (const id of all) {
+      if (!isPreviousId(id)) {
+        out.push(id);
+        continue;
+      }
+      if (others.some((o) => o.value === id.value)) continue;
+      const known = this.seen.filter((s) => s.key.startsWith(`${link.tenant}|`) && valueOfKey(s.key) === id.value).map((s) => s.key);
+      const personsOfOthers = others.map((o) => this.personOf(Oracle.key(link.tenant, o))).filter((p) => p !== undefined);
+      const withOthers = known.filter((k) => personsOfOthers.includes(this.personOf(k)!));
+      const type = best(withOthers.map((k) => this.typeOf(k))) ?? best(known.map((k) => this.typeOf(k))) ?? 'anonymous_id';
+      if (!out.some((o) => o.type === type && o.value === id.value)) out.push({ type: type as Identifier['type'], value: id.value });
+    }
+    const ranked = out.map((id, i) => ({ id, i }));
+    ranked.sort((x, y) => rankOf(rules, x.id.type) - rankOf(rules, y.id.type) || x.i - y.i);
+    return ranked.map((x) => x.id);
+  }
+
   applyLink(link: Link): OracleStep {
     const rules = this.rulesOf(link.tenant);
-    const ids = link.ids.map(identifier);
+    const ids = this.typed(link);
     const keys = ids.map((id) => Oracle.key(link.tenant, id));
     ids.forEach((id, i) => {
       if (this.seen.some((s) => s.key === keys[i])) return;
@@ -157,14 +206,14 @@ class Oracle {
       this.persons.push({ id: pid, members: new Set([keys[i]!]) });
     });
 
-    const step: OracleStep = { personId: '', refusals: [], merges: [] };
+    const step: OracleStep = { ids, personId: '', refusals: [], merges: [] };
     let current = this.personOf(keys[0]!)!;
     keys.forEach((key, i) => {
       const other = this.personOf(key)!;
       if (other === current) return;
       const exceeded = Object.keys(rules.limits).filter((type) => this.count(current, type) + this.count(other, type) > rules.limits[type]!);
       if (exceeded.length > 0) {
-        step.refusals.push({ refused: link.ids[i]!, personId: current, otherPersonId: other, exceeded });
+        step.refusals.push({ refused: ids[i]!, personId: current, otherPersonId: other, exceeded });
         return;
       }
       const to = this.survivor(rules, current, other);
@@ -278,21 +327,22 @@ function checkResults(steps: Step[]): void {
     const at = `after link ${i} ${JSON.stringify(link)}`;
     // The person of the strongest identifier.
     same({ at, personId: result.personId }, { at, personId: oracle.personId });
+    // An untyped previous id is never published: its type is decided before anything is.
+    same({ at, untypedPublished: JSON.stringify(result).includes(`"${PREVIOUS_ID}"`) }, { at, untypedPublished: false });
 
     // Conflicts: exactly the oracle's refusals, in order, each naming an exceeded type.
-    const got = result.conflicts.map((c) => ({ refused: c.refused.value, personId: c.personId, otherPersonId: c.otherPersonId }));
+    const got = result.conflicts.map((c) => ({ refused: c.refused, personId: c.personId, otherPersonId: c.otherPersonId }));
     const want = oracle.refusals.map((r) => ({ refused: r.refused, personId: r.personId, otherPersonId: r.otherPersonId }));
     same({ at, conflicts: got }, { at, conflicts: want });
     result.conflicts.forEach((c, j) => {
       const refusal = oracle.refusals[j]!;
-      same(c.refused, identifier(refusal.refused));
       same({ at, rule: c.rule, tenant: c.tenant, eventId: c.eventId, eventTime: c.eventTime, identifiers: c.identifiers }, {
         at,
         rule: LIMIT_EXCEEDED,
         tenant: link.tenant,
         eventId: link.eventId,
         eventTime: link.t,
-        identifiers: link.ids.map(identifier),
+        identifiers: oracle.ids,
       });
       // The reason starts with the type whose limit the join would exceed.
       same({ at, reason: c.reason, namesAnExceededType: refusal.exceeded.includes(c.reason.split(':')[0]!) }, { at, reason: c.reason, namesAnExceededType: true });
@@ -310,7 +360,7 @@ function checkResults(steps: Step[]): void {
   });
   // firstSeen of every identifier, as last published.
   const firstSeen = new Map<string, number>();
-  for (const s of steps) for (const key of s.link.ids.map((id) => Oracle.key(s.link.tenant, identifier(id)))) if (!firstSeen.has(key)) firstSeen.set(key, s.link.t);
+  for (const s of steps) for (const key of s.oracle.ids.map((id) => Oracle.key(s.link.tenant, id))) if (!firstSeen.has(key)) firstSeen.set(key, s.link.t);
   for (const a of compact(steps.map((s) => s.result)).assignments) same({ key: assignmentKeyOf(a), firstSeen: a.firstSeen }, { key: assignmentKeyOf(a), firstSeen: firstSeen.get(assignmentKeyOf(a)) });
 }
 
@@ -328,7 +378,7 @@ function checkMergesFlat(steps: Step[], graph: IdentityGraph, oracle: Oracle): v
         at,
         tenant: s.link.tenant,
         causeEventId: s.link.eventId,
-        link: s.link.ids.map(identifier),
+        link: s.oracle.ids,
         mergedAt: NOW + i,
       });
     });

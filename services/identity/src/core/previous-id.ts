@@ -4,7 +4,7 @@
  * previousId is the browser's anonymous id or a former user id. It travels in the link as a
  * `previous_id` and is typed by what it is, from what is known of its value:
  *
- * 1. the link carries the value itself: it is that identifier (the strongest, if several);
+ * 1. the link carries the value itself: it is that identifier;
  * 2. it is known under types whose identifier is already with the person of one of the link's
  *    other identifiers (the alias was applied before): the strongest of those;
  * 3. it is known under other types: the strongest (a former user id stays a user id, and the
@@ -15,8 +15,11 @@
  * Strongest is by the tenant's priority, then by the type's name. The graph writer decides from
  * the whole graph, before it applies the link; a stitcher uses its table only to attribute the
  * event. The answer depends only on the graph and the link, so a replay of the links types each
- * the same, and a link applied twice (after a crash) is typed the second time as the first: rule
- * 2 then finds the identifier rule 3 or 4 joined.
+ * the same, and the last link applied again after a crash is typed as the first time: rule 2
+ * then finds what rule 3 or 4 joined; what they chose and the limits refused is still the
+ * strongest. (Not proof against everything: when several links are applied again and one
+ * between them showed the value under a stronger type, a refused previous id may be typed as
+ * that one the second time. The README's failure behaviour says so.)
  */
 import type { CdpIdentity } from '@cdp/plumbing';
 import { byPriority, isPreviousId, type Identifier, type LinkIdentifier } from './identifiers';
@@ -47,16 +50,14 @@ export function typePreviousIds(tenant: string, link: readonly LinkIdentifier[],
   const others = link.filter((id): id is Identifier => !isPreviousId(id));
   const othersPersons = new Set(others.map((id) => known.personOf(tenant, id)).filter((p) => p !== undefined));
 
-  const typeOf = (value: string): { type: string; inLink: boolean } => {
-    const inLink = strongest(rules, others.filter((id) => id.value === value).map((id) => id.type));
-    if (inLink !== undefined) return { type: inLink, inLink: true };
+  const typeOf = (value: string): string => {
     const withOthers: string[] = [];
     const elsewhere: string[] = [];
     for (const type of known.identifierTypes) {
       const person = known.personOf(tenant, { type, value });
       if (person !== undefined) (othersPersons.has(person) ? withOthers : elsewhere).push(type);
     }
-    return { type: strongest(rules, withOthers) ?? strongest(rules, elsewhere) ?? 'anonymous_id', inLink: false };
+    return strongest(rules, withOthers) ?? strongest(rules, elsewhere) ?? 'anonymous_id';
   };
 
   const typed: Identifier[] = [];
@@ -65,9 +66,10 @@ export function typePreviousIds(tenant: string, link: readonly LinkIdentifier[],
       typed.push(id);
       continue;
     }
-    const { type, inLink } = typeOf(id.value);
-    if (inLink || typed.some((t) => t.type === type && t.value === id.value)) continue;
-    typed.push({ type: type as IdentifierType, value: id.value });
+    // The link's own identifier of that value: already there.
+    if (others.some((other) => other.value === id.value)) continue;
+    const type = typeOf(id.value) as IdentifierType;
+    if (!typed.some((t) => t.type === type && t.value === id.value)) typed.push({ type, value: id.value });
   }
   return byPriority(rules, typed);
 }
