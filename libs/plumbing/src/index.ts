@@ -6,6 +6,8 @@ export * from './shutdown';
 export * from './schemas';
 export * from './topics';
 export * from './kafka';
+export * from './failpoints';
+export * from './stable-batches';
 export * from './avro';
 export * from './clickhouse';
 export * from './migrations';

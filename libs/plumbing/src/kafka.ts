@@ -2,9 +2,11 @@
  * The only module that imports a Kafka client library. Services see the small interfaces below,
  * so replacing kafkajs (see STACK.md for measured alternatives) touches this file alone.
  */
-import { Kafka, logLevel as KafkaLogLevel, ConfigResourceTypes, Partitioners, type ICustomPartitioner, type Consumer, type Producer, type LogEntry, KafkaJSError } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, ConfigResourceTypes, Partitioners, type Admin, type ICustomPartitioner, type Consumer, type Producer, type LogEntry, KafkaJSError } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CdpError, TransientError } from './errors';
+import { failpoint } from './failpoints';
+import { intentOf, planBatch, rangeMetadata, type OffsetRange } from './stable-batches';
 import type { TopicSpec } from './topics';
 
 export interface OutgoingRecord {
@@ -27,6 +29,13 @@ export interface RecordBatch {
   topic: string;
   partition: number;
   records: IncomingRecord[];
+  /**
+   * The offsets the batch stands for: its first and last record's, or, for a batch read again
+   * after a crash with `stableBatches`, the range it had the first time (a compacted topic may
+   * have lost records of it since).
+   */
+  firstOffset: string;
+  lastOffset: string;
   /** Offset of the next record the partition will have; lag = highWatermark - next offset. */
   highWatermark: string;
 }
@@ -73,6 +82,20 @@ export interface ConsumerOptions {
   maxWaitMs?: number;
   /** Called after every join of the group with the partitions this member now owns, per topic. */
   onAssignment?: (assignment: Record<string, number[]>) => void;
+  /**
+   * A batch read again after a crash has the same first and last offset as when the handler
+   * first saw it (stable-batches.ts), so a sink can make its writes idempotent with a token of
+   * the batch's range. Costs one more offset commit per batch.
+   */
+  stableBatches?: boolean;
+}
+
+/** A group's committed offset of one partition, with the metadata committed along with it. */
+export interface CommittedOffset {
+  partition: number;
+  /** -1 when the group has committed nothing there. */
+  offset: string;
+  metadata: string | null;
 }
 
 export interface TopicDescription {
@@ -95,6 +118,9 @@ export interface TopicAdmin {
   groupMembers(groupId: string): Promise<number>;
   /** Sum over partitions of the end offsets (records ever written, for non-compacted topics). */
   endOffsetTotal(topic: string): Promise<number>;
+  /** End offset (the next offset to be written) per partition. */
+  endOffsets(topic: string): Promise<Map<number, string>>;
+  committedOffsets(groupId: string, topic: string): Promise<CommittedOffset[]>;
   close(): Promise<void>;
 }
 
@@ -235,10 +261,25 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
         minBytes: options.minBytes ?? 1,
         maxWaitTimeInMs: options.maxWaitMs ?? 100,
       });
-      if (options.onAssignment) {
-        const notify = options.onAssignment;
-        consumer.on(consumer.events.GROUP_JOIN, (e) => notify(e.payload.memberAssignment));
-      }
+      // Per partition, since this member last joined: the intent found at the committed offset
+      // (read once) and the records held until that range is complete. A join starts afresh,
+      // as kafkajs does: it fetches from the committed offsets again.
+      const stable = new Map<string, { intent: OffsetRange | undefined; held: IncomingRecord[] }>();
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        stable.clear();
+        options.onAssignment?.(e.payload.memberAssignment);
+      });
+      let offsetsAdmin: Promise<Admin> | undefined;
+      const intentAt = async (topic: string, partition: number): Promise<OffsetRange | undefined> => {
+        offsetsAdmin ??= (async () => {
+          const admin = kafka.admin();
+          await admin.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'admin connect')));
+          return admin;
+        })();
+        const [committed] = await (await offsetsAdmin).fetchOffsets({ groupId: options.groupId, topics: [topic] }).catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'offset fetch')));
+        const own = committed?.partitions.find((p) => p.partition === partition);
+        return own ? intentOf(own.offset, own.metadata) : undefined;
+      };
       await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
       let running = false;
@@ -251,28 +292,53 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
             partitionsConsumedConcurrently: options.concurrency ?? 1,
             eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
               if (batch.messages.length === 0 || isStale()) return;
+              const { topic, partition } = batch;
               const records: IncomingRecord[] = batch.messages.map((m) => ({
-                topic: batch.topic,
-                partition: batch.partition,
+                topic,
+                partition,
                 offset: m.offset,
                 key: m.key,
                 value: m.value,
                 timestamp: m.timestamp,
                 headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v === undefined ? '' : v.toString()])),
               }));
-              await handler(
-                { topic: batch.topic, partition: batch.partition, records, highWatermark: batch.highWatermark },
-                { heartbeat, isRunning: () => running && isRunning() },
-              );
-              const last = batch.messages[batch.messages.length - 1]!.offset;
-              resolveOffset(last);
-              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+              const ctx = { heartbeat, isRunning: () => running && isRunning() };
+              const commit = (offset: string | bigint, metadata: string | null = null) =>
+                consumer.commitOffsets([{ topic, partition, offset: String(offset), metadata }]).catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'offset commit')));
+              const hand = async (part: IncomingRecord[], range: { first: string; last: string }, intent: boolean) => {
+                if (intent) await commit(range.first, rangeMetadata(range.first, range.last));
+                await handler({ topic, partition, records: part, firstOffset: range.first, lastOffset: range.last, highWatermark: batch.highWatermark }, ctx);
+                await failpoint('consumer.before-commit', options.groupId, { topic, partition, first: range.first, last: range.last });
+                resolveOffset(part[part.length - 1]!.offset);
+                await commit(BigInt(range.last) + 1n);
+              };
+              const rangeOf = (part: IncomingRecord[]) => ({ first: part[0]!.offset, last: part[part.length - 1]!.offset });
+
+              if (!options.stableBatches) return hand(records, rangeOf(records), false);
+              const key = `${topic}/${partition}`;
+              let state = stable.get(key);
+              if (!state) {
+                state = { intent: await intentAt(topic, partition), held: [] };
+                stable.set(key, state);
+              }
+              const plan = planBatch(state.intent, state.held, records);
+              if (plan.kind === 'hold') {
+                // Fetch on from here, commit nothing: the intent stays in Kafka until the range is whole.
+                state.held = plan.held;
+                resolveOffset(records[records.length - 1]!.offset);
+                return;
+              }
+              if (plan.replay) await hand(plan.replay, { first: String(state.intent!.first), last: String(state.intent!.last) }, false);
+              state.intent = undefined;
+              state.held = [];
+              if (plan.fresh.length > 0) await hand(plan.fresh, rangeOf(plan.fresh), true);
             },
           });
         },
         async close() {
           running = false;
           await consumer.disconnect();
+          if (offsetsAdmin) await (await offsetsAdmin).disconnect();
         },
       };
     },
@@ -374,6 +440,13 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
           return group?.state === 'Stable' ? group.members.length : 0;
         },
         endOffsetTotal: sumEnd,
+        async endOffsets(topic) {
+          return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+        },
+        async committedOffsets(groupId, topic) {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return (committed?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset, metadata: p.metadata ?? null }));
+        },
         close: () => admin.disconnect(),
       };
     },

@@ -120,18 +120,17 @@ export async function startClickHouseSink(deps: {
     [topics.conflicts.name]: { table: 'identity_conflicts', row: (v, now) => conflictRow(v as CdpIdentity.IdentityConflict, now) },
   };
 
-  const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(tableOf), maxBytesPerPartition: deps.fetchBytes, concurrency: 4, minBytes: 512 * 1024, maxWaitMs: 200 });
+  const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(tableOf), maxBytesPerPartition: deps.fetchBytes, concurrency: 4, minBytes: 512 * 1024, maxWaitMs: 200, stableBatches: true });
   const running = consumer.run(async (batch) => {
     const target = tableOf[batch.topic]!;
     const values = await decodeAll(batch);
     if (values.length === 0) return;
     const now = Date.now();
-    const first = batch.records[0]!.offset;
-    const last = batch.records[batch.records.length - 1]!.offset;
     const tableRows = values.map((v) => target.row(v.value, now) as Record<string, unknown>);
-    const token = `${batch.topic}:${batch.partition}:${first}-${last}`;
+    const token = `${batch.topic}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
     try {
-      // The same batch read again after a crash carries the same token and is not stored twice.
+      // The same batch read again after a crash has the same range (stableBatches), so the same
+      // token, and ClickHouse drops it instead of storing its rows twice.
       await insertCompact(target.table, tableRows, token);
     } catch (error) {
       if (isRetriable(error)) throw error;
