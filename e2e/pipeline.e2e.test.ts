@@ -2,17 +2,19 @@
  * The whole pipeline, black box: a real Segment client and the store endpoint send a known
  * scenario through ingest, the four services run as real processes against the real stack, and
  * ClickHouse is checked. Every accepted event must be there exactly once, also after a batch is
- * sent again with the same message ids and after aggregation is killed mid-stream and restarted;
+ * sent again with the same message ids (events_raw holds exactly that one more copy of each, the
+ * view `events` one row) and after aggregation is killed with -9 between a ClickHouse insert and
+ * its offset commit (the replay stores nothing twice, in events_raw itself);
  * the customer who browsed anonymously, logged in and paid in a store with their loyalty card
  * must be one profile with both channels and the right revenue; an unknown sku must still land.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
-import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpOps, type ClickHouse } from '@cdp/plumbing';
+import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpEnrichment, type CdpOps, type ClickHouse, type IncomingRecord } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadCatalogue } from '@cdp/infra/src/load';
-import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
+import { deleteTopics, prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -20,6 +22,8 @@ const prefix = `e2e-${run}.`;
 const database = `e2e_${run}`;
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'e2e', logger: createLogger('e2e', 'error') });
+const aggregationGroup = `aggregation-${run}`;
+const enrichedTopic = topicsWithPrefix(prefix).enrichedEvents.name;
 
 const anna = { anonymousId: `anon-anna-${run}`, installId: `app-anna-${run}`, userId: `user-anna-${run}`, card: `LC-anna-${run}` };
 const bob = { anonymousId: `anon-bob-${run}` };
@@ -77,6 +81,56 @@ async function waitForAll(what: string, timeoutMs = 90_000): Promise<Map<string,
   }
 }
 
+/** Rows per event id in events_raw itself, before the view collapses copies. */
+async function rawCopiesById(): Promise<Map<string, number>> {
+  const rows = await ch.query<{ event_id: string; n: number }>('SELECT event_id, count() AS n FROM events_raw GROUP BY event_id');
+  return new Map(rows.map((r) => [r.event_id, Number(r.n)]));
+}
+let rawCopies = new Map<string, number>();
+
+async function waitFor(what: string, done: () => Promise<boolean>, refresh: () => Promise<void> = async () => undefined, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await refresh();
+    if (await done()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\naggregation:\n${pipeline.output('aggregation')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Waits until aggregation has inserted events of the enriched topic whose offsets it has not
+ * committed: records at or past the group's committed offset of a partition that are already in
+ * events_raw. Returns that stretch of offsets and its events.
+ */
+async function waitForStoredButUncommitted(): Promise<{ partition: number; first: string; last: string; events: string[] }> {
+  const admin = await clients.admin();
+  const codec = createAvroCodec({ url: registryUrl });
+  const eventIdOf = async (r: IncomingRecord) => Object.values((await codec.decode<CdpEnrichment.EnrichedEvent>(r.value!)).event)[0]!.envelope.eventId;
+  try {
+    let found: { partition: number; first: string; last: string; events: string[] } | undefined;
+    await waitFor('events in ClickHouse whose offsets are not committed', async () => {
+      const stored = await rawCopiesById();
+      const records = await readAll([enrichedTopic]);
+      for (const c of await admin.committedOffsets(aggregationGroup, enrichedTopic)) {
+        const uncommitted = records.filter((r) => r.partition === c.partition && BigInt(r.offset) >= BigInt(c.offset));
+        const inClickHouse: { offset: string; event: string }[] = [];
+        for (const r of uncommitted) {
+          const event = await eventIdOf(r);
+          if (stored.has(event)) inClickHouse.push({ offset: r.offset, event });
+        }
+        if (inClickHouse.some((x) => x.event.startsWith('anna-p2-'))) {
+          found = { partition: c.partition, first: c.offset, last: inClickHouse[inClickHouse.length - 1]!.offset, events: inClickHouse.map((x) => x.event) };
+        }
+      }
+      return found !== undefined;
+    });
+    return found!;
+  } finally {
+    await admin.close();
+  }
+}
+
 beforeAll(async () => {
   await prepareTopics(allTopics(prefix));
   await loadCatalogue(join(REPO_ROOT, 'infra', 'data', 'catalogue.csv'), { quiet: true, prefix });
@@ -84,6 +138,8 @@ beforeAll(async () => {
   // The sink first: it creates the database the checks read.
   for (const name of ['aggregation', 'enrichment', 'identity', 'ingest'] as const) await pipeline.start(name);
   ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
+  // Copies stay as they were written, so the test counts what was stored, not what merged.
+  await ch.command('SYSTEM STOP MERGES events_raw');
 }, 300_000);
 
 afterAll(async () => {
@@ -121,22 +177,40 @@ test('every accepted event lands exactly once, one customer across web, app and 
   await waitForAll('first wave');
   const firstWave = Date.now() - started;
 
-  // The same Segment batch again, with the same message ids, as a client retry would send it.
+  // The same Segment batch again, with the same message ids, as a client retry would send it:
+  // two more copies in events_raw, counted once in events.
+  const resentIds = [`anna-p1-${run}`, `anna-o1-${run}`];
   const resend = await fetch(`${pipeline.ingestUrl}/v1/batch`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: basic('local-web') },
     body: JSON.stringify({ batch: [
-      { type: 'page', anonymousId: anna.anonymousId, name: 'Home', timestamp: at(60).toISOString(), messageId: `anna-p1-${run}` },
-      { type: 'track', anonymousId: anna.anonymousId, userId: anna.userId, event: 'Order Completed', timestamp: at(57).toISOString(), messageId: `anna-o1-${run}`, properties: { order_id: `O-${run}`, total: 149.8, currency: 'EUR' } },
+      { type: 'page', anonymousId: anna.anonymousId, name: 'Home', timestamp: at(60).toISOString(), messageId: resentIds[0] },
+      { type: 'track', anonymousId: anna.anonymousId, userId: anna.userId, event: 'Order Completed', timestamp: at(57).toISOString(), messageId: resentIds[1], properties: { order_id: `O-${run}`, total: 149.8, currency: 'EUR' } },
     ] }),
   });
   expect(resend.status).toBe(200);
+  await waitFor('the re-sent copies in events_raw', async () => resentIds.every((id) => rawCopies.get(id) === 2), async () => {
+    rawCopies = await rawCopiesById();
+  });
 
-  // Aggregation dies mid-stream (kill -9: no goodbye, no last commit) while traffic goes on.
-  await pipeline.kill('aggregation', 'SIGKILL');
+  // Aggregation dies between a ClickHouse insert and its offset commit: a failpoint holds it
+  // there, the test sees rows stored whose offsets are not committed, then kill -9. The restart
+  // reads those offsets again.
+  await pipeline.kill('aggregation');
+  await pipeline.start('aggregation', { CDP_FAILPOINTS: `consumer.before-commit@${aggregationGroup}=hang` });
   await sendWithSegmentClient('local-web', (a) => {
     for (let i = 0; i < 40; i++) a.page({ anonymousId: anna.anonymousId, userId: anna.userId, name: `P${i}`, timestamp: at(20 - i / 10), messageId: `anna-p2-${i}-${run}` });
   });
+  const inFlight = await waitForStoredButUncommitted();
+  await pipeline.kill('aggregation', 'SIGKILL');
+  // More traffic while it is down, so that a re-read from the committed offset reaches past the
+  // batch it repeats: a replay with other boundaries than the insert would store its rows twice.
+  await sendWithSegmentClient('local-web', (a) => {
+    for (let i = 0; i < 10; i++) a.page({ anonymousId: anna.anonymousId, userId: anna.userId, name: `Q${i}`, timestamp: at(15 - i / 10), messageId: `anna-p3-${i}-${run}` });
+  });
+  const admin = await clients.admin();
+  await waitFor('the later pages on the enriched topic', async () => BigInt((await admin.endOffsets(enrichedTopic)).get(inFlight.partition)!) > BigInt(inFlight.last) + 10n);
+  await admin.close();
   await pipeline.start('aggregation');
   const ids = await waitForAll('after the aggregation restart');
 
@@ -146,7 +220,14 @@ test('every accepted event lands exactly once, one customer across web, app and 
   const doubled = [...final].filter(([, n]) => n > 1);
   expect(doubled).toEqual([]);
   expect([...final.keys()].sort()).toEqual([...accepted].sort());
-  const rawRows = (await ch.query<{ n: number }>('SELECT count() AS n FROM events_raw'))[0]!.n;
+  // events_raw, merges stopped: the client's re-send made one more copy of each of its two
+  // events, and the replayed batch none.
+  rawCopies = await rawCopiesById();
+  const expectedCopies = new Map([...accepted].map((id) => [id, resentIds.includes(id) ? 2 : 1]));
+  expect(Object.fromEntries([...rawCopies].filter(([id, n]) => expectedCopies.get(id) !== n))).toEqual({});
+  expect([...rawCopies.keys()].sort()).toEqual([...expectedCopies.keys()].sort());
+  const rawRows = [...rawCopies.values()].reduce((a, b) => a + b, 0);
+  expect(rawRows).toBe(accepted.size + resentIds.length);
 
   // Anna: one profile, web + app + store, online and store revenue both right.
   const profiles = await ch.query<{ person_id: string; identifiers: [string, string][]; channels: string[]; online_revenue: number; store_revenue: number; online_orders: number; store_orders: number; web_page_views: number; store_visits: number }>(
@@ -158,7 +239,7 @@ test('every accepted event lands exactly once, one customer across web, app and 
   expect(profile.channels).toEqual(['app', 'store', 'web']);
   expect(Number(profile.online_revenue)).toBe(149.8);
   expect(Number(profile.store_revenue)).toBe(35.8);
-  expect({ online: profile.online_orders, store: profile.store_orders, pages: profile.web_page_views, visits: profile.store_visits }).toEqual({ online: 1, store: 1, pages: 41, visits: 1 });
+  expect({ online: profile.online_orders, store: profile.store_orders, pages: profile.web_page_views, visits: profile.store_visits }).toEqual({ online: 1, store: 1, pages: 51, visits: 1 });
   const idTypes = profile.identifiers.map(([type, value]) => `${type}:${value}`);
   for (const expected of [`anonymous_id:${anna.anonymousId}`, `anonymous_id:${anna.installId}`, `user_id:${anna.userId}`, `loyalty_card:${anna.card}`]) expect(idTypes).toContain(expected);
   expect(idTypes.some((i) => i.startsWith('email_hash:'))).toBe(true);
@@ -195,8 +276,8 @@ test('every accepted event lands exactly once, one customer across web, app and 
   console.log(
     [
       `e2e figures (run ${run}):`,
-      `  accepted event ids: ${accepted.size}; in cdp.events: ${final.size}, each exactly once (raw rows before dedup: ${rawRows}; ids seen in ClickHouse before the final wait: ${ids.size})`,
-      `  re-sent batch: 2 events with known message ids; aggregation killed with SIGKILL and restarted mid-stream`,
+      `  accepted event ids: ${accepted.size}; in cdp.events: ${final.size}, each exactly once; rows in events_raw (merges stopped): ${rawRows} = ${accepted.size} + ${resentIds.length} re-sent by the client (ids seen in ClickHouse before the final wait: ${ids.size})`,
+      `  aggregation killed with SIGKILL after inserting offsets ${inFlight.first}-${inFlight.last} of partition ${inFlight.partition} (${inFlight.events.length} events) and before committing them; the replay stored none of them again`,
       `  Anna: 1 profile, channels ${profile.channels.join('+')}, online ${profile.online_revenue} EUR, store ${profile.store_revenue} EUR, ${profile.identifiers.length} identifiers`,
       `  unknown sku landed: NOT-IN-CATALOGUE (in_catalogue=0)`,
       `  first wave accepted -> visible in ${firstWave} ms`,
