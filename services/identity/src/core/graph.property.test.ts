@@ -45,7 +45,7 @@ type RulesOf = (tenant: string) => IdentityRules;
 
 /**
  * 1..maxLength links of 1..4 distinct identifiers, one or two tenants, event times
- * non-decreasing; a third of them also carry an untyped previous id.
+ * non-decreasing; half of them also carry an untyped previous id.
  */
 const linksArb = (rulesOf: RulesOf, minLength = 1, maxLength = 60): fc.Arbitrary<Link[]> =>
   fc
@@ -61,8 +61,8 @@ const linksArb = (rulesOf: RulesOf, minLength = 1, maxLength = 60): fc.Arbitrary
         // Mostly a few values again and again, so that one is typed an anonymous id before it is
         // seen under its own type, and then known under both.
         previous: fc.oneof(
-          { arbitrary: fc.constant(undefined), weight: 4 },
-          { arbitrary: fc.constantFrom('u0', 'c0', 'e0', 'd0', 'a0'), weight: 1 },
+          { arbitrary: fc.constant(undefined), weight: 3 },
+          { arbitrary: fc.constantFrom('u0', 'c0', 'e0', 'd0', 'a0'), weight: 2 },
           { arbitrary: fc.constantFrom(...UNIVERSE, ...UNTYPED_ONLY), weight: 1 },
         ),
         dt: fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 5 }), weight: 2 }),
@@ -176,19 +176,15 @@ class Oracle {
     const others = all.filter((id): id is Identifier => !isPreviousId(id));
     const best = (types: string[]): string | undefined =>
       [...types].sort((x, y) => rankOf(rules, x) - rankOf(rules, y) || (x < y ? -1 : x > y ? 1 : 0))[0];
-    const out: Identifier[] = [];
-    for (const id of all) {
-      if (!isPreviousId(id)) {
-        out.push(id);
-        continue;
-      }
-      if (others.some((o) => o.value === id.value)) continue;
+    const out = all.flatMap((id): Identifier[] => {
+      if (!isPreviousId(id)) return [id];
+      if (others.some((o) => o.value === id.value)) return [];
       const known = this.seen.filter((s) => s.key.startsWith(`${link.tenant}|`) && valueOfKey(s.key) === id.value).map((s) => s.key);
       const personsOfOthers = others.map((o) => this.personOf(Oracle.key(link.tenant, o))).filter((p) => p !== undefined);
       const withOthers = known.filter((k) => personsOfOthers.includes(this.personOf(k)!));
       const type = best(withOthers.map((k) => this.typeOf(k))) ?? best(known.map((k) => this.typeOf(k))) ?? 'anonymous_id';
-      if (!out.some((o) => o.type === type && o.value === id.value)) out.push({ type: type as Identifier['type'], value: id.value });
-    }
+      return [{ type: type as Identifier['type'], value: id.value }];
+    });
     const ranked = out.map((id, i) => ({ id, i }));
     ranked.sort((x, y) => rankOf(rules, x.id.type) - rankOf(rules, y.id.type) || x.i - y.i);
     return ranked.map((x) => x.id);

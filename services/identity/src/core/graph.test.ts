@@ -158,6 +158,15 @@ describe('IdentityGraph', () => {
       expect(again).toEqual({ ...fromNew, assignments: [] });
     });
 
+    it('of types ranked alike, the one with the smaller name, whatever the order they were seen in', () => {
+      const rules = { ...DEFAULT_RULES, priority: ['user_id'], limits: {} };
+      for (const seen of [[email('x'), anon('x')], [anon('x'), email('x')]]) {
+        const g = new IdentityGraph(() => rules);
+        seen.forEach((id, i) => g.applyLink('demo', [id], i, `e${i}`, 100));
+        expect(g.applyLink('demo', [user('u1'), previous('x')], 3, 'e3', 100).merges.map((m) => m.link)).toEqual([[user('u1'), anon('x')]]);
+      }
+    });
+
     it('keeps the link strongest first after typing: the previous id may outrank the user id under the tenant\'s priority', () => {
       const rules = { ...DEFAULT_RULES, priority: ['email_hash', 'user_id', 'anonymous_id'] };
       const g = new IdentityGraph(() => rules);

@@ -42,7 +42,7 @@ const strongest = (rules: IdentityRules, types: Iterable<string>): string | unde
 };
 
 /**
- * The link's identifiers with every previous id typed, without repeats, strongest first again
+ * The link's identifiers with its previous id typed (an alias has one), strongest first again
  * (stably: among equals, the link's own order). The same array when there is nothing to type.
  */
 export function typePreviousIds(tenant: string, link: readonly LinkIdentifier[], rules: IdentityRules, known: KnownIdentifiers): readonly Identifier[] {
@@ -68,8 +68,7 @@ export function typePreviousIds(tenant: string, link: readonly LinkIdentifier[],
     }
     // The link's own identifier of that value: already there.
     if (others.some((other) => other.value === id.value)) continue;
-    const type = typeOf(id.value) as IdentifierType;
-    if (!typed.some((t) => t.type === type && t.value === id.value)) typed.push({ type, value: id.value });
+    typed.push({ type: typeOf(id.value) as IdentifierType, value: id.value });
   }
   return byPriority(rules, typed);
 }
