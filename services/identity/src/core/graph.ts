@@ -58,6 +58,7 @@ interface PersonState {
 
 export class IdentityGraph implements KnownIdentifiers {
   private readonly identifiers = new Map<string, IdentifierState>();
+  /** Every identifier type held: what an alias's previous id may be known as. */
   private readonly types = new Set<string>();
   /** Absorbed person -> survivor; survivors are not keys. Kept flat. */
   private readonly mergedInto = new Map<string, string>();

@@ -15,6 +15,7 @@ import type { IdentityRules } from './rules';
 export class IdentityTable implements KnownIdentifiers {
   private readonly assignments = new Map<string, string>();
   private readonly mergedInto = new Map<string, string>();
+  /** Every identifier type held: what an alias's previous id may be known as. */
   private readonly types = new Set<string>();
 
   get identifierTypes(): ReadonlySet<string> {
