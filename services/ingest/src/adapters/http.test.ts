@@ -25,7 +25,11 @@ const sources = parseSources(
   'test',
 );
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'meraki', name), 'utf8'));
+const fixtureOf = (dir: string) => (name: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', dir, name), 'utf8'));
+const fixture = fixtureOf('meraki');
+/** Requests as RudderStack's SDKs put them on the wire (see the fixtures' _comment). */
+type WireRequest = { path: string; headers: Record<string, string>; body: Record<string, unknown> & { batch?: Record<string, unknown>[] } };
+const rudderstack = (name: string) => fixtureOf('rudderstack')(name).requests as WireRequest[];
 const now = () => new Date().toISOString();
 
 function setup(fail: boolean | 'hang' = false) {
@@ -221,6 +225,9 @@ describe('ingest HTTP API', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web') }, payload: { batch: [{ type: 'page', anonymousId: 'a' }, { type: 'track', event: 7, anonymousId: 'a' }] } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'ERR_INGEST_INVALID', field: 'batch[1].event', reason: 'must be string' });
+    // A union type reads as one: "must be string or number or null", not ajv's "string,number,null".
+    const id = await app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: basic('local-web') }, payload: { event: 'X', anonymousId: { id: 1 } } });
+    expect(id.json()).toMatchObject({ field: 'anonymousId', reason: 'must be string or number or null' });
     const store = await app.inject({ method: 'POST', url: '/v1/store/batch', headers: { authorization: basic('local-store') }, payload: { batch: [{ type: 'pos_transaction', timestamp: '2026-11-23T10:00:00Z', storeId: 'HEL-1', receiptId: 'R', currency: 'EUR', total: 1, lines: [{ sku: 'A', quantity: 1 }] }] } });
     expect(store.statusCode).toBe(400);
     expect(store.json().field).toBe('batch[0].lines[0].price');
@@ -245,6 +252,74 @@ describe('ingest HTTP API', () => {
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
     expect(String(res.headers['access-control-allow-headers'])).toContain('x-retry-count');
+  });
+
+  describe("RudderStack's SDKs, as they send", () => {
+    it('rudder-sdk-node 3.0.13: gzip JSON labelled application/x-www-form-urlencoded to /v1/batch, identify traits kept', async () => {
+      const { app, published } = setup();
+      for (const r of rudderstack('rudder-sdk-node-3.0.13.json')) {
+        const res = await app.inject({ method: 'POST', url: r.path, headers: r.headers, payload: gzipSync(JSON.stringify(r.body)) });
+        expect([r.path, res.statusCode, res.json()]).toEqual([r.path, 200, { success: true }]);
+      }
+      expect(published.map((p) => p.kind === 'segment' && [p.value.type, p.value.userId, p.value.context.libraryName])).toEqual([['IDENTIFY', 'u1', 'analytics-node'], ['TRACK', 'u1', 'analytics-node']]);
+      expect(JSON.parse((published[0]!.value as { traits: string }).traits)).toEqual({ emailHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    });
+
+    it('@rudderstack/analytics-js 3.34.1: one call per /v1/<type>, identify traits only in context.traits', async () => {
+      const { app, published } = setup();
+      const requests = rudderstack('analytics-js-3.34.1.json');
+      for (const r of requests) {
+        const res = await app.inject({ method: 'POST', url: r.path, headers: r.headers, payload: JSON.stringify(r.body) });
+        expect([r.path, res.statusCode, res.json()]).toEqual([r.path, 200, { success: true }]);
+      }
+      const events = published.map((p) => (p.kind === 'segment' ? p.value : undefined)!);
+      expect(events.map((e) => [e.type, e.envelope.eventId])).toEqual(requests.map((r) => [String(r.body.type).toUpperCase(), r.body.messageId]));
+      const [page, track, identify, alias, group] = events;
+      // An anonymous visitor's userId is "": no user id.
+      expect([page!.userId, track!.userId, track!.event]).toEqual([null, null, 'Product Viewed']);
+      expect(JSON.parse(identify!.traits!)).toEqual({ name: 'Anna', emailHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect([alias!.previousId, alias!.userId]).toEqual(['user-1', 'user-1b']);
+      expect([group!.groupId, JSON.parse(group!.traits!)]).toEqual(['g-1', { name: 'G' }]);
+      expect(page!.context).toMatchObject({ libraryName: 'RudderLabs JavaScript SDK', libraryVersion: '3.34.1', pagePath: '/shop', campaignSource: 'x' });
+      expect(JSON.stringify(events)).not.toContain('Anna@Example.com');
+    });
+
+    it('@rudderstack/analytics-js with useBeacon: text/plain to /beacon/v1/batch, the key in the query string', async () => {
+      const { app, published } = setup();
+      const batch = rudderstack('analytics-js-3.34.1.json').map((r) => r.body);
+      const payload = JSON.stringify({ batch, sentAt: now() });
+      const res = await app.inject({ method: 'POST', url: '/beacon/v1/batch?writeKey=local-web', headers: { 'content-type': 'text/plain;charset=UTF-8' }, payload });
+      expect([res.statusCode, res.json()]).toEqual([200, { success: true }]);
+      expect(published).toHaveLength(batch.length);
+      const unknown = await app.inject({ method: 'POST', url: '/beacon/v1/batch?writeKey=guessed-key', headers: { 'content-type': 'text/plain' }, payload });
+      expect([unknown.statusCode, unknown.json().reason]).toEqual([401, 'unknown write key']);
+      expect(published).toHaveLength(batch.length);
+    });
+
+    it('answers the source configuration the browser SDK needs to start, for a known key only', async () => {
+      const { app } = setup();
+      const url = '/sourceConfig/?p=npm&v=3.34.1&build=modern&writeKey=local-web&lockIntegrationsVersion=true&lockPluginsVersion=true';
+      const expected = { source: { id: 'web-shop', name: 'web-shop', workspaceId: 'demo', enabled: true, config: {}, destinations: [] } };
+      const byQuery = await app.inject({ method: 'GET', url });
+      expect([byQuery.statusCode, byQuery.json()]).toEqual([200, expected]);
+      const byHeader = await app.inject({ method: 'GET', url: '/sourceConfig?p=npm', headers: { authorization: basic('local-web') } });
+      expect([byHeader.statusCode, byHeader.json()]).toEqual([200, expected]);
+      const unknown = await app.inject({ method: 'GET', url: url.replace('local-web', 'guessed-key') });
+      expect([unknown.statusCode, unknown.json()]).toMatchObject([401, { code: 'ERR_INGEST_UNAUTHORIZED', reason: 'unknown write key' }]);
+      const none = await app.inject({ method: 'GET', url: '/sourceConfig/?p=npm' });
+      expect(none.statusCode).toBe(401);
+      // The SDK reads it cross-origin with Authorization: a preflighted GET.
+      const preflight = await app.inject({ method: 'OPTIONS', url, headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      expect([preflight.statusCode, preflight.headers['access-control-allow-origin'], String(preflight.headers['access-control-allow-methods'])]).toEqual([204, 'https://shop.example', 'GET, POST, OPTIONS']);
+    });
+
+    it("allows the headers RudderStack's browser SDK sends in its preflights", async () => {
+      const { app } = setup();
+      for (const asked of ['anonymousid,authorization,content-type,sentat', 'anonymousid,authorization,content-type,rsa-retry-attempt,rsa-since-first-attempt,rsa-since-last-attempt,sentat', 'authorization,x-retry-count']) {
+        const res = await app.inject({ method: 'OPTIONS', url: '/v1/track', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': asked } });
+        expect([res.statusCode, String(res.headers['access-control-allow-headers']).split(',').map((h) => h.trim().toLowerCase())]).toEqual([204, asked.split(',')]);
+      }
+    });
   });
 
   // Clients label the same JSON differently: analytics.js text/plain, RudderStack's Node SDK

@@ -19,7 +19,7 @@ import { writeKeyOf } from '../core/sources';
 import type { StoreEventInput } from '../core/store';
 import type { EventSink } from './kafka-sink';
 import { merakiPostBody } from './meraki-schema';
-import { batchBody, segmentEventSchema, singleEventBody, storeBatchBody } from './route-schemas';
+import { batchBody, segmentEventSchema, singleEventBody, sourceConfigAnswer, storeBatchBody } from './route-schemas';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -90,8 +90,14 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     // Each route schema error becomes our IngestError with the field in Segment's terms.
     schemaErrorFormatter: (errors) => {
       const e = errors[0]!;
-      const params = e.params as { missingProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown };
-      const reason = params.allowedValues ? `must be one of ${params.allowedValues.join(', ')}` : params.allowedValue !== undefined ? `must be ${JSON.stringify(params.allowedValue)}` : (e.message ?? 'is invalid');
+      const params = e.params as { missingProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown; type?: string | string[] };
+      const reason = params.allowedValues
+        ? `must be one of ${params.allowedValues.join(', ')}`
+        : params.allowedValue !== undefined
+          ? `must be ${JSON.stringify(params.allowedValue)}`
+          : e.keyword === 'type' && params.type
+            ? `must be ${String(params.type).split(',').join(' or ')}`
+            : (e.message ?? 'is invalid');
       return invalid(fieldOf(e.instancePath, params.missingProperty), reason);
     },
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
@@ -142,10 +148,12 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
 
   // Browsers send Authorization, so every POST is preceded by a preflight; without an answer the
   // browser drops a response the server already accepted and the library sends the event again.
+  // The headers a preflight asks for are allowed as asked: libraries add their own (analytics.js
+  // X-Retry-Count; RudderStack AnonymousId, SentAt, Rsa-Retry-Attempt, ...), and one header
+  // refused loses every event of that browser. No cookies are involved (no credentials).
   void app.register(cors, {
     origin: true,
-    methods: ['POST', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'content-type', 'content-encoding', 'x-retry-count'],
+    methods: ['GET', 'POST', 'OPTIONS'],
     maxAge: 86_400,
   });
 
@@ -196,7 +204,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
       return;
     }
     if (!request.routeOptions.config.writeKey) return;
-    const key = writeKeyOf(request.headers.authorization, request.body);
+    const key = writeKeyOf(request.headers.authorization, request.body, request.query);
     if (!key) throw unauthorized('no write key: send it as the HTTP Basic user name (Segment style)');
     const source = sources.byWriteKey(key);
     if (!source) throw unauthorized('unknown write key');
@@ -265,6 +273,9 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     const jsonBody = (body: object) => ({ body, consumes: BODY_LABELS });
     app.post('/v1/batch', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch of Segment events (analytics-node, server libraries)', ...jsonBody(batchBody) } }, batchHandler);
     app.post('/v1/b', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch from analytics.js in batching mode', ...jsonBody(batchBody) } }, batchHandler);
+    // RudderStack's browser SDK with useBeacon: navigator.sendBeacon, text/plain, no header, the
+    // key in the query string.
+    app.post('/beacon/v1/batch', { ...writeKeyRoute, schema: { ...tags('segment'), summary: "A batch from RudderStack's browser SDK sent by sendBeacon (useBeacon), ?writeKey=<key>", ...jsonBody(batchBody) } }, batchHandler);
 
     for (const type of SEGMENT_TYPES) {
       const handler = async (request: FastifyRequest<{ Body: SegmentInput }>) => {
@@ -277,6 +288,18 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
       const short = Object.entries(SHORT_PATHS).find(([, t]) => t === type)![0];
       app.post(`/v1/${short}`, { ...route, schema: { ...route.schema, hide: true } }, handler);
     }
+
+    // RudderStack's browser SDK starts only after reading its source configuration (configUrl,
+    // by default RudderStack's control plane): /sourceConfig/?writeKey=<key>&p=..&v=.., with the
+    // key as Basic user name too. Ingest answers the smallest valid one: the source, no
+    // destinations (nothing loaded into the page), no error or metrics reporting.
+    const sourceConfig = async (request: FastifyRequest) => {
+      const source = authenticated(request);
+      return { source: { id: source.id, name: source.id, workspaceId: source.tenant, enabled: true, config: {}, destinations: [] } };
+    };
+    const sourceConfigRoute = { ...writeKeyRoute, schema: { ...tags('rudderstack'), summary: "Source configuration for RudderStack's browser SDK (its configUrl); ?writeKey=<key> or Basic auth", response: { 200: sourceConfigAnswer } } };
+    app.get('/sourceConfig/', sourceConfigRoute, sourceConfig);
+    app.get('/sourceConfig', { ...sourceConfigRoute, schema: { ...sourceConfigRoute.schema, hide: true } }, sourceConfig);
 
     // analytics.js posts its own delivery counters here every 30 s, without a key. They are not
     // customer data; answering keeps the browser console clean.

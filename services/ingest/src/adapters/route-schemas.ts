@@ -168,3 +168,21 @@ export const storeBatchBody = {
     writeKey: { type: 'string' },
   },
 };
+
+/** What ingest answers RudderStack's browser SDK for its source configuration: the source, nothing to load. */
+export const sourceConfigAnswer = {
+  type: 'object',
+  properties: {
+    source: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        workspaceId: { type: 'string', description: 'the tenant' },
+        enabled: { type: 'boolean' },
+        config: { type: 'object', additionalProperties: true },
+        destinations: { type: 'array', items: { type: 'object', additionalProperties: true }, maxItems: 0 },
+      },
+    },
+  },
+} as const;

@@ -29,6 +29,18 @@ describe('normalizeSegmentEvent', () => {
     expect(JSON.parse(e.context.extra!).traits).toEqual({ emailHash: traits.emailHash });
   });
 
+  it("takes an identify's traits from context.traits as RudderStack sends them, the event's own traits over them", () => {
+    const rudder = normalizeSegmentEvent({ userId: 'u1', context: { traits: { email: 'anna@example.com', name: 'Anna' } } }, 'identify', ctx, '');
+    expect(JSON.parse(rudder.traits!)).toEqual({ name: 'Anna', emailHash: hashEmail(ctx.salt, 'anna@example.com') });
+    const both = normalizeSegmentEvent({ userId: 'u1', traits: { name: 'Anna V.', plan: 'gold' }, context: { traits: { name: 'Anna', city: 'Oulu' } } }, 'identify', ctx, '');
+    expect(JSON.parse(both.traits!)).toEqual({ name: 'Anna V.', plan: 'gold', city: 'Oulu' });
+    // Only identify: on other calls context.traits describe the user, not the event.
+    const track = normalizeSegmentEvent({ userId: 'u1', event: 'X', context: { traits: { name: 'Anna' } } }, 'track', ctx, '');
+    expect(track.traits).toBeNull();
+    const group = normalizeSegmentEvent({ userId: 'u1', groupId: 'g', traits: { name: 'Oy' }, context: { traits: { name: 'Anna' } } }, 'group', ctx, '');
+    expect(JSON.parse(group.traits!)).toEqual({ name: 'Oy' });
+  });
+
   it('names the field and the reason when the spec is broken', () => {
     const attempt = (input: object, type: 'track' | 'alias' | 'page') => () => normalizeSegmentEvent(input, type, ctx, 'batch[2]');
     expect(attempt({ event: 'X' }, 'track')).toThrow(new ItemError('batch[2].userId', 'ingest.missing_identity', 'userId or anonymousId is required (Segment spec)'));

@@ -130,7 +130,8 @@ export function normalizeSegmentEvent(input: SegmentInput, type: SegmentType, ct
 
   // PII out of everything free-form: traits, properties and context (its IP is cut below).
   const context = scrubPii(ctx.salt, { ...(ctx.batchContext ?? {}), ...(input.context ?? {}) }, { keepTopLevelIp: true });
-  const traits = input.traits ? scrubPii(ctx.salt, input.traits) : null;
+  const given = type === 'identify' ? identifyTraits(input) : input.traits;
+  const traits = given ? scrubPii(ctx.salt, given) : null;
   const properties = input.properties ? scrubPii(ctx.salt, input.properties) : null;
   return {
     envelope: {
@@ -157,6 +158,17 @@ export function normalizeSegmentEvent(input: SegmentInput, type: SegmentType, ct
     originalTimestamp: timestamp ?? null,
     context: normalizeContext(context, ctx.clientIp),
   };
+}
+
+/**
+ * An identify's traits. Segment sends them as `traits`; RudderStack's browser SDK only as
+ * `context.traits` (its spec), and its Node SDK as both. The context's are the user's traits as
+ * the client knows them, so `traits` is laid over them.
+ */
+function identifyTraits(input: SegmentInput): Record<string, unknown> | null | undefined {
+  const fromContext = obj(input.context ?? undefined, 'traits');
+  if (!fromContext || Object.keys(fromContext).length === 0) return input.traits;
+  return { ...fromContext, ...(input.traits ?? {}) };
 }
 
 type Ids = { anonymousId: string | null; userId: string | null; previousId: string | null; groupId: string | null };

@@ -83,13 +83,19 @@ export function parseSources(json: unknown, file: string): SourceRegistry {
   };
 }
 
-/** The write key of a request: HTTP Basic user name (Segment's way), else `writeKey` in the body. */
-export function writeKeyOf(authorization: string | undefined, body: unknown): string | undefined {
+/**
+ * The write key of a request: HTTP Basic user name (Segment's way), else `writeKey` in the body,
+ * else in the query string (RudderStack's sendBeacon delivery and its source config request).
+ */
+export function writeKeyOf(authorization: string | undefined, body: unknown, query?: unknown): string | undefined {
   if (authorization?.startsWith('Basic ')) {
     const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
     const user = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
     if (user) return user;
   }
-  if (body && typeof body === 'object' && typeof (body as { writeKey?: unknown }).writeKey === 'string') return (body as { writeKey: string }).writeKey;
+  for (const holder of [body, query]) {
+    const key = holder && typeof holder === 'object' ? (holder as { writeKey?: unknown }).writeKey : undefined;
+    if (typeof key === 'string' && key) return key;
+  }
   return undefined;
 }
