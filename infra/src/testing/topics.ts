@@ -28,7 +28,10 @@ export async function deleteTopics(specs: readonly TopicSpec[]): Promise<void> {
   await admin.close();
 }
 
-/** Every record of the topics, read from the beginning until `done` holds for what was read. */
+/**
+ * Every record of the topics, read from the beginning until `done` holds for what was read.
+ * Throws when it does not hold within timeoutMs: a test never goes on with what happened to arrive.
+ */
 export async function readUntil(topics: string[], done: (records: IncomingRecord[]) => boolean, timeoutMs = 60_000): Promise<IncomingRecord[]> {
   const records: IncomingRecord[] = [];
   const consumer = await clientsOf().consumer({ groupId: `test-reader-${process.pid}-${Date.now()}-${Math.random()}`, topics, fromBeginning: true, maxWaitMs: 200 });
@@ -36,9 +39,14 @@ export async function readUntil(topics: string[], done: (records: IncomingRecord
     records.push(...batch.records);
   });
   const deadline = Date.now() + timeoutMs;
-  while (!done(records) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  let met = done(records);
+  while (!met && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    met = done(records);
+  }
   await consumer.close();
   await running.catch(() => undefined);
+  if (!met) throw new Error(`reading ${topics.join(', ')}: what the test waits for was not there after ${timeoutMs} ms (${records.length} records read)`);
   return records;
 }
 
