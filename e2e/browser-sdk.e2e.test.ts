@@ -5,7 +5,7 @@
  * No request interception: the browser's own CORS preflights reach ingest, so a broken CORS answer
  * fails here (the browser would drop ingest's answer and the library would send the event again).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,6 @@ import { allTopics, createAvroCodec, createKafkaClients, createLogger, topicsWit
 import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 import { DEVELOPMENT_SALT } from '../services/ingest/src/config';
-import { hashEmail } from '../services/ingest/src/core/pii';
 import type { CallName, ShopVisit, VisitResult } from './browser/shop';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,6 +29,8 @@ const codec = createAvroCodec({ url: registryUrl });
 const webEvents = topicsWithPrefix(prefix).webEvents.name;
 // The services inherit this process's environment, so ingest hashes with this salt.
 const salt = process.env.PII_HASH_SALT ?? DEVELOPMENT_SALT;
+/** What ingest must store for an e-mail, computed here rather than by ingest's own code. */
+const hashEmail = (key: string, email: string) => createHmac('sha256', key).update(`email:${email.trim().toLowerCase()}`).digest('hex');
 const libraryVersion = (JSON.parse(readFileSync(require.resolve('@segment/analytics-next/package.json'), 'utf8')) as { version: string }).version;
 
 // The shop page: non-ASCII title, campaign parameters and a referrer, all of which must survive.

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { hashEmail, hashMac, hashPhone, hashPiiTraits, isRandomizedMac, MAX_SCRUB_DEPTH, normalizeMac, scrubPii, truncateIp } from './pii';
 
@@ -13,6 +14,49 @@ function frozen<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * The stored hashes are a contract: every identifier in Kafka, ClickHouse and a partner's segment
+ * file joins through them, so the exact input must never change unnoticed. The hex below was
+ * computed outside this code base, with OpenSSL:
+ *   printf '%s' 'email:anna@example.com' | openssl dgst -sha256 -hmac 'pinned-test-salt-0123456789'
+ */
+describe('PII hashes: HMAC-SHA-256 under the salt of a typed, normalised value', () => {
+  const pinnedSalt = 'pinned-test-salt-0123456789';
+  const otherSalt = 'another-salt-9876543210abcdef';
+  const hmacHex = (key: string, text: string) => createHmac('sha256', key).update(text).digest('hex');
+
+  it('hashes email:<trimmed, lower case> to the pinned value', () => {
+    expect(hashEmail(pinnedSalt, ' Anna@Example.COM ')).toBe('0644fc51970e4f5e713adcf8ed95b01e786728bed3e156bcdafc579a5459c862');
+  });
+
+  it('hashes phone:<digits and +> to the pinned value', () => {
+    expect(hashPhone(pinnedSalt, '+358 40-123 4567')).toBe('b8f25598b24695264858ce2dc17177440d01e421896ee4fbea35ef25cfceeab6');
+  });
+
+  it('hashes mac:<12 lower-case hex digits> to the pinned value', () => {
+    expect(hashMac(pinnedSalt, '3C:22:FB:11:22:33')).toBe('47cde19cb63117895a6d2785fd23b6484af0074196fce1ab2424cc0ac5e42fea');
+  });
+
+  it('gives another hash under another salt: the salt is a key, not decoration', () => {
+    expect(hashEmail(otherSalt, 'anna@example.com')).toBe('57755fe66ee7bd6782315b0b8bb81318531fc0b8d02c41cfda24bf4b72502eb3');
+    expect(hashPhone(otherSalt, '+358401234567')).not.toBe(hashPhone(pinnedSalt, '+358401234567'));
+    expect(hashMac(otherSalt, '3c:22:fb:11:22:33')).not.toBe(hashMac(pinnedSalt, '3c:22:fb:11:22:33'));
+  });
+
+  it('is the keyed hash of exactly the typed, normalised value for any input', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), fc.string({ minLength: 16, maxLength: 40 }), (email, key) => {
+        expect(hashEmail(key, ` ${email.toUpperCase()} `)).toBe(hmacHex(key, `email:${email.toLowerCase()}`));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.stringMatching(/^\+?[0-9 ()-]{3,20}$/), fc.string({ minLength: 16, maxLength: 40 }), (phone, key) => {
+        expect(hashPhone(key, phone)).toBe(hmacHex(key, `phone:${phone.replace(/[^0-9+]/g, '')}`));
+      }),
+    );
+  });
+});
 
 describe('scrubPii, by key', () => {
   it('hashes e-mail keys, any spelling, under <key>Hash in the same place', () => {
