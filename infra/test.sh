@@ -40,19 +40,30 @@ if [ "$started_stack" = 1 ] && [ -z "${CDP_KEEP_STACK:-}" ]; then
   pnpm -s stack:down
 fi
 
+# The last line is "N passed, N failed". A skipped or todo test, or a test file left out by a
+# filter, is not a pass: each counts as failed there, and the line before says what they were.
+pnpm -s exec jest --listTests --json > .stack/jest-all-files.json 2>/dev/null || echo '[]' > .stack/jest-all-files.json
 node -e '
   const fs = require("fs");
-  const extra = Number(process.argv[1]);
-  let passed = 0, failed = extra;
-  if (fs.existsSync(process.argv[2])) {
-    const r = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+  const [extraArg, resultsFile, allFilesFile] = process.argv.slice(1);
+  let passed = 0, failed = Number(extraArg), skipped = 0, todo = 0, ran = 0;
+  const all = JSON.parse(fs.readFileSync(allFilesFile, "utf8")).length;
+  if (fs.existsSync(resultsFile)) {
+    const r = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
     passed = r.numPassedTests;
     // A suite that fails to load has no test results but is a failure all the same.
     failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+    skipped = r.numPendingTests;
+    todo = r.numTodoTests;
+    ran = r.numTotalTestSuites;
   } else {
     failed += 1;
   }
-  console.log(`${passed} passed, ${failed} failed`);
-' "$extra_failed" "$results"
+  const leftOut = Math.max(0, all - ran);
+  console.log(`jest: ${passed} passed, ${failed} failed, ${skipped} skipped, ${todo} todo; ${ran} of ${all} test files ran${leftOut ? ` (${leftOut} left out by a filter)` : ""}`);
+  console.log(`${passed} passed, ${failed + skipped + todo + leftOut} failed`);
+  process.exitCode = skipped + todo + leftOut > 0 ? 1 : 0;
+' "$extra_failed" "$results" .stack/jest-all-files.json
+summary_rc=$?
 
-[ "$jest_rc" = 0 ] && [ "$extra_failed" = 0 ]
+[ "$jest_rc" = 0 ] && [ "$extra_failed" = 0 ] && [ "$summary_rc" = 0 ]
