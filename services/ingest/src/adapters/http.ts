@@ -74,6 +74,9 @@ function notJson(text: string): IngestError {
   return invalid('(body)', 'has a __proto__ or constructor.prototype key, which is refused');
 }
 
+/** Request headers browsers may send to ingest (see the CORS registration). */
+export const CORS_HEADERS = ['authorization', 'content-type', 'content-encoding', 'x-retry-count', 'anonymousid', 'sentat', 'rsa-recovered', 'rsa-retry-attempt', 'rsa-retry-reason', 'rsa-since-first-attempt', 'rsa-since-last-attempt'] as const;
+
 /** The labels clients put on the JSON bodies ingest reads (any other is read as JSON too), for the OpenAPI document. */
 const BODY_LABELS = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', '*/*'];
 
@@ -148,12 +151,13 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
 
   // Browsers send Authorization, so every POST is preceded by a preflight; without an answer the
   // browser drops a response the server already accepted and the library sends the event again.
-  // The headers a preflight asks for are allowed as asked: libraries add their own (analytics.js
-  // X-Retry-Count; RudderStack AnonymousId, SentAt, Rsa-Retry-Attempt, ...), and one header
-  // refused loses every event of that browser. No cookies are involved (no credentials).
+  // Every header a library sends is allowed up front, its retry headers too (one refused header
+  // loses every event of that browser): analytics.js X-Retry-Count; RudderStack's browser SDK
+  // AnonymousId and SentAt on every request, Rsa-* when it retries or recovers stored events.
   void app.register(cors, {
     origin: true,
     methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: [...CORS_HEADERS],
     maxAge: 86_400,
   });
 
