@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { createLogger, CdpError, type Registry } from '@cdp/plumbing';
 import { Registry as PromRegistry } from 'prom-client';
@@ -378,6 +379,14 @@ describe('ingest HTTP API', () => {
         expect([url, res.statusCode, res.json()]).toEqual([url, 400, { success: false, code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'is not valid JSON', message: '(body): is not valid JSON' }]);
       }
       expect(published).toHaveLength(0);
+    });
+
+    it("takes a chunked body without Content-Length, as analytics-kotlin streams its gzip batch (text/plain, key in the body)", async () => {
+      const { app, published } = setup();
+      const body = gzipSync(JSON.stringify({ batch: [{ type: 'screen', name: 'Cart', anonymousId: 'app-1', messageId: 'k-1' }], sentAt: now(), writeKey: 'local-web' }));
+      const res = await app.inject({ method: 'POST', url: '/v1/b', headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'transfer-encoding': 'chunked', 'user-agent': 'analytics-kotlin' }, payload: Readable.from([body.subarray(0, 10), body.subarray(10)]) });
+      expect([res.statusCode, res.json()]).toEqual([200, { success: true }]);
+      expect(published.map((p) => p.value.envelope.eventId)).toEqual(['k-1']);
     });
 
     it('refuses an empty body, JSON that is not an object, and a __proto__ key, each with its reason', async () => {
