@@ -5,21 +5,18 @@
  * No request interception: the browser's own CORS preflights reach ingest, so a broken CORS answer
  * fails here (the browser would drop ingest's answer and the library would send the event again).
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Request } from 'playwright-core';
+import type { Browser, Request } from 'playwright-core';
 import { allTopics, createAvroCodec, createKafkaClients, createLogger, topicsWithPrefix, type CdpWeb, type TableReader } from '@cdp/plumbing';
 import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 import { DEVELOPMENT_SALT } from '../services/ingest/src/config';
 import type { CallName, ShopVisit, VisitResult } from './browser/shop';
+import { launchChromium, serveShop, type ShopServer } from './support/browser';
+import { expectedEmailHash as hashEmail } from './support/hashes';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WRITE_KEY = 'local-web';
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-web-${run}.`;
@@ -29,8 +26,6 @@ const codec = createAvroCodec({ url: registryUrl });
 const webEvents = topicsWithPrefix(prefix).webEvents.name;
 // The services inherit this process's environment, so ingest hashes with this salt.
 const salt = process.env.PII_HASH_SALT ?? DEVELOPMENT_SALT;
-/** What ingest must store for an e-mail, computed here rather than by ingest's own code. */
-const hashEmail = (key: string, email: string) => createHmac('sha256', key).update(`email:${email.trim().toLowerCase()}`).digest('hex');
 const libraryVersion = (JSON.parse(readFileSync(require.resolve('@segment/analytics-next/package.json'), 'utf8')) as { version: string }).version;
 
 // The shop page: non-ASCII title, campaign parameters and a referrer, all of which must survive.
@@ -90,9 +85,8 @@ interface Landed {
 
 let pipeline: TestPipeline;
 let browser: Browser;
-let shop: Server;
+let shop: ShopServer;
 let shopOrigin: string;
-let bundleDir: string;
 let live: TableReader;
 let topicsCreated = false;
 /** Event ids seen so far on the topic, from a reader that follows it, for the delivery wait. */
@@ -109,18 +103,6 @@ async function readTopic(): Promise<Landed[]> {
   return Promise.all(pending);
 }
 
-function shopPage(bundle: string): Promise<Server> {
-  const html = `<!doctype html><html lang="fi"><head><meta charset="utf-8"><title>${TITLE}</title><script src="/shop.js"></script></head><body><h1>Villasukat</h1></body></html>`;
-  const server = createServer((req, res) => {
-    if (req.url === '/shop.js') res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle);
-    else if (req.url?.startsWith(PAGE_PATH)) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    else res.writeHead(404).end();
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
 
 /** Opens the shop in a fresh browser (its own storage: a new visitor), runs the visit, waits until all of it is on Kafka. */
 async function visitShop(name: string, batching?: ShopVisit['batching']): Promise<Visit> {
@@ -307,12 +289,9 @@ async function expectDeliveredIntact(visit: Visit, started: number): Promise<voi
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: this test drives Debian's Chromium (Playwright's own download is not reachable). Install it with \`apt-get install chromium\`.`);
-  // The shop's script, bundled once per run into a temporary directory.
-  bundleDir = mkdtempSync(join(tmpdir(), 'cdp-shop-'));
-  await build({ entryPoints: [join(__dirname, 'browser', 'shop.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', outfile: join(bundleDir, 'shop.js'), logLevel: 'error' });
-  shop = await shopPage(readFileSync(join(bundleDir, 'shop.js'), 'utf8'));
-  shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
+  const html = `<!doctype html><html lang="fi"><head><meta charset="utf-8"><title>${TITLE}</title><script src="/shop.js"></script></head><body><h1>Villasukat</h1></body></html>`;
+  shop = await serveShop({ entry: join(__dirname, 'browser', 'shop.ts'), html, pagePath: PAGE_PATH });
+  shopOrigin = shop.origin;
 
   topicsCreated = true;
   await prepareTopics(allTopics(prefix));
@@ -320,15 +299,14 @@ beforeAll(async () => {
   await pipeline.start('ingest');
   live = await clients.readTable(webEvents, (r) => void codec.decode<CdpWeb.SegmentEvent>(r.value!).then((v) => seen.add(v.envelope.eventId), () => undefined));
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await live?.close();
   await pipeline?.stopAll();
-  await new Promise((r) => (shop ? shop.close(r) : r(undefined)));
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  await shop?.close();
   // Best effort: topics left behind (e.g. Kafka restarted by another test) are under this run's prefix only.
   if (!topicsCreated) return;
   await deleteTopics(allTopics(prefix)).catch(() => undefined);

@@ -7,22 +7,18 @@
  * No request interception: the browser's own CORS preflights reach ingest.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Analytics from '@rudderstack/rudder-sdk-node';
-import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { allTopics, createAvroCodec, topicsWithPrefix, type CdpWeb, type IncomingRecord } from '@cdp/plumbing';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 import { deleteTopics, prepareTopics, readAll, readUntil } from '@cdp/infra/src/testing/topics';
 import { DEVELOPMENT_SALT } from '../services/ingest/src/config';
-import { hashEmail } from '../services/ingest/src/core/pii';
 import type { RudderCall, RudderDelivery, RudderVisit } from './browser/rudderstack-shop';
+import { launchChromium, serveShop, type ShopServer } from './support/browser';
+import { expectedEmailHash as hashEmail } from './support/hashes';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WRITE_KEY = 'local-web';
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-rudder-${run}.`;
@@ -37,9 +33,8 @@ const parse = (text: string | null) => (text === null ? null : (JSON.parse(text)
 
 let pipeline: TestPipeline;
 let browser: Browser;
-let shop: Server;
+let shop: ShopServer;
 let shopOrigin: string;
-let bundleDir: string;
 let topicsCreated = false;
 
 interface Landed {
@@ -63,29 +58,23 @@ function expectNoSecrets(r: Landed, secrets: string[]): void {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: this test drives Debian's Chromium. Install it with \`apt-get install chromium\`.`);
-  bundleDir = mkdtempSync(join(tmpdir(), 'cdp-rudder-shop-'));
-  await build({ entryPoints: [join(__dirname, 'browser', 'rudderstack-shop.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', outfile: join(bundleDir, 'shop.js'), logLevel: 'error' });
-  const script = readFileSync(join(bundleDir, 'shop.js'), 'utf8');
-  shop = createServer((req, res) => {
-    if (req.url === '/shop.js') res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
-    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="fi"><head><meta charset="utf-8"><title>Villasukat ${run}</title><script src="/shop.js"></script></head><body></body></html>`);
+  shop = await serveShop({
+    entry: join(__dirname, 'browser', 'rudderstack-shop.ts'),
+    html: `<!doctype html><html lang="fi"><head><meta charset="utf-8"><title>Villasukat ${run}</title><script src="/shop.js"></script></head><body></body></html>`,
   });
-  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
-  shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
+  shopOrigin = shop.origin;
 
   topicsCreated = true;
   await prepareTopics(allTopics(prefix));
   pipeline = await createTestPipeline({ prefix, database: `e2e_rudder_${run}`, groupSuffix: run });
   await pipeline.start('ingest');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await pipeline?.stopAll();
-  await new Promise((r) => (shop ? shop.close(r) : r(undefined)));
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  await shop?.close();
   if (topicsCreated) await deleteTopics(allTopics(prefix)).catch(() => undefined);
 });
 

@@ -3,7 +3,7 @@
  * loads it (no Segment CDN), making the calls a visitor's browsing would. browser-sdk.e2e.test.ts
  * bundles it with esbuild and runs it in Chromium; the test only says which ids to use.
  */
-import { AnalyticsBrowser } from '@segment/analytics-next';
+import { loadSegment } from './segment';
 
 export interface ShopVisit {
   writeKey: string;
@@ -34,13 +34,7 @@ export interface VisitResult {
 }
 
 async function visit(v: ShopVisit): Promise<VisitResult> {
-  const delivery = v.batching ? { deliveryStrategy: { strategy: 'batching' as const, config: v.batching } } : {};
-  const [analytics] = await AnalyticsBrowser.load(
-    // Settings given inline: without cdnSettings the library fetches them from Segment's CDN.
-    { writeKey: v.writeKey, cdnSettings: { integrations: { 'Segment.io': { apiKey: v.writeKey } } } },
-    // apiHost in the load options, not only in cdnSettings, so nothing goes to Segment's hosts.
-    { integrations: { 'Segment.io': { apiHost: v.apiHost, protocol: 'http', ...delivery } } },
-  );
+  const analytics = await loadSegment(v.writeKey, v.apiHost, v.batching);
   const errors: string[] = [];
   analytics.on('error', (e) => errors.push(`${e.code}: ${String((e as { reason?: unknown }).reason)}`));
 
