@@ -4,10 +4,15 @@
  * the answers are read where analysts read them, in ClickHouse (identities resolved through the
  * overrides, `identity_conflicts`), and on the conflicts topic.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Analytics } from '@segment/analytics-node';
 import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpIdentity, type ClickHouse } from '@cdp/plumbing';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 import { deleteTopics, prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
+import type { Browsing, BrowsingResult } from './browser/browsing';
+import { launchChromium, serveShop } from './support/browser';
+import { expectedEmailHash } from './support/hashes';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `it-id-${run}.`;
@@ -145,8 +150,7 @@ async function readAllDecodedWithOffsets<T>(topic: string): Promise<{ partition:
 const SHOPPERS = 150;
 const kv = (what: string, j: number) => `kv-${what}${j}-${run}`;
 const emailOf = (j: number) => `shopper.${j}.${run}@example.com`;
-/** What ingest stores for an e-mail: HMAC-SHA-256 under the salt of `email:<lower-cased>`, computed here, not by ingest's code. */
-const emailHash = (j: number) => createHmac('sha256', PII_SALT).update(`email:${emailOf(j)}`).digest('hex');
+const emailHash = (j: number) => expectedEmailHash(PII_SALT, emailOf(j));
 
 function killScenarioBatches(): { key: string; path: string; batch: object[] }[] {
   const out: { key: string; path: string; batch: object[] }[] = [];
@@ -261,6 +265,66 @@ test('kill -9 of the graph writer between publishing a batch and committing it: 
   expect(conflicts).toEqual([]);
   console.log(`identity kill -9: writer held after publishing what ${applied!.published} links changed, at or past its committed offset ${applied!.committed} of links partition ${applied!.partition} (end ${applied!.end}); after the restart ${published.length} persons, ${published.flat().length} identifiers, as the scenario makes`);
 }, 240_000);
+
+test('sign-up: anonymous browsing in analytics-next, a server-side alias from analytics-node, later events by user id alone make one person with the whole history and no conflict', async () => {
+  const userId = `signup-user-${run}`;
+  // The visitor browses the shop anonymously in a real browser (Segment's own library).
+  const shop = await serveShop({ entry: join(__dirname, 'browser', 'browsing.ts'), html: '<!doctype html><html><head><meta charset="utf-8"><title>Shop</title><script src="/shop.js"></script></head><body></body></html>' });
+  const browser = await launchChromium();
+  let browsing: BrowsingResult;
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${shop.origin}/`);
+    await page.waitForFunction(() => window.browsing !== undefined);
+    const input: Browsing = { writeKey: 'local-web', apiHost: `${pipeline.ingestUrl.replace(/^http:\/\//, '')}/v1`, skus: ['SKU-1001', 'SKU-1031'] };
+    browsing = await page.evaluate((b) => window.browsing.browse(b), input);
+  } finally {
+    await browser.close();
+    await shop.close();
+  }
+  expect(browsing.errors).toEqual([]);
+  const anonymousId = browsing.anonymousId;
+  expect(anonymousId).toMatch(/^[0-9a-f-]{36}$/);
+
+  // Sign-up on the shop's server: the account is created, aliased to the browser's anonymous id
+  // (Segment's server-side alias: no anonymousId on the call), and later events carry the user id only.
+  const server = new Analytics({ writeKey: 'local-web', host: pipeline.ingestUrl, path: '/v1/batch', flushAt: 20, flushInterval: 100, maxRetries: 3 });
+  const failures: unknown[] = [];
+  server.on('error', (e) => failures.push(e));
+  const serverIds = ['identify', 'alias', 'order', 'review'].map((s) => `signup-${s}-${run}`);
+  server.identify({ userId, traits: { email: `signup.${run}@example.com`, plan: 'member' }, messageId: serverIds[0] });
+  server.alias({ previousId: anonymousId, userId, messageId: serverIds[1] });
+  server.track({ userId, event: 'Order Completed', properties: { order_id: `O-signup-${run}`, total: 19.9, currency: 'EUR', products: [{ sku: 'SKU-1031', price: 19.9, quantity: 1 }] }, messageId: serverIds[2] });
+  server.track({ userId, event: 'Product Reviewed', properties: { sku: 'SKU-1031', rating: 5 }, messageId: serverIds[3] });
+  await server.closeAndFlush({ timeout: 30_000 });
+  expect(failures).toEqual([]);
+
+  const allIds = [...browsing.messageIds, ...serverIds];
+  for (let i = 0; i < 240; i++) {
+    const [{ n }] = (await ch.query<{ n: number }>('SELECT uniqExact(event_id) AS n FROM events WHERE event_id IN {ids:Array(String)}', { ids: allIds })) as [{ n: number }];
+    if (Number(n) === allIds.length) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await pipeline.settle();
+
+  // One person, every event of the visit and of the account, in the profile analysts read.
+  const profiles = await ch.query<{ person_id: string; identifiers: [string, string][]; events: number; web_page_views: number; online_orders: number }>(
+    "SELECT person_id, identifiers, events, web_page_views, online_orders FROM customer_profiles WHERE has(identifiers, tuple('user_id', {u:String})) OR has(identifiers, tuple('anonymous_id', {a:String}))",
+    { u: userId, a: anonymousId },
+  );
+  expect(profiles).toHaveLength(1);
+  const profile = profiles[0]!;
+  expect(profile.identifiers.map(([type, value]) => `${type}:${value}`).filter((i) => !i.startsWith('email_hash:')).sort()).toEqual([`anonymous_id:${anonymousId}`, `user_id:${userId}`]);
+  expect({ events: Number(profile.events), pages: Number(profile.web_page_views), orders: Number(profile.online_orders) }).toEqual({ events: allIds.length, pages: 1, orders: 1 });
+  const persons = await ch.query<{ event_id: string; person_id: string }>('SELECT event_id, person_id FROM events WHERE event_id IN {ids:Array(String)}', { ids: allIds });
+  expect(persons.filter((e) => e.person_id !== profile.person_id)).toEqual([]);
+  // The alias typed the previous id as what it is: an anonymous id, not a second user id.
+  const [alias] = await ch.query<{ identifiers: { type: string; value: string }[] }>('SELECT identifiers FROM events WHERE event_id = {id:String}', { id: serverIds[1]! });
+  expect(alias!.identifiers.map(({ type, value }) => `${type}:${value}`).sort()).toEqual([`anonymous_id:${anonymousId}`, `user_id:${userId}`]);
+  // And nothing was refused on the way.
+  const conflicts = await ch.query<{ rule: string }>('SELECT rule FROM identity_conflicts FINAL WHERE has(arrayMap(x -> x.2, identifiers), {a:String}) OR has(arrayMap(x -> x.2, identifiers), {u:String})', { a: anonymousId, u: userId });
+  expect(conflicts).toEqual([]);
+}, 180_000);
 
 test('stitching scales out: two stitchers in one group share the raw partitions, one graph writer, one answer', async () => {
   // Replace the all-in-one identity by a graph writer and two stitchers.
