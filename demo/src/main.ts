@@ -106,6 +106,17 @@ async function main(): Promise<void> {
   const matches = own!.online === result.onlineRevenueMinor && own!.store === result.storeRevenueMinor;
   say(`This run: revenue sent online ${(result.onlineRevenueMinor / 100).toFixed(2)} / in store ${(result.storeRevenueMinor / 100).toFixed(2)} EUR; in ClickHouse ${(own!.online / 100).toFixed(2)} / ${(own!.store / 100).toFixed(2)} EUR: ${matches ? 'match' : 'MISMATCH'}`);
 
+  // Sign-ups through the backend: each account must be one person with its anonymous browsing.
+  if (result.signups.length > 0) {
+    const [joined] = await watch.ch.query<{ n: number }>(
+      `SELECT count() AS n FROM customer_profiles
+       WHERE arrayExists((u, a) -> has(identifiers, tuple('user_id', u)) AND has(identifiers, tuple('anonymous_id', a)), {users:Array(String)}, {anons:Array(String)})`,
+      { users: result.signups.map((x) => x.userId), anons: result.signups.map((x) => x.anonymousId) },
+    );
+    const ok = Number(joined!.n) === result.signups.length;
+    say(`Server-side sign-ups (the backend's alias, RudderStack Node SDK): ${result.signups.length} accounts, ${joined!.n} of them one person with their anonymous browsing: ${ok ? 'match' : 'MISMATCH'}`);
+  }
+
   const report = await buildReport(watch.ch);
   say(formatReport(report));
   say(NEXT_STEPS);

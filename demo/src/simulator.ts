@@ -1,10 +1,13 @@
 /**
  * A seeded simulated retailer. Customers browse anonymously, some log in on the web and in the
- * app, some shop in a store with their loyalty card; the app sees in-store beacons. Web and app
- * traffic goes through @segment/analytics-node (a real Segment client, unchanged) pointed at
- * ingest; store traffic through the store endpoint. Every event's id and money is remembered,
+ * app, some sign up through the shop's backend, some shop in a store with their loyalty card; the
+ * app sees in-store beacons. Web and app traffic goes through @segment/analytics-node (a real
+ * Segment client, unchanged) pointed at ingest; the backend uses RudderStack's Node SDK, as a shop
+ * moving from RudderStack would (it labels its gzip JSON as a form); store traffic goes through
+ * the store endpoint. Every event's id and money is remembered,
  * so what lands in ClickHouse can be checked against what was sent.
  */
+import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics } from '@segment/analytics-node';
 import { createRandom, type Random } from './random';
 
@@ -33,11 +36,13 @@ export interface SimulationResult {
   onlineRevenueMinor: number;
   storeRevenueMinor: number;
   customers: { persona: Persona; count: number }[];
+  /** Accounts the backend created with a server-side alias of the visitor's anonymous id. */
+  signups: { anonymousId: string; userId: string }[];
   /** Events the clients gave up on (they report errors): should be zero. */
   failed: number;
 }
 
-export type Persona = 'anonymous_browser' | 'web_shopper' | 'app_shopper' | 'omnichannel' | 'store_only';
+export type Persona = 'anonymous_browser' | 'web_shopper' | 'server_signup' | 'app_shopper' | 'omnichannel' | 'store_only';
 
 const STORES = ['HEL-1', 'ESP-2', 'TRE-3'];
 const BEACON_UUID = 'f7826da6-4fa2-4e98-8024-bc5b71e0893e';
@@ -51,9 +56,12 @@ const UAS = [
 const PAGES = ['/', '/c/shoes', '/c/clothing', '/c/equipment', '/campaign/winter'];
 const CAMPAIGNS = [null, null, { source: 'newsletter', medium: 'email', name: 'winter-sale' }, { source: 'google', medium: 'cpc', name: 'brand' }];
 
+/** RudderStack's typings leave out messageId, which the SDK keeps when a caller gives one. */
+type RudderParams<K extends 'identify' | 'alias' | 'track'> = Parameters<RudderAnalytics[K]>[0];
+
 const personaOf = (r: Random): Persona => {
   const x = r.next();
-  return x < 0.35 ? 'anonymous_browser' : x < 0.6 ? 'web_shopper' : x < 0.72 ? 'app_shopper' : x < 0.9 ? 'omnichannel' : 'store_only';
+  return x < 0.33 ? 'anonymous_browser' : x < 0.53 ? 'web_shopper' : x < 0.61 ? 'server_signup' : x < 0.72 ? 'app_shopper' : x < 0.9 ? 'omnichannel' : 'store_only';
 };
 
 export async function simulateRetailer(options: SimulationOptions): Promise<SimulationResult> {
@@ -64,8 +72,9 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
   const app = new Analytics({ ...clientOptions, writeKey: options.appKey ?? 'local-app' });
   let failed = 0;
   for (const client of [web, app]) client.on('error', () => failed++);
+  const backend = new RudderAnalytics(options.webKey ?? 'local-web', { dataPlaneUrl: options.ingestUrl, flushAt: 100, flushInterval: 200, retryCount: 5, logLevel: 'error', errorHandler: () => failed++ });
 
-  const result: SimulationResult = { eventIds: new Set(), sentByChannel: { web: 0, app: 0, store: 0 }, onlineRevenueMinor: 0, storeRevenueMinor: 0, customers: [], failed: 0 };
+  const result: SimulationResult = { eventIds: new Set(), sentByChannel: { web: 0, app: 0, store: 0 }, onlineRevenueMinor: 0, storeRevenueMinor: 0, customers: [], signups: [], failed: 0 };
   const personas = new Map<Persona, number>();
   const storeBatch: object[] = [];
   let seq = 0;
@@ -118,7 +127,7 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         }
       }
     };
-    const order = (client: Analytics, channel: 'web' | 'app', ids: { anonymousId: string; userId: string }, context: object) => {
+    const order = (client: Pick<Analytics, 'track'>, channel: 'web' | 'app', ids: { anonymousId?: string; userId: string }, context: object) => {
       const lines = Array.from({ length: r.int(1, 3) }, () => ({ p: r.pick(catalogue), quantity: r.int(1, 2) }));
       const totalMinor = lines.reduce((s, l) => s + Math.round(l.p.price * 100) * l.quantity, 0);
       const messageId = id();
@@ -163,6 +172,21 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         if (r.chance(0.7)) order(web, 'web', { anonymousId, userId }, webContext);
         break;
       }
+      case 'server_signup': {
+        // Browses anonymously, then signs up: the shop's backend creates the account and aliases
+        // the visitor's anonymous id to it (Segment's server-side alias: no anonymousId on the
+        // call); its later events carry the user id alone.
+        browseWeb(false);
+        let messageId = id();
+        backend.identify({ userId, traits: { email }, context: webContext, timestamp: at(), messageId } as RudderParams<'identify'>);
+        sent('web', messageId);
+        messageId = id();
+        backend.alias({ previousId: anonymousId, userId, timestamp: at(), messageId } as RudderParams<'alias'>);
+        sent('web', messageId);
+        result.signups.push({ anonymousId, userId });
+        order({ track: (m) => backend.track(m as RudderParams<'track'>) }, 'web', { userId }, webContext);
+        break;
+      }
       case 'app_shopper':
       case 'omnichannel': {
         // Logs in on the web and in the app: one user id, two anonymous ids.
@@ -194,7 +218,8 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     if (c % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
   }
   await flushStore();
-  await Promise.all([web.closeAndFlush({ timeout: 60_000 }), app.closeAndFlush({ timeout: 60_000 })]);
+  // RudderStack's flush sends what is queued; a second one waits for what the first left in flight.
+  await Promise.all([web.closeAndFlush({ timeout: 60_000 }), app.closeAndFlush({ timeout: 60_000 }), backend.flush().then(() => backend.flush())]);
   result.failed = failed;
   result.customers = [...personas].map(([persona, count]) => ({ persona, count }));
   return result;
