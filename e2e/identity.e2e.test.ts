@@ -132,6 +132,18 @@ test('one person across cookie, account, app, e-mail and loyalty card; kiosks an
   expect(Number(broken[0]!.n)).toBe(0);
 });
 
+/** Members of a consumer group once it is stable, waiting up to timeoutMs for `expected` of them. */
+async function stableMembers(group: string, expected: number, timeoutMs: number): Promise<number> {
+  const admin = await clients.admin();
+  try {
+    let members = await admin.groupMembers(group);
+    for (const deadline = Date.now() + timeoutMs; members !== expected && Date.now() < deadline; members = await admin.groupMembers(group)) await new Promise((r) => setTimeout(r, 250));
+    return members;
+  } finally {
+    await admin.close();
+  }
+}
+
 /** Every record of a topic, decoded. */
 async function readAllDecoded<T = CdpIdentity.IdentityConflict>(topic: string): Promise<(T & { eventId: string })[]> {
   return (await readAllDecodedWithOffsets<T>(topic)).map((r) => r.value as T & { eventId: string });
@@ -188,8 +200,8 @@ function killScenarioTruth(): string[][] {
 }
 
 const normalizePartition = (persons: string[][]): string[][] => persons.map((p) => [...new Set(p)].sort()).sort((a, b) => a[0]!.localeCompare(b[0]!));
-const isKillScenarioId = (type: string, value: string) => value.includes(`-${run}`) && value.startsWith('kv-') || (type === 'email_hash' && killEmailHashes.has(value));
 const killEmailHashes = new Set(Array.from({ length: SHOPPERS }, (_, j) => emailHash(j)));
+const isKillScenarioId = (type: string, value: string) => (value.startsWith('kv-') && value.endsWith(`-${run}`)) || (type === 'email_hash' && killEmailHashes.has(value));
 
 test('kill -9 of the graph writer between publishing a batch and committing it: the restarted pipeline gives exactly the persons the scenario makes', async () => {
   const graphGroup = `identity-${run}-graph`;
@@ -229,12 +241,7 @@ test('kill -9 of the graph writer between publishing a batch and committing it: 
   await pipeline.settle();
   // The killed writer's membership lapses with its session (30 s); then each group is the
   // restarted process alone.
-  const groups = await clients.admin();
-  for (const group of [`identity-${run}`, graphGroup]) {
-    for (let i = 0; i < 240 && (await groups.groupMembers(group)) !== 1; i++) await new Promise((r) => setTimeout(r, 250));
-    expect({ group, members: await groups.groupMembers(group) }).toEqual({ group, members: 1 });
-  }
-  await groups.close();
+  for (const group of [`identity-${run}`, graphGroup]) expect({ group, members: await stableMembers(group, 1, 60_000) }).toEqual({ group, members: 1 });
 
   // What the restarted writer published, read independently of identity's code: the latest
   // record per key of the compacted tables, each identifier's person followed through the flat
@@ -333,10 +340,7 @@ test('stitching scales out: two stitchers in one group share the raw partitions,
   await pipeline.start('identity:stitch-1', { IDENTITY_ROLES: 'stitch' });
   await pipeline.start('identity:stitch-2', { IDENTITY_ROLES: 'stitch' });
   // Healthy is not yet in the group: wait for the rebalance that gives the second its partitions.
-  const admin = await clients.admin();
-  for (let i = 0; i < 120 && (await admin.groupMembers(`identity-${run}`)) !== 2; i++) await new Promise((r) => setTimeout(r, 250));
-  expect(await admin.groupMembers(`identity-${run}`)).toBe(2);
-  await admin.close();
+  expect(await stableMembers(`identity-${run}`, 2, 30_000)).toBe(2);
   // Forty shoppers log in on the web and use the app: their events spread over the partitions.
   for (let i = 0; i < 40; i++) {
     await web([

@@ -47,8 +47,9 @@ export type BatchPlan =
  * How to hand over what a partition has delivered (records held so far, then the new batch),
  * given the intent found at the committed offset. Offsets only grow within a partition.
  */
-export function planBatch(intent: OffsetRange | undefined, held: readonly IncomingRecord[], records: readonly IncomingRecord[]): BatchPlan {
-  const all = held.length === 0 ? [...records] : [...held, ...records];
+export function planBatch(intent: OffsetRange | undefined, held: readonly IncomingRecord[], records: IncomingRecord[]): BatchPlan {
+  // The common case, no intent and nothing held, hands the fetched array on without a copy.
+  const all = held.length === 0 ? records : [...held, ...records];
   if (!intent) return { kind: 'hand', replay: undefined, fresh: all };
   const last = all.length === 0 ? -1n : BigInt(all[all.length - 1]!.offset);
   // A compacted topic may have lost the range's last records since: whatever is at or past the
