@@ -130,8 +130,31 @@ export interface TableReader {
   close(): Promise<void>;
 }
 
+/**
+ * A producer whose every publish is one Kafka transaction: read_committed consumers (every
+ * consumer here) see all of it at the commit, or nothing. One per transactional id: opening one
+ * fences an earlier producer of the same id, aborting the transaction a crashed process left open.
+ */
+export interface TransactionalProducer {
+  /**
+   * Sends the batches in one transaction (cut into requests under the size limit) and commits.
+   * Any failure aborts the transaction and rejects; nothing of it becomes visible. `onProgress`
+   * is called inside the transaction after each request with the records sent so far; a throw
+   * from it aborts the transaction like any other failure.
+   */
+  publish(batches: { topic: string; records: OutgoingRecord[] }[], options?: { onProgress?: (sent: number, total: number) => void | Promise<void> }): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface KafkaClients {
   producer(): Promise<EventProducer>;
+  /**
+   * Connects a transactional producer and initialises its id at once, so that a transaction an
+   * earlier holder of the id left open is aborted before the caller reads what is committed.
+   * `transactionTimeoutMs` bounds how long a crashed holder's open transaction can hold back
+   * read_committed readers of its partitions when no new holder comes.
+   */
+  transactionalProducer(transactionalId: string, options?: { transactionTimeoutMs?: number }): Promise<TransactionalProducer>;
   consumer(options: ConsumerOptions): Promise<EventConsumer>;
   admin(): Promise<TopicAdmin>;
   /**
@@ -251,6 +274,59 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       };
     },
 
+    async transactionalProducer(transactionalId, { transactionTimeoutMs = 60_000 } = {}) {
+      const producer: Producer = kafka.producer({
+        transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: transactionTimeoutMs,
+        allowAutoTopicCreation: false,
+        createPartitioner: cachingPartitioner,
+      });
+      const what = `transaction ${transactionalId}`;
+      await producer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'producer connect')));
+      try {
+        // kafkajs initialises the transactional id (InitProducerId: fences the id's earlier
+        // producer, whose open transaction the coordinator aborts) when the first transaction
+        // begins. An empty transaction ends without a request to the broker.
+        const fence = await producer.transaction();
+        await fence.abort();
+      } catch (error) {
+        await producer.disconnect().catch(() => undefined);
+        throw wrapKafkaError(error, `${what}: init`);
+      }
+      const toMessages = (records: OutgoingRecord[]) =>
+        records.map((r) => ({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }));
+      return {
+        async publish(batches, { onProgress } = {}) {
+          const total = batches.reduce((n, b) => n + b.records.length, 0);
+          if (total === 0) return;
+          const tx = await producer.transaction().catch((e: unknown) => Promise.reject(wrapKafkaError(e, `${what}: begin`)));
+          let sent = 0;
+          try {
+            for (const batch of batches) {
+              for (const chunk of chunkByBytes(batch.records)) {
+                await tx.send({ topic: batch.topic, acks: -1, messages: toMessages(chunk) });
+                sent += chunk.length;
+                await failpoint('kafka.transaction.after-send', transactionalId, { topic: batch.topic, sent, total });
+                await onProgress?.(sent, total);
+              }
+            }
+            await tx.commit();
+          } catch (error) {
+            // A producer fenced by a newer one cannot abort; its transaction is aborted already.
+            if (tx.isActive()) await tx.abort().catch(() => undefined);
+            const wrapped = wrapKafkaError(error, `${what} (${sent} of ${total} records sent, aborted)`);
+            if (wrapped instanceof CdpError) throw wrapped;
+            const reason = error instanceof Error ? error.message : String(error);
+            const fenced = error instanceof KafkaJSError && /fenc|epoch/i.test(reason);
+            throw new CdpError(fenced ? 'ERR_KAFKA_TRANSACTION_FENCED' : 'ERR_KAFKA_TRANSACTION_ABORTED', `${what} aborted after ${sent} of ${total} records: ${fenced ? 'a newer producer with the same transactional id took over' : reason}`, { cause: error });
+          }
+        },
+        close: () => producer.disconnect(),
+      };
+    },
+
     async consumer(options) {
       const consumer: Consumer = kafka.consumer({
         groupId: options.groupId,
@@ -357,6 +433,17 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       const consumer = kafka.consumer({ groupId: `table-${topic}-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false, maxBytesPerPartition: 8 * 1024 * 1024 });
       await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      // lastOffset() counts records the batch held but did not hand over (control records,
+      // aborted transactions), so a partition whose last offset is not a data record still counts as read.
+      const reached = (partition: number, lastOffset: string) => {
+        if (pending.has(partition) && BigInt(lastOffset) + 1n >= ends.get(partition)!) {
+          pending.delete(partition);
+          if (pending.size === 0) markCaughtUp();
+        }
+      };
+      // A fetch holding only a commit marker or an aborted transaction never reaches eachBatch:
+      // kafkajs skips it and says so only through this event.
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => reached(e.payload.partition, e.payload.lastOffset));
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch, resolveOffset }) => {
@@ -364,12 +451,7 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
             onRecord({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: {} });
             resolveOffset(m.offset);
           }
-          // lastOffset() counts records the batch held but did not hand over (control records),
-          // so a partition whose last offset is not a data record still counts as read.
-          if (pending.has(batch.partition) && BigInt(batch.lastOffset()) + 1n >= ends.get(batch.partition)!) {
-            pending.delete(batch.partition);
-            if (pending.size === 0) markCaughtUp();
-          }
+          reached(batch.partition, batch.lastOffset());
         },
       });
       if (!follow) {

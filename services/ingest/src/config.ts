@@ -19,5 +19,5 @@ export const ingestConfigSchema = z.object({
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 
-/** Only for local development; production must set its own secret. */
-export const DEVELOPMENT_SALT = 'local-development-salt-not-secret';
+/** Only for local development; production must set its own secret. Shared with the loader (plumbing's pii-hash.ts). */
+export { DEVELOPMENT_SALT } from '@cdp/plumbing';

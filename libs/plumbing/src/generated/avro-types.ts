@@ -138,10 +138,10 @@ export namespace CdpIdentity {
          */
         link: CdpIdentity.Identifier[];
     }
-    export const ResolvedEventSchema = "{\"type\":\"record\",\"name\":\"ResolvedEvent\",\"namespace\":\"cdp.identity\",\"doc\":\"An event after identity stitching: the person it belongs to (as known when it was processed) and the identifiers it carried. Later merges are applied at read time through the merge records.\",\"fields\":[{\"name\":\"personId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Null when the event carries no usable identifier (e.g. a receipt without loyalty card).\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"}},{\"name\":\"event\",\"type\":[\"cdp.web.SegmentEvent\",\"cdp.store.PosTransaction\",\"cdp.store.BeaconSighting\"]}]}";
+    export const ResolvedEventSchema = "{\"type\":\"record\",\"name\":\"ResolvedEvent\",\"namespace\":\"cdp.identity\",\"doc\":\"An event after identity stitching: the person it belongs to (as known when it was processed) and the identifiers it carried. Later merges are applied at read time through the merge records. Wi-Fi observations pass too (added in schema version 2): they feed the graph and go on to the store tables.\",\"fields\":[{\"name\":\"personId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Null when the event carries no usable identifier (e.g. a receipt without loyalty card).\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"}},{\"name\":\"event\",\"type\":[\"cdp.web.SegmentEvent\",\"cdp.store.PosTransaction\",\"cdp.store.BeaconSighting\",\"cdp.store.WifiObservation\"]}]}";
     export const ResolvedEventName = "cdp.identity.ResolvedEvent";
     /**
-     * An event after identity stitching: the person it belongs to (as known when it was processed) and the identifiers it carried. Later merges are applied at read time through the merge records.
+     * An event after identity stitching: the person it belongs to (as known when it was processed) and the identifiers it carried. Later merges are applied at read time through the merge records. Wi-Fi observations pass too (added in schema version 2): they feed the graph and go on to the store tables.
      */
     export interface ResolvedEvent {
         /**
@@ -155,14 +155,22 @@ export namespace CdpIdentity {
             "cdp.web.SegmentEvent": CdpWeb.SegmentEvent;
             "cdp.store.PosTransaction"?: never;
             "cdp.store.BeaconSighting"?: never;
+            "cdp.store.WifiObservation"?: never;
         } | {
             "cdp.web.SegmentEvent"?: never;
             "cdp.store.PosTransaction": CdpStore.PosTransaction;
             "cdp.store.BeaconSighting"?: never;
+            "cdp.store.WifiObservation"?: never;
         } | {
             "cdp.web.SegmentEvent"?: never;
             "cdp.store.PosTransaction"?: never;
             "cdp.store.BeaconSighting": CdpStore.BeaconSighting;
+            "cdp.store.WifiObservation"?: never;
+        } | {
+            "cdp.web.SegmentEvent"?: never;
+            "cdp.store.PosTransaction"?: never;
+            "cdp.store.BeaconSighting"?: never;
+            "cdp.store.WifiObservation": CdpStore.WifiObservation;
         };
     }
 }
@@ -503,54 +511,6 @@ export namespace CdpStore {
          */
         randomizedMac: boolean;
     }
-    export const PeopleCountKindSchema = "{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}";
-    export const PeopleCountKindName = "cdp.store.PeopleCountKind";
-    export type PeopleCountKind = "LINE_CROSSING" | "ZONE_OCCUPANCY" | "QUEUE_LENGTH";
-    export const PeopleCountSchema = "{\"type\":\"record\",\"name\":\"PeopleCount\",\"namespace\":\"cdp.store\",\"doc\":\"An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"sensorId\",\"type\":\"string\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}},{\"name\":\"periodSeconds\",\"type\":\"int\",\"default\":0,\"doc\":\"Length of the counting window that ends at eventTime; 0 for a snapshot.\"},{\"name\":\"countIn\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed inwards.\"},{\"name\":\"countOut\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed outwards.\"},{\"name\":\"occupancy\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"ZONE_OCCUPANCY: people in the zone.\"},{\"name\":\"queueLength\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"QUEUE_LENGTH: people queueing.\"}]}";
-    export const PeopleCountName = "cdp.store.PeopleCount";
-    /**
-     * An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.
-     */
-    export interface PeopleCount {
-        envelope: CdpCommon.Envelope;
-        storeId: string;
-        sensorId: string;
-        /**
-         * Default: null
-         */
-        zoneId: null | string;
-        kind: CdpStore.PeopleCountKind;
-        /**
-         * Length of the counting window that ends at eventTime; 0 for a snapshot.
-         *
-         * Default: 0
-         */
-        periodSeconds: number;
-        /**
-         * LINE_CROSSING: people who crossed inwards.
-         *
-         * Default: null
-         */
-        countIn: null | number;
-        /**
-         * LINE_CROSSING: people who crossed outwards.
-         *
-         * Default: null
-         */
-        countOut: null | number;
-        /**
-         * ZONE_OCCUPANCY: people in the zone.
-         *
-         * Default: null
-         */
-        occupancy: null | number;
-        /**
-         * QUEUE_LENGTH: people queueing.
-         *
-         * Default: null
-         */
-        queueLength: null | number;
-    }
     export const WifiObservationSchema = "{\"type\":\"record\",\"name\":\"WifiObservation\",\"namespace\":\"cdp.store\",\"doc\":\"A store Wi-Fi access point observed a client device (Meraki scanning API style). The client MAC never leaves ingest in clear.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"apMac\",\"type\":\"string\",\"doc\":\"MAC of the observing access point (infrastructure, not personal).\"},{\"name\":\"clientMacHash\",\"type\":\"string\",\"doc\":\"HMAC-SHA-256 of the client MAC, hex.\"},{\"name\":\"randomizedMac\",\"type\":\"boolean\",\"default\":false,\"doc\":\"The MAC was locally administered (randomized by the OS): it never links to a person.\"},{\"name\":\"rssi\",\"type\":\"int\"},{\"name\":\"ssid\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Network the client is associated with, if any.\"},{\"name\":\"manufacturer\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"os\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lat\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"lng\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"uncertaintyMeters\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"floorplanId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"emailHash\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Captive-portal or 802.1X login that was an e-mail address: its HMAC, as every e-mail is hashed.\"},{\"name\":\"phoneHash\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Login that was a phone number: its HMAC.\"},{\"name\":\"loginHash\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Any other login name: its HMAC.\"}]}";
     export const WifiObservationName = "cdp.store.WifiObservation";
     /**
@@ -626,10 +586,58 @@ export namespace CdpStore {
          */
         loginHash: null | string;
     }
+    export const PeopleCountKindSchema = "{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}";
+    export const PeopleCountKindName = "cdp.store.PeopleCountKind";
+    export type PeopleCountKind = "LINE_CROSSING" | "ZONE_OCCUPANCY" | "QUEUE_LENGTH";
+    export const PeopleCountSchema = "{\"type\":\"record\",\"name\":\"PeopleCount\",\"namespace\":\"cdp.store\",\"doc\":\"An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"sensorId\",\"type\":\"string\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}},{\"name\":\"periodSeconds\",\"type\":\"int\",\"default\":0,\"doc\":\"Length of the counting window that ends at eventTime; 0 for a snapshot.\"},{\"name\":\"countIn\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed inwards.\"},{\"name\":\"countOut\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed outwards.\"},{\"name\":\"occupancy\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"ZONE_OCCUPANCY: people in the zone.\"},{\"name\":\"queueLength\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"QUEUE_LENGTH: people queueing.\"}]}";
+    export const PeopleCountName = "cdp.store.PeopleCount";
+    /**
+     * An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.
+     */
+    export interface PeopleCount {
+        envelope: CdpCommon.Envelope;
+        storeId: string;
+        sensorId: string;
+        /**
+         * Default: null
+         */
+        zoneId: null | string;
+        kind: CdpStore.PeopleCountKind;
+        /**
+         * Length of the counting window that ends at eventTime; 0 for a snapshot.
+         *
+         * Default: 0
+         */
+        periodSeconds: number;
+        /**
+         * LINE_CROSSING: people who crossed inwards.
+         *
+         * Default: null
+         */
+        countIn: null | number;
+        /**
+         * LINE_CROSSING: people who crossed outwards.
+         *
+         * Default: null
+         */
+        countOut: null | number;
+        /**
+         * ZONE_OCCUPANCY: people in the zone.
+         *
+         * Default: null
+         */
+        occupancy: null | number;
+        /**
+         * QUEUE_LENGTH: people queueing.
+         *
+         * Default: null
+         */
+        queueLength: null | number;
+    }
 }
 
 export namespace CdpEnrichment {
-    export const DeviceInfoSchema = "{\"type\":\"record\",\"name\":\"DeviceInfo\",\"doc\":\"Parsed from the user agent.\",\"fields\":[{\"name\":\"browserName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"browserVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"desktop, mobile, tablet, tv, bot or null when unknown.\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Parser and version, e.g. bowser 2.15.0.\"}]}";
+    export const DeviceInfoSchema = "{\"type\":\"record\",\"name\":\"DeviceInfo\",\"doc\":\"Parsed from the user agent.\",\"fields\":[{\"name\":\"browserName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"browserVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"desktop, mobile, tablet, tv, bot or null when unknown.\"},{\"name\":\"isBot\",\"type\":\"boolean\",\"default\":false,\"doc\":\"A crawler, monitor or headless browser by the maintained isbot pattern list.\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Parsers and versions, e.g. bowser 2.15.0, isbot 5.1.0.\"}]}";
     export const DeviceInfoName = "cdp.enrichment.DeviceInfo";
     /**
      * Parsed from the user agent.
@@ -658,11 +666,17 @@ export namespace CdpEnrichment {
          */
         deviceType: null | string;
         /**
-         * Parser and version, e.g. bowser 2.15.0.
+         * A crawler, monitor or headless browser by the maintained isbot pattern list.
+         *
+         * Default: false
+         */
+        isBot: boolean;
+        /**
+         * Parsers and versions, e.g. bowser 2.15.0, isbot 5.1.0.
          */
         source: string;
     }
-    export const ProductInfoSchema = "{\"type\":\"record\",\"name\":\"ProductInfo\",\"doc\":\"Catalogue data for one sku the event mentions; found=false when the catalogue does not know it (the event still goes on).\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"found\",\"type\":\"boolean\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null},{\"name\":\"source\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Catalogue delivery: sourceName@sourceVersion of the product record.\"}]}";
+    export const ProductInfoSchema = "{\"type\":\"record\",\"name\":\"ProductInfo\",\"doc\":\"Catalogue data for one sku the event mentions; found=false when the catalogue does not know it (the event still goes on).\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"found\",\"type\":\"boolean\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null},{\"name\":\"source\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Catalogue delivery: sourceName@sourceVersion of the product record.\"},{\"name\":\"categoryPath\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[]},{\"name\":\"marginRate\",\"type\":[\"null\",\"double\"],\"default\":null}]}";
     export const ProductInfoName = "cdp.enrichment.ProductInfo";
     /**
      * Catalogue data for one sku the event mentions; found=false when the catalogue does not know it (the event still goes on).
@@ -692,11 +706,151 @@ export namespace CdpEnrichment {
          * Default: null
          */
         source: null | string;
+        /**
+         * Default: []
+         */
+        categoryPath: string[];
+        /**
+         * Default: null
+         */
+        marginRate: null | number;
     }
-    export const EnrichedEventSchema = "{\"type\":\"record\",\"name\":\"EnrichedEvent\",\"namespace\":\"cdp.enrichment\",\"doc\":\"A resolved event with what external and partner data add. Every added block names its source and version.\",\"fields\":[{\"name\":\"personId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Identifier\",\"namespace\":\"cdp.identity\",\"doc\":\"One identifier of a person: its type (anonymous_id, user_id, loyalty_card, email_hash, ...) and value.\",\"fields\":[{\"name\":\"type\",\"type\":\"string\"},{\"name\":\"value\",\"type\":\"string\"}]}}},{\"name\":\"event\",\"type\":[{\"type\":\"record\",\"name\":\"SegmentEvent\",\"namespace\":\"cdp.web\",\"doc\":\"One web or app event in the Segment spec (track, page, screen, identify, alias, group). Free-form objects (properties, traits, integrations, unknown context keys) travel as JSON text so nothing the client sent is lost.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"type\",\"type\":{\"type\":\"enum\",\"name\":\"SegmentEventType\",\"symbols\":[\"TRACK\",\"PAGE\",\"SCREEN\",\"IDENTIFY\",\"ALIAS\",\"GROUP\"]}},{\"name\":\"channel\",\"type\":{\"type\":\"enum\",\"name\":\"Channel\",\"symbols\":[\"WEB\",\"APP\",\"SERVER\",\"STORE\",\"OTHER\"],\"default\":\"OTHER\"},\"default\":\"OTHER\",\"doc\":\"Where the event came from, from the source's configuration or the client library.\"},{\"name\":\"anonymousId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"userId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"event\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"track: the event name, e.g. 'Order Completed'.\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"page/screen: the page or screen name.\"},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"page: the page category.\"},{\"name\":\"previousId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"alias: the previous identity.\"},{\"name\":\"groupId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"group: the group (account) id.\"},{\"name\":\"properties\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: track/page/screen properties; null when the client sent none.\"},{\"name\":\"traits\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: identify/group traits (and context.traits); null when none. PII traits (email, phone) are hashed at ingest.\"},{\"name\":\"integrations\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: the client's integrations switch, kept as sent; null when none.\"},{\"name\":\"sentAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"default\":null,\"doc\":\"Client clock when the batch was sent.\"},{\"name\":\"originalTimestamp\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"default\":null,\"doc\":\"Client clock when the event happened, as sent.\"},{\"name\":\"context\",\"type\":{\"type\":\"record\",\"name\":\"SegmentContext\",\"doc\":\"The Segment context object: the fields the pipeline reads are typed; the rest stays in extra.\",\"fields\":[{\"name\":\"ip\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"userAgent\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"locale\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"timezone\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"libraryName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"libraryVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageUrl\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pagePath\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageReferrer\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageTitle\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageSearch\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignSource\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignMedium\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignTerm\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignContent\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"appName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"appVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"extra\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: every other context key, as sent; null when there is none. (Apicurio 3.3 refuses a string default of {} in any schema, so JSON fields are nullable instead.)\"}]}}]},{\"type\":\"record\",\"name\":\"PosTransaction\",\"namespace\":\"cdp.store\",\"doc\":\"A till receipt. Money is in minor units (cents) of currency, so sums are exact.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"receiptId\",\"type\":\"string\",\"doc\":\"Unique per store; with storeId it identifies the receipt.\"},{\"name\":\"registerId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PosTransactionKind\",\"symbols\":[\"SALE\",\"RETURN\"]},\"default\":\"SALE\"},{\"name\":\"loyaltyCard\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Loyalty card number shown at the till, if any.\"},{\"name\":\"customerId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The retailer's customer number the till recorded (its CRM id), if any.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 code, e.g. EUR.\"},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Receipt total after discounts, minor units.\"},{\"name\":\"paymentMethod\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"PosLine\",\"fields\":[{\"name\":\"lineNumber\",\"type\":\"int\"},{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\",\"doc\":\"Units, or kilograms for weighed goods.\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\"},{\"name\":\"discountMinor\",\"type\":\"long\",\"default\":0},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Line total after discount, minor units.\"}]}}}]},{\"type\":\"record\",\"name\":\"BeaconSighting\",\"namespace\":\"cdp.store\",\"doc\":\"A Bluetooth Low Energy sighting in a store. Either the retailer's app saw an in-store beacon (appInstallId set), or a store access point heard a BLE device (apMac and clientMacHash set, Meraki scanning API); beacon uuid/major/minor are set when the device is an iBeacon.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Store, when the gateway knows it; otherwise enrichment resolves it from the beacon directory.\"},{\"name\":\"appInstallId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The app install that saw the beacon (the Segment anonymousId of the app); null when an access point made the sighting.\"},{\"name\":\"userId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The logged-in account in the app, if any.\"},{\"name\":\"beaconUuid\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"iBeacon proximity uuid, lower case.\"},{\"name\":\"major\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"minor\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"rssi\",\"type\":\"int\",\"doc\":\"Received signal strength, dBm (negative).\"},{\"name\":\"proximity\",\"type\":[\"null\",{\"type\":\"enum\",\"name\":\"BeaconProximity\",\"symbols\":[\"IMMEDIATE\",\"NEAR\",\"FAR\",\"UNKNOWN\"]}],\"default\":null},{\"name\":\"accuracyMeters\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"apMac\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Access point that heard the device (infrastructure, not personal); null for app sightings.\"},{\"name\":\"clientMacHash\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"HMAC-SHA-256 of the BLE device MAC, hex; the MAC never leaves ingest in clear.\"},{\"name\":\"randomizedMac\",\"type\":\"boolean\",\"default\":false,\"doc\":\"The device MAC was locally administered (randomised): it never links to a person.\"}]}]},{\"name\":\"device\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"DeviceInfo\",\"doc\":\"Parsed from the user agent.\",\"fields\":[{\"name\":\"browserName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"browserVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"desktop, mobile, tablet, tv, bot or null when unknown.\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Parser and version, e.g. bowser 2.15.0.\"}]}],\"default\":null},{\"name\":\"products\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"ProductInfo\",\"doc\":\"Catalogue data for one sku the event mentions; found=false when the catalogue does not know it (the event still goes on).\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"found\",\"type\":\"boolean\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null},{\"name\":\"source\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Catalogue delivery: sourceName@sourceVersion of the product record.\"}]}},\"default\":[]}]}";
+    export const GeoInfoSchema = "{\"type\":\"record\",\"name\":\"GeoInfo\",\"doc\":\"Where the client's (truncated) IP address is, from an offline database.\",\"fields\":[{\"name\":\"countryCode\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"ISO 3166-1 alpha-2.\"},{\"name\":\"region\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"city\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Database and version, e.g. dbip-city-lite 2026-06.\"}]}";
+    export const GeoInfoName = "cdp.enrichment.GeoInfo";
+    /**
+     * Where the client's (truncated) IP address is, from an offline database.
+     */
+    export interface GeoInfo {
+        /**
+         * ISO 3166-1 alpha-2.
+         *
+         * Default: null
+         */
+        countryCode: null | string;
+        /**
+         * Default: null
+         */
+        region: null | string;
+        /**
+         * Default: null
+         */
+        city: null | string;
+        /**
+         * Database and version, e.g. dbip-city-lite 2026-06.
+         */
+        source: string;
+    }
+    export const CampaignInfoSchema = "{\"type\":\"record\",\"name\":\"CampaignInfo\",\"doc\":\"Marketing attribution of a web or app event: the client's context.campaign, else UTM parameters and click ids of the page URL, and the referrer classified.\",\"fields\":[{\"name\":\"campaignSource\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"utm_source, or the referrer's source when there is no UTM.\"},{\"name\":\"campaignMedium\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"utm_medium as sent.\"},{\"name\":\"campaignName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignTerm\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignContent\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"clickIdType\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"gclid, fbclid, msclkid, ttclid, ...\"},{\"name\":\"clickId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"referrerHost\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"medium\",\"type\":\"string\",\"doc\":\"Classified: paid, email, social, search, referral, internal, direct (or the utm_medium's class).\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Rules and their version.\"}]}";
+    export const CampaignInfoName = "cdp.enrichment.CampaignInfo";
+    /**
+     * Marketing attribution of a web or app event: the client's context.campaign, else UTM parameters and click ids of the page URL, and the referrer classified.
+     */
+    export interface CampaignInfo {
+        /**
+         * utm_source, or the referrer's source when there is no UTM.
+         *
+         * Default: null
+         */
+        campaignSource: null | string;
+        /**
+         * utm_medium as sent.
+         *
+         * Default: null
+         */
+        campaignMedium: null | string;
+        /**
+         * Default: null
+         */
+        campaignName: null | string;
+        /**
+         * Default: null
+         */
+        campaignTerm: null | string;
+        /**
+         * Default: null
+         */
+        campaignContent: null | string;
+        /**
+         * gclid, fbclid, msclkid, ttclid, ...
+         *
+         * Default: null
+         */
+        clickIdType: null | string;
+        /**
+         * Default: null
+         */
+        clickId: null | string;
+        /**
+         * Default: null
+         */
+        referrerHost: null | string;
+        /**
+         * Classified: paid, email, social, search, referral, internal, direct (or the utm_medium's class).
+         */
+        medium: string;
+        /**
+         * Rules and their version.
+         */
+        source: string;
+    }
+    export const StoreInfoSchema = "{\"type\":\"record\",\"name\":\"StoreInfo\",\"doc\":\"The store (and zone or entrance) of a store event, from the store directory.\",\"fields\":[{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"found\",\"type\":\"boolean\",\"doc\":\"False when the directory does not know the store, beacon, access point or sensor.\"},{\"name\":\"storeName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"city\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"postalCode\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"timeZone\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"zoneName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"entrance\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"People counts: the entrance the sensor counts.\"},{\"name\":\"localTime\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"The event's time on the store's wall clock, as milliseconds since 1970-01-01T00:00 local (no zone).\"},{\"name\":\"source\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Directory delivery: sourceName@sourceVersion.\"}]}";
+    export const StoreInfoName = "cdp.enrichment.StoreInfo";
+    /**
+     * The store (and zone or entrance) of a store event, from the store directory.
+     */
+    export interface StoreInfo {
+        storeId: string;
+        /**
+         * False when the directory does not know the store, beacon, access point or sensor.
+         */
+        found: boolean;
+        /**
+         * Default: null
+         */
+        storeName: null | string;
+        /**
+         * Default: null
+         */
+        city: null | string;
+        /**
+         * Default: null
+         */
+        postalCode: null | string;
+        /**
+         * Default: null
+         */
+        timeZone: null | string;
+        /**
+         * Default: null
+         */
+        zoneId: null | string;
+        /**
+         * Default: null
+         */
+        zoneName: null | string;
+        /**
+         * People counts: the entrance the sensor counts.
+         *
+         * Default: null
+         */
+        entrance: null | string;
+        /**
+         * The event's time on the store's wall clock, as milliseconds since 1970-01-01T00:00 local (no zone).
+         *
+         * Default: null
+         */
+        localTime: null | number;
+        /**
+         * Directory delivery: sourceName@sourceVersion.
+         *
+         * Default: null
+         */
+        source: null | string;
+    }
+    export const EnrichedEventSchema = "{\"type\":\"record\",\"name\":\"EnrichedEvent\",\"namespace\":\"cdp.enrichment\",\"doc\":\"An event with what external and partner data add. Every added block names its source and version (lineage); a lookup that found nothing leaves its block empty and is named in missing. People counts carry no person and come straight from ingest.\",\"fields\":[{\"name\":\"personId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Identifier\",\"namespace\":\"cdp.identity\",\"doc\":\"One identifier of a person: its type (anonymous_id, user_id, loyalty_card, email_hash, ...) and value.\",\"fields\":[{\"name\":\"type\",\"type\":\"string\"},{\"name\":\"value\",\"type\":\"string\"}]}}},{\"name\":\"event\",\"type\":[{\"type\":\"record\",\"name\":\"SegmentEvent\",\"namespace\":\"cdp.web\",\"doc\":\"One web or app event in the Segment spec (track, page, screen, identify, alias, group). Free-form objects (properties, traits, integrations, unknown context keys) travel as JSON text so nothing the client sent is lost.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"type\",\"type\":{\"type\":\"enum\",\"name\":\"SegmentEventType\",\"symbols\":[\"TRACK\",\"PAGE\",\"SCREEN\",\"IDENTIFY\",\"ALIAS\",\"GROUP\"]}},{\"name\":\"channel\",\"type\":{\"type\":\"enum\",\"name\":\"Channel\",\"symbols\":[\"WEB\",\"APP\",\"SERVER\",\"STORE\",\"OTHER\"],\"default\":\"OTHER\"},\"default\":\"OTHER\",\"doc\":\"Where the event came from, from the source's configuration or the client library.\"},{\"name\":\"anonymousId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"userId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"event\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"track: the event name, e.g. 'Order Completed'.\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"page/screen: the page or screen name.\"},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"page: the page category.\"},{\"name\":\"previousId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"alias: the previous identity.\"},{\"name\":\"groupId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"group: the group (account) id.\"},{\"name\":\"properties\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: track/page/screen properties; null when the client sent none.\"},{\"name\":\"traits\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: identify/group traits (and context.traits); null when none. PII traits (email, phone) are hashed at ingest.\"},{\"name\":\"integrations\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: the client's integrations switch, kept as sent; null when none.\"},{\"name\":\"sentAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"default\":null,\"doc\":\"Client clock when the batch was sent.\"},{\"name\":\"originalTimestamp\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"default\":null,\"doc\":\"Client clock when the event happened, as sent.\"},{\"name\":\"context\",\"type\":{\"type\":\"record\",\"name\":\"SegmentContext\",\"doc\":\"The Segment context object: the fields the pipeline reads are typed; the rest stays in extra.\",\"fields\":[{\"name\":\"ip\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"userAgent\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"locale\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"timezone\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"libraryName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"libraryVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageUrl\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pagePath\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageReferrer\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageTitle\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"pageSearch\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignSource\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignMedium\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignTerm\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignContent\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"appName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"appVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"extra\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"JSON object text: every other context key, as sent; null when there is none. (Apicurio 3.3 refuses a string default of {} in any schema, so JSON fields are nullable instead.)\"}]}}]},{\"type\":\"record\",\"name\":\"PosTransaction\",\"namespace\":\"cdp.store\",\"doc\":\"A till receipt. Money is in minor units (cents) of currency, so sums are exact.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"receiptId\",\"type\":\"string\",\"doc\":\"Unique per store; with storeId it identifies the receipt.\"},{\"name\":\"registerId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PosTransactionKind\",\"symbols\":[\"SALE\",\"RETURN\"]},\"default\":\"SALE\"},{\"name\":\"loyaltyCard\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Loyalty card number shown at the till, if any.\"},{\"name\":\"customerId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The retailer's customer number the till recorded (its CRM id), if any.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 code, e.g. EUR.\"},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Receipt total after discounts, minor units.\"},{\"name\":\"paymentMethod\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"PosLine\",\"fields\":[{\"name\":\"lineNumber\",\"type\":\"int\"},{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\",\"doc\":\"Units, or kilograms for weighed goods.\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\"},{\"name\":\"discountMinor\",\"type\":\"long\",\"default\":0},{\"name\":\"totalMinor\",\"type\":\"long\",\"doc\":\"Line total after discount, minor units.\"}]}}}]},{\"type\":\"record\",\"name\":\"BeaconSighting\",\"namespace\":\"cdp.store\",\"doc\":\"A Bluetooth Low Energy sighting in a store. Either the retailer's app saw an in-store beacon (appInstallId set), or a store access point heard a BLE device (apMac and clientMacHash set, Meraki scanning API); beacon uuid/major/minor are set when the device is an iBeacon.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Store, when the gateway knows it; otherwise enrichment resolves it from the beacon directory.\"},{\"name\":\"appInstallId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The app install that saw the beacon (the Segment anonymousId of the app); null when an access point made the sighting.\"},{\"name\":\"userId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The logged-in account in the app, if any.\"},{\"name\":\"beaconUuid\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"iBeacon proximity uuid, lower case.\"},{\"name\":\"major\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"minor\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"rssi\",\"type\":\"int\",\"doc\":\"Received signal strength, dBm (negative).\"},{\"name\":\"proximity\",\"type\":[\"null\",{\"type\":\"enum\",\"name\":\"BeaconProximity\",\"symbols\":[\"IMMEDIATE\",\"NEAR\",\"FAR\",\"UNKNOWN\"]}],\"default\":null},{\"name\":\"accuracyMeters\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"apMac\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Access point that heard the device (infrastructure, not personal); null for app sightings.\"},{\"name\":\"clientMacHash\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"HMAC-SHA-256 of the BLE device MAC, hex; the MAC never leaves ingest in clear.\"},{\"name\":\"randomizedMac\",\"type\":\"boolean\",\"default\":false,\"doc\":\"The device MAC was locally administered (randomised): it never links to a person.\"}]},{\"type\":\"record\",\"name\":\"WifiObservation\",\"namespace\":\"cdp.store\",\"doc\":\"A store Wi-Fi access point observed a client device (Meraki scanning API style). The client MAC never leaves ingest in clear.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"apMac\",\"type\":\"string\",\"doc\":\"MAC of the observing access point (infrastructure, not personal).\"},{\"name\":\"clientMacHash\",\"type\":\"string\",\"doc\":\"HMAC-SHA-256 of the client MAC, hex.\"},{\"name\":\"randomizedMac\",\"type\":\"boolean\",\"default\":false,\"doc\":\"The MAC was locally administered (randomized by the OS): it never links to a person.\"},{\"name\":\"rssi\",\"type\":\"int\"},{\"name\":\"ssid\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Network the client is associated with, if any.\"},{\"name\":\"manufacturer\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"os\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"lat\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"lng\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"uncertaintyMeters\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"floorplanId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"emailHash\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Captive-portal or 802.1X login that was an e-mail address: its HMAC, as every e-mail is hashed.\"},{\"name\":\"phoneHash\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Login that was a phone number: its HMAC.\"},{\"name\":\"loginHash\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Any other login name: its HMAC.\"}]},{\"type\":\"record\",\"name\":\"PeopleCount\",\"namespace\":\"cdp.store\",\"doc\":\"An anonymous people-counting sensor reading (video line crossing, zone occupancy, queue length). Counts only: never biometric, never an identifier.\",\"fields\":[{\"name\":\"envelope\",\"type\":\"cdp.common.Envelope\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"sensorId\",\"type\":\"string\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"PeopleCountKind\",\"symbols\":[\"LINE_CROSSING\",\"ZONE_OCCUPANCY\",\"QUEUE_LENGTH\"]}},{\"name\":\"periodSeconds\",\"type\":\"int\",\"default\":0,\"doc\":\"Length of the counting window that ends at eventTime; 0 for a snapshot.\"},{\"name\":\"countIn\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed inwards.\"},{\"name\":\"countOut\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"LINE_CROSSING: people who crossed outwards.\"},{\"name\":\"occupancy\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"ZONE_OCCUPANCY: people in the zone.\"},{\"name\":\"queueLength\",\"type\":[\"null\",\"int\"],\"default\":null,\"doc\":\"QUEUE_LENGTH: people queueing.\"}]}]},{\"name\":\"device\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"DeviceInfo\",\"doc\":\"Parsed from the user agent.\",\"fields\":[{\"name\":\"browserName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"browserVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"osVersion\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"deviceType\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"desktop, mobile, tablet, tv, bot or null when unknown.\"},{\"name\":\"isBot\",\"type\":\"boolean\",\"default\":false,\"doc\":\"A crawler, monitor or headless browser by the maintained isbot pattern list.\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Parsers and versions, e.g. bowser 2.15.0, isbot 5.1.0.\"}]}],\"default\":null},{\"name\":\"products\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"ProductInfo\",\"doc\":\"Catalogue data for one sku the event mentions; found=false when the catalogue does not know it (the event still goes on).\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"found\",\"type\":\"boolean\"},{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null},{\"name\":\"source\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Catalogue delivery: sourceName@sourceVersion of the product record.\"},{\"name\":\"categoryPath\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[]},{\"name\":\"marginRate\",\"type\":[\"null\",\"double\"],\"default\":null}]}},\"default\":[]},{\"name\":\"geo\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"GeoInfo\",\"doc\":\"Where the client's (truncated) IP address is, from an offline database.\",\"fields\":[{\"name\":\"countryCode\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"ISO 3166-1 alpha-2.\"},{\"name\":\"region\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"city\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Database and version, e.g. dbip-city-lite 2026-06.\"}]}],\"default\":null},{\"name\":\"campaign\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"CampaignInfo\",\"doc\":\"Marketing attribution of a web or app event: the client's context.campaign, else UTM parameters and click ids of the page URL, and the referrer classified.\",\"fields\":[{\"name\":\"campaignSource\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"utm_source, or the referrer's source when there is no UTM.\"},{\"name\":\"campaignMedium\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"utm_medium as sent.\"},{\"name\":\"campaignName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignTerm\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"campaignContent\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"clickIdType\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"gclid, fbclid, msclkid, ttclid, ...\"},{\"name\":\"clickId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"referrerHost\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"medium\",\"type\":\"string\",\"doc\":\"Classified: paid, email, social, search, referral, internal, direct (or the utm_medium's class).\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Rules and their version.\"}]}],\"default\":null},{\"name\":\"store\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"StoreInfo\",\"doc\":\"The store (and zone or entrance) of a store event, from the store directory.\",\"fields\":[{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"found\",\"type\":\"boolean\",\"doc\":\"False when the directory does not know the store, beacon, access point or sensor.\"},{\"name\":\"storeName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"city\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"postalCode\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"timeZone\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"zoneName\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"entrance\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"People counts: the entrance the sensor counts.\"},{\"name\":\"localTime\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"The event's time on the store's wall clock, as milliseconds since 1970-01-01T00:00 local (no zone).\"},{\"name\":\"source\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Directory delivery: sourceName@sourceVersion.\"}]}],\"default\":null},{\"name\":\"missing\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[],\"doc\":\"Reference data an enrichment looked for and did not find: catalogue, store_directory, geo.\"}]}";
     export const EnrichedEventName = "cdp.enrichment.EnrichedEvent";
     /**
-     * A resolved event with what external and partner data add. Every added block names its source and version.
+     * An event with what external and partner data add. Every added block names its source and version (lineage); a lookup that found nothing leaves its block empty and is named in missing. People counts carry no person and come straight from ingest.
      */
     export interface EnrichedEvent {
         /**
@@ -708,14 +862,32 @@ export namespace CdpEnrichment {
             "cdp.web.SegmentEvent": CdpWeb.SegmentEvent;
             "cdp.store.PosTransaction"?: never;
             "cdp.store.BeaconSighting"?: never;
+            "cdp.store.WifiObservation"?: never;
+            "cdp.store.PeopleCount"?: never;
         } | {
             "cdp.web.SegmentEvent"?: never;
             "cdp.store.PosTransaction": CdpStore.PosTransaction;
             "cdp.store.BeaconSighting"?: never;
+            "cdp.store.WifiObservation"?: never;
+            "cdp.store.PeopleCount"?: never;
         } | {
             "cdp.web.SegmentEvent"?: never;
             "cdp.store.PosTransaction"?: never;
             "cdp.store.BeaconSighting": CdpStore.BeaconSighting;
+            "cdp.store.WifiObservation"?: never;
+            "cdp.store.PeopleCount"?: never;
+        } | {
+            "cdp.web.SegmentEvent"?: never;
+            "cdp.store.PosTransaction"?: never;
+            "cdp.store.BeaconSighting"?: never;
+            "cdp.store.WifiObservation": CdpStore.WifiObservation;
+            "cdp.store.PeopleCount"?: never;
+        } | {
+            "cdp.web.SegmentEvent"?: never;
+            "cdp.store.PosTransaction"?: never;
+            "cdp.store.BeaconSighting"?: never;
+            "cdp.store.WifiObservation"?: never;
+            "cdp.store.PeopleCount": CdpStore.PeopleCount;
         };
         /**
          * Default: null
@@ -725,6 +897,24 @@ export namespace CdpEnrichment {
          * Default: []
          */
         products: CdpEnrichment.ProductInfo[];
+        /**
+         * Default: null
+         */
+        geo: null | CdpEnrichment.GeoInfo;
+        /**
+         * Default: null
+         */
+        campaign: null | CdpEnrichment.CampaignInfo;
+        /**
+         * Default: null
+         */
+        store: null | CdpEnrichment.StoreInfo;
+        /**
+         * Reference data an enrichment looked for and did not find: catalogue, store_directory, geo.
+         *
+         * Default: []
+         */
+        missing: string[];
     }
 }
 
@@ -770,20 +960,98 @@ export namespace CdpOps {
 }
 
 export namespace CdpReference {
-    export const ProductSchema = "{\"type\":\"record\",\"name\":\"Product\",\"namespace\":\"cdp.reference\",\"doc\":\"One product of the catalogue (from the PIM), keyed by sku on a compacted topic: the latest record per sku is the product; a tombstone (null value) removes it.\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Category path, most general first, separated by ' > '.\"},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"List price in minor units of currency.\"},{\"name\":\"currency\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"sourceName\",\"type\":\"string\",\"doc\":\"Where this record came from (e.g. pim-export), so enriched fields can name their source.\"},{\"name\":\"sourceVersion\",\"type\":\"string\",\"doc\":\"Version of that delivery (file checksum or export id).\"}]}";
+    export const AreaDemographicsSchema = "{\"type\":\"record\",\"name\":\"AreaDemographics\",\"namespace\":\"cdp.reference\",\"doc\":\"Open demographics of one postal-code area (modelled on Statistics Finland's Paavo), keyed countryCode|postalCode. Shares are 0..1 of the area's population or households.\",\"fields\":[{\"name\":\"countryCode\",\"type\":\"string\",\"doc\":\"ISO 3166-1 alpha-2.\"},{\"name\":\"postalCode\",\"type\":\"string\"},{\"name\":\"areaName\",\"type\":\"string\"},{\"name\":\"municipality\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"population\",\"type\":\"int\"},{\"name\":\"medianAge\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"ageShares\",\"type\":{\"type\":\"map\",\"values\":\"double\"},\"doc\":\"Age band (0-14, 15-24, 25-34, 35-44, 45-54, 55-64, 65+) -> share of the population.\"},{\"name\":\"medianIncome\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"Median disposable income of inhabitants, euros per year.\"},{\"name\":\"households\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"householdShares\",\"type\":{\"type\":\"map\",\"values\":\"double\"},\"doc\":\"Household type (single, couple, family_with_children, other) -> share of households.\"},{\"name\":\"statisticsYear\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"sourceName\",\"type\":\"string\"},{\"name\":\"sourceVersion\",\"type\":\"string\"},{\"name\":\"loadedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+    export const AreaDemographicsName = "cdp.reference.AreaDemographics";
+    /**
+     * Open demographics of one postal-code area (modelled on Statistics Finland's Paavo), keyed countryCode|postalCode. Shares are 0..1 of the area's population or households.
+     */
+    export interface AreaDemographics {
+        /**
+         * ISO 3166-1 alpha-2.
+         */
+        countryCode: string;
+        postalCode: string;
+        areaName: string;
+        /**
+         * Default: null
+         */
+        municipality: null | string;
+        population: number;
+        /**
+         * Default: null
+         */
+        medianAge: null | number;
+        /**
+         * Age band (0-14, 15-24, 25-34, 35-44, 45-54, 55-64, 65+) -> share of the population.
+         */
+        ageShares: {
+            [index: string]: number;
+        };
+        /**
+         * Median disposable income of inhabitants, euros per year.
+         *
+         * Default: null
+         */
+        medianIncome: null | number;
+        /**
+         * Default: null
+         */
+        households: null | number;
+        /**
+         * Household type (single, couple, family_with_children, other) -> share of households.
+         */
+        householdShares: {
+            [index: string]: number;
+        };
+        /**
+         * Default: null
+         */
+        statisticsYear: null | number;
+        sourceName: string;
+        sourceVersion: string;
+        loadedAt: number;
+    }
+    export const PartnerSegmentMembershipSchema = "{\"type\":\"record\",\"name\":\"PartnerSegmentMembership\",\"namespace\":\"cdp.reference\",\"doc\":\"The segments a partner puts one person in, keyed tenant|partner|identifierType|identifierValue. The partner delivers e-mails or phones; the loader hashes them exactly as ingest does (email_hash, phone_hash), so no clear value reaches Kafka and the identifier joins with the identity graph's.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"partner\",\"type\":\"string\",\"doc\":\"The partner whose key uploaded it: its rows replace only its own.\"},{\"name\":\"identifier\",\"type\":\"cdp.identity.Identifier\"},{\"name\":\"segments\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Segment names, sorted, without repeats.\"},{\"name\":\"sourceName\",\"type\":\"string\"},{\"name\":\"sourceVersion\",\"type\":\"string\"},{\"name\":\"loadedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+    export const PartnerSegmentMembershipName = "cdp.reference.PartnerSegmentMembership";
+    /**
+     * The segments a partner puts one person in, keyed tenant|partner|identifierType|identifierValue. The partner delivers e-mails or phones; the loader hashes them exactly as ingest does (email_hash, phone_hash), so no clear value reaches Kafka and the identifier joins with the identity graph's.
+     */
+    export interface PartnerSegmentMembership {
+        tenant: string;
+        /**
+         * The partner whose key uploaded it: its rows replace only its own.
+         */
+        partner: string;
+        identifier: CdpIdentity.Identifier;
+        /**
+         * Segment names, sorted, without repeats.
+         */
+        segments: string[];
+        sourceName: string;
+        sourceVersion: string;
+        loadedAt: number;
+    }
+    export const ProductSchema = "{\"type\":\"record\",\"name\":\"Product\",\"namespace\":\"cdp.reference\",\"doc\":\"One product of a tenant's catalogue (from the PIM), keyed tenant|sku on a compacted topic: the latest record per key is the product; a tombstone (null value) removes it.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"category\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Category path as text, most general first, separated by ' > '.\"},{\"name\":\"categoryPath\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[],\"doc\":\"The same path as a list, most general first: ['Shoes', 'Outdoor'].\"},{\"name\":\"brand\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"priceMinor\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"List price in minor units of currency.\"},{\"name\":\"currency\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"marginRate\",\"type\":[\"null\",\"double\"],\"default\":null,\"doc\":\"Gross margin as a share of the net price, 0..1 (0.35 = 35 %).\"},{\"name\":\"sourceName\",\"type\":\"string\",\"doc\":\"Where this version came from (file name, or partner name for an upload).\"},{\"name\":\"sourceVersion\",\"type\":\"string\",\"doc\":\"The dataset version: a checksum of the delivered file, so the same file is the same version.\"},{\"name\":\"loadedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the loader published this version.\"}]}";
     export const ProductName = "cdp.reference.Product";
     /**
-     * One product of the catalogue (from the PIM), keyed by sku on a compacted topic: the latest record per sku is the product; a tombstone (null value) removes it.
+     * One product of a tenant's catalogue (from the PIM), keyed tenant|sku on a compacted topic: the latest record per key is the product; a tombstone (null value) removes it.
      */
     export interface Product {
+        tenant: string;
         sku: string;
         name: string;
         /**
-         * Category path, most general first, separated by ' > '.
+         * Category path as text, most general first, separated by ' > '.
          *
          * Default: null
          */
         category: null | string;
+        /**
+         * The same path as a list, most general first: ['Shoes', 'Outdoor'].
+         *
+         * Default: []
+         */
+        categoryPath: string[];
         /**
          * Default: null
          */
@@ -798,14 +1066,157 @@ export namespace CdpReference {
          * Default: null
          */
         currency: null | string;
-        updatedAt: number;
         /**
-         * Where this record came from (e.g. pim-export), so enriched fields can name their source.
+         * Gross margin as a share of the net price, 0..1 (0.35 = 35 %).
+         *
+         * Default: null
+         */
+        marginRate: null | number;
+        /**
+         * Where this version came from (file name, or partner name for an upload).
          */
         sourceName: string;
         /**
-         * Version of that delivery (file checksum or export id).
+         * The dataset version: a checksum of the delivered file, so the same file is the same version.
          */
         sourceVersion: string;
+        /**
+         * When the loader published this version.
+         */
+        loadedAt: number;
+    }
+    export const OpeningHoursSchema = "{\"type\":\"record\",\"name\":\"OpeningHours\",\"fields\":[{\"name\":\"dayOfWeek\",\"type\":\"int\",\"doc\":\"ISO day: 1 = Monday ... 7 = Sunday.\"},{\"name\":\"opens\",\"type\":\"string\",\"doc\":\"Local time HH:MM.\"},{\"name\":\"closes\",\"type\":\"string\",\"doc\":\"Local time HH:MM; before opens means past midnight.\"}]}";
+    export const OpeningHoursName = "cdp.reference.OpeningHours";
+    export interface OpeningHours {
+        /**
+         * ISO day: 1 = Monday ... 7 = Sunday.
+         */
+        dayOfWeek: number;
+        /**
+         * Local time HH:MM.
+         */
+        opens: string;
+        /**
+         * Local time HH:MM; before opens means past midnight.
+         */
+        closes: string;
+    }
+    export const StoreZoneSchema = "{\"type\":\"record\",\"name\":\"StoreZone\",\"fields\":[{\"name\":\"zoneId\",\"type\":\"string\"},{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"kind\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"entrance, sales_floor, checkout, fitting_rooms, ... (free text).\"}]}";
+    export const StoreZoneName = "cdp.reference.StoreZone";
+    export interface StoreZone {
+        zoneId: string;
+        name: string;
+        /**
+         * entrance, sales_floor, checkout, fitting_rooms, ... (free text).
+         *
+         * Default: null
+         */
+        kind: null | string;
+    }
+    export const StoreBeaconSchema = "{\"type\":\"record\",\"name\":\"StoreBeacon\",\"doc\":\"An iBeacon placed in the store.\",\"fields\":[{\"name\":\"uuid\",\"type\":\"string\",\"doc\":\"Proximity uuid, lower case.\"},{\"name\":\"major\",\"type\":\"int\"},{\"name\":\"minor\",\"type\":\"int\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
+    export const StoreBeaconName = "cdp.reference.StoreBeacon";
+    /**
+     * An iBeacon placed in the store.
+     */
+    export interface StoreBeacon {
+        /**
+         * Proximity uuid, lower case.
+         */
+        uuid: string;
+        major: number;
+        minor: number;
+        /**
+         * Default: null
+         */
+        zoneId: null | string;
+    }
+    export const StoreAccessPointSchema = "{\"type\":\"record\",\"name\":\"StoreAccessPoint\",\"fields\":[{\"name\":\"mac\",\"type\":\"string\",\"doc\":\"Access point MAC, lower case with colons.\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
+    export const StoreAccessPointName = "cdp.reference.StoreAccessPoint";
+    export interface StoreAccessPoint {
+        /**
+         * Access point MAC, lower case with colons.
+         */
+        mac: string;
+        /**
+         * Default: null
+         */
+        zoneId: null | string;
+    }
+    export const StoreSensorSchema = "{\"type\":\"record\",\"name\":\"StoreSensor\",\"doc\":\"A people-counting sensor: counts at an entrance, or occupancy of a zone.\",\"fields\":[{\"name\":\"sensorId\",\"type\":\"string\"},{\"name\":\"entrance\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Entrance it counts (e.g. main, mall-side); null for a zone sensor.\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
+    export const StoreSensorName = "cdp.reference.StoreSensor";
+    /**
+     * A people-counting sensor: counts at an entrance, or occupancy of a zone.
+     */
+    export interface StoreSensor {
+        sensorId: string;
+        /**
+         * Entrance it counts (e.g. main, mall-side); null for a zone sensor.
+         *
+         * Default: null
+         */
+        entrance: null | string;
+        /**
+         * Default: null
+         */
+        zoneId: null | string;
+    }
+    export const StoreSchema = "{\"type\":\"record\",\"name\":\"Store\",\"namespace\":\"cdp.reference\",\"doc\":\"One store of the store directory with its zones and in-store infrastructure (beacons, Wi-Fi access points, people-counting sensors), keyed tenant|storeId on a compacted topic; a tombstone removes the store.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"city\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"postalCode\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"countryCode\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"ISO 3166-1 alpha-2.\"},{\"name\":\"latitude\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"longitude\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"timeZone\",\"type\":\"string\",\"doc\":\"IANA time zone, e.g. Europe/Helsinki: store-local time is read in it.\"},{\"name\":\"openingHours\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"OpeningHours\",\"fields\":[{\"name\":\"dayOfWeek\",\"type\":\"int\",\"doc\":\"ISO day: 1 = Monday ... 7 = Sunday.\"},{\"name\":\"opens\",\"type\":\"string\",\"doc\":\"Local time HH:MM.\"},{\"name\":\"closes\",\"type\":\"string\",\"doc\":\"Local time HH:MM; before opens means past midnight.\"}]}},\"default\":[]},{\"name\":\"zones\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"StoreZone\",\"fields\":[{\"name\":\"zoneId\",\"type\":\"string\"},{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"kind\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"entrance, sales_floor, checkout, fitting_rooms, ... (free text).\"}]}},\"default\":[]},{\"name\":\"beacons\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"StoreBeacon\",\"doc\":\"An iBeacon placed in the store.\",\"fields\":[{\"name\":\"uuid\",\"type\":\"string\",\"doc\":\"Proximity uuid, lower case.\"},{\"name\":\"major\",\"type\":\"int\"},{\"name\":\"minor\",\"type\":\"int\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null}]}},\"default\":[]},{\"name\":\"accessPoints\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"StoreAccessPoint\",\"fields\":[{\"name\":\"mac\",\"type\":\"string\",\"doc\":\"Access point MAC, lower case with colons.\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null}]}},\"default\":[]},{\"name\":\"sensors\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"StoreSensor\",\"doc\":\"A people-counting sensor: counts at an entrance, or occupancy of a zone.\",\"fields\":[{\"name\":\"sensorId\",\"type\":\"string\"},{\"name\":\"entrance\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Entrance it counts (e.g. main, mall-side); null for a zone sensor.\"},{\"name\":\"zoneId\",\"type\":[\"null\",\"string\"],\"default\":null}]}},\"default\":[]},{\"name\":\"sourceName\",\"type\":\"string\"},{\"name\":\"sourceVersion\",\"type\":\"string\"},{\"name\":\"loadedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+    export const StoreName = "cdp.reference.Store";
+    /**
+     * One store of the store directory with its zones and in-store infrastructure (beacons, Wi-Fi access points, people-counting sensors), keyed tenant|storeId on a compacted topic; a tombstone removes the store.
+     */
+    export interface Store {
+        tenant: string;
+        storeId: string;
+        name: string;
+        /**
+         * Default: null
+         */
+        city: null | string;
+        /**
+         * Default: null
+         */
+        postalCode: null | string;
+        /**
+         * ISO 3166-1 alpha-2.
+         *
+         * Default: null
+         */
+        countryCode: null | string;
+        /**
+         * Default: null
+         */
+        latitude: null | number;
+        /**
+         * Default: null
+         */
+        longitude: null | number;
+        /**
+         * IANA time zone, e.g. Europe/Helsinki: store-local time is read in it.
+         */
+        timeZone: string;
+        /**
+         * Default: []
+         */
+        openingHours: CdpReference.OpeningHours[];
+        /**
+         * Default: []
+         */
+        zones: CdpReference.StoreZone[];
+        /**
+         * Default: []
+         */
+        beacons: CdpReference.StoreBeacon[];
+        /**
+         * Default: []
+         */
+        accessPoints: CdpReference.StoreAccessPoint[];
+        /**
+         * Default: []
+         */
+        sensors: CdpReference.StoreSensor[];
+        sourceName: string;
+        sourceVersion: string;
+        loadedAt: number;
     }
 }

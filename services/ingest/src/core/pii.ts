@@ -1,16 +1,12 @@
-import { createHmac } from 'node:crypto';
+import { hashEmail, hashMac, hashPhone, ipv4Octets, ipv6Groups } from '@cdp/plumbing';
 
 /**
  * PII never leaves ingest in clear: e-mails, phones and MACs become a keyed hash (HMAC-SHA256
- * with a secret salt), normalised first so the same address always hashes the same.
+ * with a secret salt), normalised first so the same address always hashes the same. The hashes
+ * live in the plumbing (pii-hash.ts), shared with the reference-data loader so that a partner's
+ * e-mail joins with ours; they are re-exported here for ingest's modules.
  */
-export const hashEmail = (salt: string, email: string) => hmac(salt, `email:${email.trim().toLowerCase()}`);
-export const hashPhone = (salt: string, phone: string) => hmac(salt, `phone:${phone.replace(/[^\d+]/g, '')}`);
-export const hashMac = (salt: string, mac: string) => hmac(salt, `mac:${mac.toLowerCase().replace(/[^0-9a-f]/g, '')}`);
-
-function hmac(salt: string, value: string): string {
-  return createHmac('sha256', salt).update(value).digest('hex');
-}
+export { hashEmail, hashMac, hashPhone };
 
 /** aa:bb:cc:dd:ee:ff in lower case, or undefined when the text is not a 48-bit MAC. */
 export function normalizeMac(mac: string): string | undefined {
@@ -40,35 +36,6 @@ export function truncateIp(ip: string): string | null {
   // ::ffff:a.b.c.d is an IPv4 client behind a dual-stack socket: cut it as IPv4.
   if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) return `${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.0`;
   return `${g[0]!.toString(16)}:${g[1]!.toString(16)}:${g[2]!.toString(16)}::`;
-}
-
-function ipv4Octets(text: string): number[] | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const octets = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
-  return octets.every((o) => o <= 255) ? octets : undefined;
-}
-
-/** The eight 16-bit groups of an IPv6 address (zone id ignored, dotted-quad tail allowed). */
-function ipv6Groups(text: string): number[] | undefined {
-  let head = text.toLowerCase().split('%')[0]!;
-  if (!head.includes(':')) return undefined;
-  const lastColon = head.lastIndexOf(':');
-  const tail = head.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const v4 = ipv4Octets(tail);
-    if (!v4) return undefined;
-    head = `${head.slice(0, lastColon + 1)}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`;
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return undefined;
-  const left = halves[0] ? halves[0].split(':') : [];
-  const right = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  const missing = 8 - left.length - right.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const parts = [...left, ...Array<string>(missing).fill('0'), ...right];
-  if (!parts.every((p) => /^[0-9a-f]{1,4}$/.test(p))) return undefined;
-  return parts.map((p) => parseInt(p, 16));
 }
 
 // ---------------------------------------------------------------------------------------------
