@@ -1,6 +1,7 @@
 /**
- * `pnpm start` / `pnpm stop` / `pnpm status`: the local stack and the four services as
- * background processes (pids and logs under the stack folder), each judged by its /health.
+ * `pnpm start` / `pnpm stop` / `pnpm status`: the local stack and the services (the pipeline's
+ * four and the reference-data loader) as background processes (pids and logs under the stack
+ * folder), each judged by its /health.
  */
 import { join } from 'node:path';
 import { REPO_ROOT, STACK_DIR } from './paths';
@@ -10,7 +11,7 @@ import { httpOk } from './stack/servers';
 import { down as stackDown, status as stackStatus, up as stackUp } from './stack/stack';
 
 export interface ServiceSpec {
-  name: 'ingest' | 'identity' | 'enrichment' | 'aggregation';
+  name: 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'loader';
   port: number;
   health: string;
 }
@@ -21,6 +22,8 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: 'enrichment', port: 9102, health: 'http://127.0.0.1:9102/health' },
   { name: 'identity', port: 9101, health: 'http://127.0.0.1:9101/health' },
   { name: 'ingest', port: 8080, health: 'http://127.0.0.1:8080/health' },
+  // Reference-data uploads (HTTP 8090; metrics on 9104): depends on no other service.
+  { name: 'loader', port: 8090, health: 'http://127.0.0.1:8090/health' },
 ];
 
 /**
