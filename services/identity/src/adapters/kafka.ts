@@ -69,11 +69,9 @@ export function stitchProcess(table: IdentityTable, rules: RuleBook, topics: Ide
     const { resolved, link } = stitch(event, rules.rulesOf(envelope.tenant), table);
     const out: OutputRecord[] = [];
     if (link) out.push({ topic: topics.links, key: linkKey(link), value: link });
-    // Wi-Fi observations serve the graph only (captive-portal logins); store traffic is not
-    // processed downstream yet, so they do not go on as resolved events.
-    if (!('cdp.store.WifiObservation' in event)) {
-      out.push({ topic: topics.resolved, key: record.key?.toString() ?? envelope.eventId, value: { ...resolved, event } });
-    }
+    // Every event goes on, Wi-Fi observations too: they feed the graph (captive-portal logins)
+    // and the store tables (visits, passersby) downstream.
+    out.push({ topic: topics.resolved, key: record.key?.toString() ?? envelope.eventId, value: { ...resolved, event } });
     return ok(out);
   };
 }
