@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const producer = await clients.producer();
   const sink = await startClickHouseSink({
     clients, codec, producer, connection, logger, registry: telemetry.registry,
-    topics: { events: t.enrichedEvents, assignments: t.identifierAssignments, merges: t.personMerges, conflicts: t.identityConflicts },
+    topics: {
+      events: t.enrichedEvents, assignments: t.identifierAssignments, merges: t.personMerges, conflicts: t.identityConflicts,
+      products: t.products, stores: t.stores, partnerSegments: t.partnerSegments, areaDemographics: t.areaDemographics,
+    },
     groupId: config.AGGREGATION_GROUP_ID,
     fetchBytes: config.AGGREGATION_FETCH_BYTES,
   });

@@ -31,7 +31,7 @@ import {
   Gauge,
   isRetriable,
 } from '@cdp/plumbing';
-import { conflictRow, eventRow, identityRow, overrideRow } from '../core/rows';
+import { conflictRow, demographicsRefRow, enrichedRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../core/rows';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
@@ -40,7 +40,15 @@ export interface AggregationTopics {
   assignments: TopicSpec;
   merges: TopicSpec;
   conflicts: TopicSpec;
+  /** Reference datasets (compacted, written in transactions by the loader): tables for analysts and joins. */
+  products: TopicSpec;
+  stores: TopicSpec;
+  partnerSegments: TopicSpec;
+  areaDemographics: TopicSpec;
 }
+
+/** A decoded input to the table it lands in and its row there. */
+type Route = (value: unknown, record: IncomingRecord, now: number) => { table: string; row: Record<string, unknown> };
 
 export async function migrateDatabase(connection: ClickHouseOptions & { database: string }, logger: Logger): Promise<void> {
   const result = await migrate(connection, loadMigrations(MIGRATIONS_DIR));
@@ -61,7 +69,7 @@ export async function startClickHouseSink(deps: {
   const { clients, codec, producer, topics, logger } = deps;
   const ch = createClickHouse(deps.connection);
   const catalog = loadSchemaCatalog();
-  const inputs = [topics.events, topics.assignments, topics.merges, topics.conflicts];
+  const inputs = [topics.events, topics.assignments, topics.merges, topics.conflicts, topics.products, topics.stores, topics.partnerSegments, topics.areaDemographics];
   const readers = new Map(inputs.map((t) => [t.name, catalog.resolve(t.valueType)]));
   const dlqIds = new Map<string, number>();
   for (const t of inputs) {
@@ -76,6 +84,11 @@ export async function startClickHouseSink(deps: {
     const letters = [];
     const reader = readers.get(batch.topic);
     for (const record of batch.records) {
+      // A tombstone of a reference table: its key says which row is gone.
+      if (!record.value) {
+        values.push({ record, value: null });
+        continue;
+      }
       const decoded = await decodeRecord(codec, record, reader);
       if (decoded.kind === 'ok') values.push({ record, value: decoded.value });
       else letters.push(encodeDeadLetter(codec, dlqIds.get(batch.topic)!, deadLetterOf(record, 'aggregation', decoded.rejection)));
@@ -113,32 +126,62 @@ export async function startClickHouseSink(deps: {
     }
   };
 
-  const tableOf: Record<string, { table: string; row: (v: unknown, now: number) => unknown }> = {
-    [topics.events.name]: { table: 'events_raw', row: (v, now) => eventRow(v as CdpEnrichment.EnrichedEvent, now) },
-    [topics.assignments.name]: { table: 'identities', row: (v) => identityRow(v as CdpIdentity.IdentifierAssignment) },
-    [topics.merges.name]: { table: 'person_overrides', row: (v) => overrideRow(v as CdpIdentity.PersonMerge) },
-    [topics.conflicts.name]: { table: 'identity_conflicts', row: (v, now) => conflictRow(v as CdpIdentity.IdentityConflict, now) },
+  const reference = (table: string, row: (key: string, value: never, timestamp: number) => object): Route => (value, record) => ({
+    table,
+    row: row(record.key?.toString('utf8') ?? '', value as never, Number(record.timestamp)) as Record<string, unknown>,
+  });
+  const routes: Record<string, Route> = {
+    [topics.events.name]: (v, _, now) => enrichedRow(v as CdpEnrichment.EnrichedEvent, now),
+    [topics.assignments.name]: (v) => ({ table: 'identities', row: identityRow(v as CdpIdentity.IdentifierAssignment) }),
+    [topics.merges.name]: (v) => ({ table: 'person_overrides', row: overrideRow(v as CdpIdentity.PersonMerge) }),
+    [topics.conflicts.name]: (v, _, now) => ({ table: 'identity_conflicts', row: conflictRow(v as CdpIdentity.IdentityConflict, now) }),
+    [topics.products.name]: reference('ref_products', productRefRow),
+    [topics.stores.name]: reference('ref_stores', storeRefRow),
+    [topics.partnerSegments.name]: reference('ref_partner_segments', partnerSegmentRefRow),
+    [topics.areaDemographics.name]: reference('ref_area_demographics', demographicsRefRow),
   };
 
-  const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(tableOf), maxBytesPerPartition: deps.fetchBytes, concurrency: 4, minBytes: 512 * 1024, maxWaitMs: 200, stableBatches: true });
+  const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(routes), maxBytesPerPartition: deps.fetchBytes, concurrency: 4, minBytes: 512 * 1024, maxWaitMs: 200, stableBatches: true });
   const running = consumer.run(async (batch) => {
-    const target = tableOf[batch.topic]!;
+    const route = routes[batch.topic]!;
     const values = await decodeAll(batch);
     if (values.length === 0) return;
     const now = Date.now();
-    const tableRows = values.map((v) => target.row(v.value, now) as Record<string, unknown>);
-    const token = `${batch.topic}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
-    try {
-      // The same batch read again after a crash has the same range (stableBatches), so the same
-      // token, and ClickHouse drops it instead of storing its rows twice.
-      await insertCompact(target.table, tableRows, token);
-    } catch (error) {
-      if (isRetriable(error)) throw error;
-      // ClickHouse refused the data itself: find the rows it refuses, one by one, and send those
-      // to the dead-letter topic, so one bad record cannot stop the partition.
-      await insertOneByOne(batch, target.table, tableRows, values.map((v) => v.record), token, error as Error);
+    // One topic's batch can feed several tables (enriched events: events, Wi-Fi, people counts).
+    const byTable = new Map<string, { rows: Record<string, unknown>[]; records: IncomingRecord[] }>();
+    const refused = [];
+    for (const v of values) {
+      let routed: ReturnType<Route>;
+      try {
+        routed = route(v.value, v.record, now);
+      } catch (error) {
+        refused.push(encodeDeadLetter(codec, dlqIds.get(batch.topic)!, deadLetterOf(v.record, 'aggregation', { code: 'aggregation.unmappable_record', step: 'row', message: (error as Error).message })));
+        continue;
+      }
+      const group = byTable.get(routed.table) ?? { rows: [], records: [] };
+      group.rows.push(routed.row);
+      group.records.push(v.record);
+      byTable.set(routed.table, group);
     }
-    rows.inc({ table: target.table }, values.length);
+    if (refused.length > 0) {
+      await producer.send(`${batch.topic}.dlq`, refused);
+      rejected.inc({ topic: batch.topic }, refused.length);
+    }
+    const range = `${batch.topic}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
+    for (const [table, group] of byTable) {
+      // The same batch read again after a crash has the same range (stableBatches), so the same
+      // token per table, and ClickHouse drops it instead of storing its rows twice.
+      const token = byTable.size === 1 ? range : `${range}:${table}`;
+      try {
+        await insertCompact(table, group.rows, token);
+      } catch (error) {
+        if (isRetriable(error)) throw error;
+        // ClickHouse refused the data itself: find the rows it refuses, one by one, and send those
+        // to the dead-letter topic, so one bad record cannot stop the partition.
+        await insertOneByOne(batch, table, group.rows, group.records, token, error as Error);
+      }
+      rows.inc({ table }, group.rows.length);
+    }
     lastInsert.set(Date.now() / 1000);
   });
   running.catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'));

@@ -2,7 +2,7 @@
  * Enriched events, identifier assignments, merges and identity conflicts -> ClickHouse rows. Pure.
  * Times go out as seconds with a millisecond fraction (toDateTime64), money in minor units.
  */
-import { toDateTime64, type CdpEnrichment, type CdpIdentity, type CdpStore, type CdpWeb } from '@cdp/plumbing';
+import { toDateTime64, type CdpEnrichment, type CdpIdentity, type CdpReference, type CdpStore, type CdpWeb } from '@cdp/plumbing';
 
 export interface EventRow {
   tenant: string;
@@ -29,7 +29,21 @@ export interface EventRow {
   browser: string;
   os: string;
   device_type: string;
+  is_bot: number;
+  geo_country: string;
+  geo_region: string;
+  geo_city: string;
+  campaign_term: string;
+  campaign_content: string;
+  click_id_type: string;
+  click_id: string;
+  referrer_host: string;
+  marketing_medium: string;
   store_id: string;
+  zone_id: string;
+  store_local_time: number | null;
+  enrichment_sources: Record<string, string>;
+  enrichment_missing: string[];
   order_id: string;
   currency: string;
   revenue_minor: number;
@@ -94,7 +108,25 @@ function withItems(row: Omit<EventRow, `items.${string}`>, lines: Line[], produc
   };
 }
 
+/** Enrichment group -> source@version, for every group that added something to the event. */
+export function lineageOf(e: CdpEnrichment.EnrichedEvent): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (e.device) out.device = e.device.source;
+  if (e.geo) out.geo = e.geo.source;
+  if (e.campaign) out.campaign = e.campaign.source;
+  if (e.store?.source) out.store = e.store.source;
+  const catalogue = [...new Set(e.products.flatMap((p) => (p.source ? [p.source] : [])))];
+  if (catalogue.length > 0) out.catalogue = catalogue.join(', ');
+  return out;
+}
+
+const storeTimes = (e: CdpEnrichment.EnrichedEvent) => ({
+  zone_id: e.store?.zoneId ?? '',
+  store_local_time: e.store?.localTime === null || e.store?.localTime === undefined ? null : toDateTime64(e.store.localTime),
+});
+
 export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): EventRow {
+  const c = e.campaign;
   const base = {
     person_id: e.personId ?? '',
     identifiers: e.identifiers.map((i) => ({ type: i.type, value: i.value })),
@@ -102,10 +134,27 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
     browser: e.device?.browserName ?? '',
     os: e.device?.osName ?? '',
     device_type: e.device?.deviceType ?? '',
+    is_bot: e.device?.isBot ? 1 : 0,
+    geo_country: e.geo?.countryCode ?? '',
+    geo_region: e.geo?.region ?? '',
+    geo_city: e.geo?.city ?? '',
+    campaign_source: c?.campaignSource ?? '',
+    campaign_medium: c?.campaignMedium ?? '',
+    campaign_name: c?.campaignName ?? '',
+    campaign_term: c?.campaignTerm ?? '',
+    campaign_content: c?.campaignContent ?? '',
+    click_id_type: c?.clickIdType ?? '',
+    click_id: c?.clickId ?? '',
+    referrer_host: c?.referrerHost ?? '',
+    marketing_medium: c?.medium ?? '',
+    ...storeTimes(e),
+    enrichment_sources: lineageOf(e),
+    enrichment_missing: e.missing,
   };
   const web: CdpWeb.SegmentEvent | undefined = e.event['cdp.web.SegmentEvent'];
   const receipt: CdpStore.PosTransaction | undefined = e.event['cdp.store.PosTransaction'];
   const beacon: CdpStore.BeaconSighting | undefined = e.event['cdp.store.BeaconSighting'];
+  if (!web && !receipt && !beacon) throw new Error(`not an events_raw event: ${Object.keys(e.event)[0]}`);
   const envelope = (web ?? receipt ?? beacon)!.envelope;
   const common = {
     ...base,
@@ -115,7 +164,7 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
     received_time: toDateTime64(envelope.receivedTime),
     source: envelope.source,
   };
-  const blank = { page_path: '', page_url: '', referrer: '', campaign_source: '', campaign_medium: '', campaign_name: '', properties: '', traits: '', anonymous_id: '', user_id: '', event_name: '' };
+  const blank = { page_path: '', page_url: '', referrer: '', properties: '', traits: '', anonymous_id: '', user_id: '', event_name: '' };
 
   if (web) {
     const props = parseJson(web.properties);
@@ -131,9 +180,6 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
         page_path: web.context.pagePath ?? '',
         page_url: web.context.pageUrl ?? '',
         referrer: web.context.pageReferrer ?? '',
-        campaign_source: web.context.campaignSource ?? '',
-        campaign_medium: web.context.campaignMedium ?? '',
-        campaign_name: web.context.campaignName ?? '',
         properties: web.properties ?? '',
         traits: web.traits ?? '',
         store_id: '',
@@ -156,7 +202,7 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
         channel: 'store',
         event_type: 'pos_transaction',
         event_name: receipt.kind.toLowerCase(),
-        store_id: receipt.storeId,
+        store_id: e.store?.storeId ?? receipt.storeId,
         order_id: receipt.receiptId,
         currency: receipt.currency,
         revenue_minor: sign * receipt.totalMinor,
@@ -175,7 +221,7 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
       event_type: 'beacon_sighting',
       anonymous_id: b.appInstallId ?? '',
       user_id: b.userId ?? '',
-      store_id: b.storeId ?? '',
+      store_id: e.store?.storeId ?? b.storeId ?? '',
       order_id: '',
       currency: '',
       revenue_minor: 0,
@@ -218,3 +264,125 @@ export const conflictRow = (c: CdpIdentity.IdentityConflict, ingestedAt: number)
   detected_at: toDateTime64(c.detectedAt),
   ingested_at: toDateTime64(ingestedAt),
 });
+
+/** Which table an enriched event lands in: store sensor traffic has tables of its own. */
+export type EventTable = 'events_raw' | 'store_wifi_observations' | 'store_people_counts';
+
+export const tableOfEvent = (e: CdpEnrichment.EnrichedEvent): EventTable =>
+  e.event['cdp.store.WifiObservation'] ? 'store_wifi_observations' : e.event['cdp.store.PeopleCount'] ? 'store_people_counts' : 'events_raw';
+
+export function wifiRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number) {
+  const w = e.event['cdp.store.WifiObservation']!;
+  return {
+    tenant: w.envelope.tenant,
+    event_id: w.envelope.eventId,
+    event_time: toDateTime64(w.envelope.eventTime),
+    received_time: toDateTime64(w.envelope.receivedTime),
+    ingested_at: toDateTime64(ingestedAt),
+    source: w.envelope.source,
+    store_id: e.store?.storeId ?? w.storeId ?? '',
+    ...storeTimes(e),
+    in_directory: e.store?.found ? 1 : 0,
+    ap_mac: w.apMac,
+    client_mac_hash: w.clientMacHash,
+    randomized_mac: w.randomizedMac ? 1 : 0,
+    rssi: w.rssi,
+    ssid: w.ssid ?? '',
+    manufacturer: w.manufacturer ?? '',
+    os: w.os ?? '',
+    person_id: e.personId ?? '',
+    enrichment_sources: lineageOf(e),
+  };
+}
+
+export function peopleCountRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number) {
+  const p = e.event['cdp.store.PeopleCount']!;
+  return {
+    tenant: p.envelope.tenant,
+    event_id: p.envelope.eventId,
+    event_time: toDateTime64(p.envelope.eventTime),
+    received_time: toDateTime64(p.envelope.receivedTime),
+    ingested_at: toDateTime64(ingestedAt),
+    source: p.envelope.source,
+    store_id: p.storeId,
+    sensor_id: p.sensorId,
+    entrance: e.store?.entrance ?? '',
+    ...storeTimes(e),
+    in_directory: e.store?.found ? 1 : 0,
+    kind: p.kind.toLowerCase(),
+    period_seconds: p.periodSeconds,
+    count_in: p.countIn,
+    count_out: p.countOut,
+    occupancy: p.occupancy,
+    queue_length: p.queueLength,
+    enrichment_sources: lineageOf(e),
+  };
+}
+
+/** A row of an enriched event for its table. */
+export function enrichedRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): { table: EventTable; row: Record<string, unknown> } {
+  const table = tableOfEvent(e);
+  const row = table === 'events_raw' ? eventRow(e, ingestedAt) : table === 'store_wifi_observations' ? wifiRow(e, ingestedAt) : peopleCountRow(e, ingestedAt);
+  return { table, row: row as unknown as Record<string, unknown> };
+}
+
+/**
+ * Reference records into their ClickHouse tables. A tombstone carries only its key: the key's
+ * parts fill the sort key, is_deleted = 1, and the record's Kafka timestamp (the load that
+ * removed it) is its version, newer than the row it removes.
+ */
+const lineageRow = (r: { sourceName: string; sourceVersion: string; loadedAt: number }) => ({ source_name: r.sourceName, source_version: r.sourceVersion, loaded_at: toDateTime64(r.loadedAt), is_deleted: 0 });
+const deleted = (timestamp: number) => ({ source_name: '', source_version: '', loaded_at: toDateTime64(timestamp), is_deleted: 1 });
+
+/** Splits a key of `n` parts joined by '|'; the last part keeps any further '|'. */
+export function keyParts(key: string, n: number): string[] {
+  const parts = key.split('|');
+  if (parts.length < n) throw new Error(`reference key "${key}" has ${parts.length} parts, expected ${n}`);
+  return [...parts.slice(0, n - 1), parts.slice(n - 1).join('|')];
+}
+
+export function productRefRow(key: string, p: CdpReference.Product | null, timestamp: number) {
+  if (!p) {
+    const [tenant, sku] = keyParts(key, 2);
+    return { tenant, sku, name: '', category: '', category_path: [], brand: '', price_minor: null, currency: '', margin_rate: null, ...deleted(timestamp) };
+  }
+  return {
+    tenant: p.tenant, sku: p.sku, name: p.name, category: p.category ?? '', category_path: p.categoryPath, brand: p.brand ?? '', price_minor: p.priceMinor,
+    currency: p.currency ?? '', margin_rate: p.marginRate, ...lineageRow(p),
+  };
+}
+
+export function storeRefRow(key: string, s: CdpReference.Store | null, timestamp: number) {
+  if (!s) {
+    const [tenant, store_id] = keyParts(key, 2);
+    return { tenant, store_id, name: '', city: '', postal_code: '', country_code: '', latitude: null, longitude: null, time_zone: '', opening_hours: [], zones: [], beacons: [], access_points: [], sensors: [], ...deleted(timestamp) };
+  }
+  return {
+    tenant: s.tenant, store_id: s.storeId, name: s.name, city: s.city ?? '', postal_code: s.postalCode ?? '', country_code: s.countryCode ?? '', latitude: s.latitude, longitude: s.longitude, time_zone: s.timeZone,
+    opening_hours: s.openingHours.map((h) => ({ day_of_week: h.dayOfWeek, opens: h.opens, closes: h.closes })),
+    zones: s.zones.map((z) => ({ zone_id: z.zoneId, name: z.name, kind: z.kind ?? '' })),
+    beacons: s.beacons.map((b) => ({ uuid: b.uuid, major: b.major, minor: b.minor, zone_id: b.zoneId ?? '' })),
+    access_points: s.accessPoints.map((a) => ({ mac: a.mac, zone_id: a.zoneId ?? '' })),
+    sensors: s.sensors.map((x) => ({ sensor_id: x.sensorId, entrance: x.entrance ?? '', zone_id: x.zoneId ?? '' })),
+    ...lineageRow(s),
+  };
+}
+
+export function partnerSegmentRefRow(key: string, m: CdpReference.PartnerSegmentMembership | null, timestamp: number) {
+  if (!m) {
+    const [tenant, partner, id_type, id_value] = keyParts(key, 4);
+    return { tenant, id_type, id_value, partner, segments: [], ...deleted(timestamp) };
+  }
+  return { tenant: m.tenant, id_type: m.identifier.type, id_value: m.identifier.value, partner: m.partner, segments: m.segments, ...lineageRow(m) };
+}
+
+export function demographicsRefRow(key: string, d: CdpReference.AreaDemographics | null, timestamp: number) {
+  if (!d) {
+    const [country_code, postal_code] = keyParts(key, 2);
+    return { country_code, postal_code, area_name: '', municipality: '', population: 0, median_age: null, age_shares: {}, median_income: null, households: null, household_shares: {}, statistics_year: null, ...deleted(timestamp) };
+  }
+  return {
+    country_code: d.countryCode, postal_code: d.postalCode, area_name: d.areaName, municipality: d.municipality ?? '', population: d.population, median_age: d.medianAge, age_shares: d.ageShares,
+    median_income: d.medianIncome, households: d.households, household_shares: d.householdShares, statistics_year: d.statisticsYear, ...lineageRow(d),
+  };
+}
