@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
 import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpEnrichment, type CdpOps, type ClickHouse, type IncomingRecord } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
-import { loadCatalogue } from '@cdp/infra/src/load';
+import { loadDatasetFile } from '../services/loader/src';
 import { deleteTopics, prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 
@@ -133,7 +133,7 @@ async function waitForStoredButUncommitted(): Promise<{ partition: number; first
 
 beforeAll(async () => {
   await prepareTopics(allTopics(prefix));
-  await loadCatalogue(join(REPO_ROOT, 'infra', 'data', 'catalogue.csv'), { quiet: true, prefix });
+  await loadDatasetFile('catalogue', join(REPO_ROOT, 'infra', 'data', 'catalogue.csv'), { prefix });
   pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
   // The sink first: it creates the database the checks read.
   for (const name of ['aggregation', 'enrichment', 'identity', 'ingest'] as const) await pipeline.start(name);

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { allTopics, createClickHouse, createKafkaClients, createLogger } from '@cdp/plumbing';
 import { formatRawPath, runRawPath } from '@cdp/bench/src/raw-path';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
-import { loadCatalogue } from '@cdp/infra/src/load';
+import { loadDatasetFile } from '@cdp/loader';
 import { prepareTopics } from '@cdp/infra/src/testing/topics';
 import { states } from '@cdp/infra/src/stack/stack';
 import { createTestPipeline } from '@cdp/infra/src/testing/pipeline';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'bench', logger: createLogger('bench', 'silent') });
   const admin = await clients.admin();
   await prepareTopics(allTopics(prefix));
-  await loadCatalogue(join(REPO_ROOT, 'infra', 'data', 'catalogue.csv'), { quiet: true, prefix });
+  await loadDatasetFile('catalogue', join(REPO_ROOT, 'infra', 'data', 'catalogue.csv'), { prefix });
   const pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
   const ch = createClickHouse({ url: 'http://127.0.0.1:8123', database });
   try {

@@ -4,15 +4,17 @@
  * progress until every event has landed in ClickHouse, and prints a report from ClickHouse.
  * It leaves everything running; Ctrl-C during the run stops what this run started.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets } from 'cli-progress';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
-import { loadCatalogue } from '@cdp/infra/src/load';
-import { readCatalogueFile } from '@cdp/infra/src/load/catalogue';
+import { loadDatasetFile, readCatalogueFile } from '@cdp/loader';
 import { runningPid } from '@cdp/infra/src/stack/processes';
 import { SERVICES, start, stop, stopServices } from '@cdp/infra/src/system';
 import { buildReport, formatReport, NEXT_STEPS } from './report';
+import { checkEnrichment, LOADER_URL, PARTNER_KEY, PARTNER_SEGMENTS } from './enrichment-check';
+import { createRandom } from './random';
 import { simulateRetailer } from './simulator';
 import { watchPipeline } from './pipeline-watch';
 
@@ -39,10 +41,20 @@ async function main(): Promise<void> {
   await start({ say });
   if (interrupted) return;
 
-  const catalogueFile = join(REPO_ROOT, 'infra', 'data', 'catalogue.csv');
-  const count = await loadCatalogue(catalogueFile, { quiet: true });
-  say(`\n== Catalogue: ${count} products loaded from infra/data/catalogue.csv`);
-  const catalogue = readCatalogueFile(catalogueFile).map((p) => ({ sku: p.sku, name: p.name, price: (p.priceMinor ?? 0) / 100 }));
+  // Every reference dataset goes in through the loader, as a retailer's would; the partner's
+  // segments follow once the simulated customers exist (they are keyed by their e-mails).
+  const dataFile = (name: string) => join(REPO_ROOT, 'infra', 'data', name);
+  say('\n== Reference data (pnpm load <dataset> FILE: one Kafka transaction per version)');
+  for (const [dataset, file] of [['catalogue', 'catalogue.csv'], ['stores', 'stores.json'], ['demographics', 'demographics.csv']] as const) {
+    const loaded = await loadDatasetFile(dataset, dataFile(file));
+    say(`  ${dataset.padEnd(12)} ${String(loaded.records).padStart(3)} records from infra/data/${file}, version ${loaded.version}: ${loaded.status === 'unchanged' ? 'already live, nothing published' : `${loaded.upserts} published, ${loaded.tombstones} removed`}`);
+  }
+  const catalogue = readCatalogueFile(dataFile('catalogue.csv')).map((p) => ({ sku: p.sku, name: p.name, price: (p.priceMinor ?? 0) / 100 }));
+  const directory = JSON.parse(readFileSync(dataFile('stores.json'), 'utf8')) as { storeId: string; accessPoints: { mac: string }[]; sensors: { sensorId: string }[] }[];
+  const storeDevices = Object.fromEntries(directory.map((s) => [s.storeId, { accessPoints: s.accessPoints.map((a) => a.mac), sensors: s.sensors.map((x) => x.sensorId) }]));
+  const areaCodes = readFileSync(dataFile('demographics.csv'), 'utf8').split('\n').filter((l) => /^FI,\d{5},/.test(l)).map((l) => l.split(',')[1]!);
+  // A few customers live where the open data sample has no figures: they show as not covered.
+  const postalCodes = [...areaCodes, '99990', '00990'];
 
   const runId = `demo${Date.now().toString(36)}`;
   say(`\n== Simulated retailer: ${customers} customers, seed ${seed}, run ${runId}`);
@@ -68,6 +80,8 @@ async function main(): Promise<void> {
     seed,
     runId,
     catalogue,
+    storeDevices,
+    postalCodes,
     onSent: (n) => {
       sent = n;
       if (n > sentBar.getTotal()) sentBar.setTotal(n);
@@ -116,6 +130,20 @@ async function main(): Promise<void> {
     const ok = Number(joined!.n) === result.signups.length;
     say(`Server-side sign-ups (the backend's alias, RudderStack Node SDK): ${result.signups.length} accounts, ${joined!.n} of them one person with their anonymous browsing: ${ok ? 'match' : 'MISMATCH'}`);
   }
+
+  // The partner delivers its segments for this run's customers by e-mail, through the loader's
+  // HTTP upload with its own key; the loader hashes every address as ingest does.
+  const random = createRandom(seed + 1);
+  const memberships = result.emails.flatMap((email) => PARTNER_SEGMENTS.filter(() => random.chance(0.3)).map((segment) => ({ email, segment })));
+  const upload = await fetch(`${LOADER_URL}/v1/datasets/segments`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${PARTNER_KEY}`, 'content-type': 'text/csv' },
+    body: `email,segment\n${memberships.map((m) => `${m.email},${m.segment}`).join('\n')}\n`,
+  });
+  if (!upload.ok) throw new Error(`partner segment upload refused: ${upload.status} ${await upload.text()}`);
+  const uploaded = (await upload.json()) as { version: string; upserts: number; tombstones: number };
+  say(`Partner nordic-loyalty uploaded ${memberships.length} memberships of ${new Set(memberships.map((m) => m.email)).size} customers (version ${uploaded.version}, ${uploaded.tombstones} earlier rows removed)`);
+  await checkEnrichment(watch, runId, result, memberships, say);
 
   const report = await buildReport(watch.ch);
   say(formatReport(report));

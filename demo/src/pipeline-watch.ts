@@ -19,14 +19,17 @@ export async function watchPipeline({ database = 'cdp', prefix = '', groups = { 
     [groups.identity, t.webEvents.name], [groups.identity, t.posTransactions.name], [groups.identity, t.beaconSightings.name], [groups.identity, t.wifiObservations.name],
     // The graph writer and the tables it feeds: a report before they settle would miss merges.
     [`${groups.identity}-graph`, t.identityLinks.name],
-    [groups.enrichment, t.resolvedEvents.name],
+    [groups.enrichment, t.resolvedEvents.name], [groups.enrichment, t.peopleCounts.name],
     [groups.aggregation, t.enrichedEvents.name], [groups.aggregation, t.identifierAssignments.name], [groups.aggregation, t.personMerges.name], [groups.aggregation, t.identityConflicts.name],
   ];
   return {
     ch,
     async landed(runPrefix) {
+      // Store sensor traffic lands in tables of its own.
       const [row] = await ch.query<{ n: number }>(
-        "SELECT uniqExact(event_id) AS n FROM events_raw WHERE startsWith(event_id, {p:String}) OR startsWith(order_id, {r:String})",
+        `SELECT (SELECT uniqExact(event_id) FROM events_raw WHERE startsWith(event_id, {p:String}) OR startsWith(order_id, {r:String}))
+              + (SELECT uniqExact(event_id) FROM store_wifi_observations WHERE startsWith(event_id, {p:String}))
+              + (SELECT uniqExact(event_id) FROM store_people_counts WHERE startsWith(event_id, {p:String})) AS n`,
         { p: runPrefix, r: `R-${runPrefix}` },
       );
       return Number(row?.n ?? 0);

@@ -9,6 +9,26 @@ FROM events ARRAY JOIN items.sku AS sku, items.product_name AS name, items.quant
 WHERE tenant = {tenant:String} AND (event_type = 'pos_transaction' OR event_name = 'Order Completed')
 GROUP BY sku ORDER BY units DESC, sku LIMIT 5`,
   revenue: `SELECT sumIf(revenue_minor, event_type = 'track' AND event_name = 'Order Completed') AS online_minor, sumIf(revenue_minor, event_type = 'pos_transaction') AS store_minor FROM events WHERE tenant = {tenant:String}`,
+  devices: `SELECT if(is_bot = 1, 'bot', if(device_type = '', 'unknown', device_type)) AS device, count() AS events, uniqExact(anonymous_id) AS visitors
+FROM events WHERE tenant = {tenant:String} AND channel IN ('web', 'app') AND event_type IN ('page', 'screen', 'track', 'identify') GROUP BY device ORDER BY events DESC`,
+  countries: `SELECT geo_country AS country, uniqExact(anonymous_id) AS visitors FROM events WHERE tenant = {tenant:String} AND channel = 'web' AND geo_country != '' AND is_bot = 0 GROUP BY country ORDER BY visitors DESC, country LIMIT 6`,
+  arrivals: `SELECT medium, count() AS visitors FROM
+(SELECT anonymous_id, argMin(marketing_medium, event_time) AS medium FROM events WHERE tenant = {tenant:String} AND event_type = 'page' AND is_bot = 0 AND anonymous_id != '' GROUP BY anonymous_id)
+GROUP BY medium ORDER BY visitors DESC, medium`,
+  segments: `SELECT partner, segment, uniqExact(person_id) AS people,
+  round(100 * uniqExact(person_id) / (SELECT uniqExact(person_id) FROM identities WHERE tenant = {tenant:String} AND id_type = 'email_hash'), 1) AS share
+FROM person_partner_segments WHERE tenant = {tenant:String} GROUP BY partner, segment ORDER BY people DESC, segment`,
+  homeAreas: `SELECT postal_code, any(area_name) AS area, count() AS customers, any(median_income) AS median_income, any(population) AS population,
+  round(100 * any(age_shares['65+']), 1) AS over_65, round(100 * any(household_shares['family_with_children']), 1) AS families
+FROM person_home_area WHERE tenant = {tenant:String} AND in_demographics GROUP BY postal_code ORDER BY customers DESC, postal_code LIMIT 5`,
+  homeAreaCoverage: `SELECT count() AS customers, countIf(in_demographics) AS with_demographics, round(avgIf(median_income, in_demographics)) AS median_income FROM person_home_area WHERE tenant = {tenant:String}`,
+  storeSensors: `SELECT store_id, sum(observations) AS wifi_observations, sum(devices) AS wifi_devices, sum(zones) AS zones, sum(people_in) AS people_in FROM
+(
+  SELECT store_id, count() AS observations, uniqExact(client_mac_hash) AS devices, uniqExact(zone_id) AS zones, 0 AS people_in FROM store_wifi_observations FINAL WHERE tenant = {tenant:String} GROUP BY store_id
+  UNION ALL
+  SELECT store_id, 0, 0, 0, sum(count_in) FROM store_people_counts FINAL WHERE tenant = {tenant:String} GROUP BY store_id
+) GROUP BY store_id ORDER BY store_id`,
+  missing: `SELECT dataset, count() AS events FROM (SELECT arrayJoin(enrichment_missing) AS dataset FROM events WHERE tenant = {tenant:String}) GROUP BY dataset ORDER BY dataset`,
 };
 
 export interface Report {
@@ -16,17 +36,33 @@ export interface Report {
   multiChannel: { multi_channel: number; customers: number; online_and_store: number };
   topProducts: { sku: string; name: string; units: number; revenue: number }[];
   revenue: { online_minor: number; store_minor: number };
+  devices: { device: string; events: number; visitors: number }[];
+  countries: { country: string; visitors: number }[];
+  arrivals: { medium: string; visitors: number }[];
+  segments: { partner: string; segment: string; people: number; share: number }[];
+  homeAreas: { postal_code: string; area: string; customers: number; median_income: number | null; population: number; over_65: number; families: number }[];
+  homeAreaCoverage: { customers: number; with_demographics: number; median_income: number | null };
+  storeSensors: { store_id: string; wifi_observations: number; wifi_devices: number; zones: number; people_in: number }[];
+  missing: { dataset: string; events: number }[];
 }
 
 export async function buildReport(ch: ClickHouse, tenant = 'demo'): Promise<Report> {
   const p = { tenant };
-  const [byChannel, [multiChannel], topProducts, [revenue]] = await Promise.all([
+  const [byChannel, [multiChannel], topProducts, [revenue], devices, countries, arrivals, segments, homeAreas, [homeAreaCoverage], storeSensors, missing] = await Promise.all([
     ch.query<Report['byChannel'][number]>(REPORT_QUERIES.eventsByChannel, p),
     ch.query<Report['multiChannel']>(REPORT_QUERIES.multiChannel, p),
     ch.query<Report['topProducts'][number]>(REPORT_QUERIES.topProducts, p),
     ch.query<Report['revenue']>(REPORT_QUERIES.revenue, p),
+    ch.query<Report['devices'][number]>(REPORT_QUERIES.devices, p),
+    ch.query<Report['countries'][number]>(REPORT_QUERIES.countries, p),
+    ch.query<Report['arrivals'][number]>(REPORT_QUERIES.arrivals, p),
+    ch.query<Report['segments'][number]>(REPORT_QUERIES.segments, p),
+    ch.query<Report['homeAreas'][number]>(REPORT_QUERIES.homeAreas, p),
+    ch.query<Report['homeAreaCoverage']>(REPORT_QUERIES.homeAreaCoverage, p),
+    ch.query<Report['storeSensors'][number]>(REPORT_QUERIES.storeSensors, p),
+    ch.query<Report['missing'][number]>(REPORT_QUERIES.missing, p),
   ]);
-  return { byChannel, multiChannel: multiChannel!, topProducts, revenue: revenue! };
+  return { byChannel, multiChannel: multiChannel!, topProducts, revenue: revenue!, devices, countries, arrivals, segments, homeAreas, homeAreaCoverage: homeAreaCoverage!, storeSensors, missing };
 }
 
 const eur = (minor: number) => `${(minor / 100).toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} EUR`;
@@ -41,6 +77,18 @@ export function formatReport(r: Report): string {
   const total = r.revenue.online_minor + r.revenue.store_minor;
   const share = total > 0 ? Math.round((100 * r.revenue.online_minor) / total) : 0;
   lines.push('', `  Revenue online ${eur(r.revenue.online_minor)}, in store ${eur(r.revenue.store_minor)} (digital share ${share} %)`);
+
+  lines.push('', '  What enrichment added');
+  lines.push(`    Devices (web and app events): ${r.devices.map((d) => `${d.device} ${d.events}`).join(', ')}`);
+  lines.push(`    Visitors by country (truncated IP, DB-IP): ${r.countries.map((c) => `${c.country} ${c.visitors}`).join(', ') || 'none'}`);
+  lines.push(`    How visitors arrived (first page, classified medium): ${r.arrivals.map((a) => `${a.medium || '(none)'} ${a.visitors}`).join(', ')}`);
+  lines.push(`    Partner segments (share of customers known by e-mail): ${r.segments.map((x) => `${x.partner}/${x.segment} ${x.people} (${x.share} %)`).join(', ') || 'none loaded'}`);
+  const cov = r.homeAreaCoverage;
+  lines.push(`    Home areas: ${cov.with_demographics} of ${cov.customers} customers with a postal code have area demographics; median income of their areas ${cov.median_income ?? '-'} EUR/year on average`);
+  for (const a of r.homeAreas) lines.push(`      ${a.postal_code} ${a.area.padEnd(22)} ${String(a.customers).padStart(4)} customers  median income ${a.median_income ?? '-'} EUR  65+ ${a.over_65} %  families ${a.families} %`);
+  lines.push('    Store sensors:');
+  for (const x of r.storeSensors) lines.push(`      ${x.store_id.padEnd(6)} Wi-Fi ${String(x.wifi_observations).padStart(5)} observations of ${String(x.wifi_devices).padStart(4)} devices in ${x.zones} zones; people counters: ${x.people_in} in`);
+  lines.push(`    Went on without reference data (events): ${r.missing.map((m) => `${m.dataset} ${m.events}`).join(', ') || 'none'}`);
   return lines.join('\n');
 }
 

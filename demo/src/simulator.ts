@@ -28,6 +28,10 @@ export interface SimulationOptions {
   webKey?: string;
   appKey?: string;
   storeKey?: string;
+  /** The store directory's access points and people-counting sensors per store (from infra/data/stores.json). */
+  storeDevices?: Record<string, { accessPoints: string[]; sensors: string[] }>;
+  /** Postal codes customers give in their identify traits (address.postalCode). */
+  postalCodes?: string[];
 }
 
 export interface SimulationResult {
@@ -40,9 +44,20 @@ export interface SimulationResult {
   signups: { anonymousId: string; userId: string }[];
   /** Events the clients gave up on (they report errors): should be zero. */
   failed: number;
+  /** E-mail addresses of customers who identified: what a partner would know them by. */
+  emails: string[];
+  /** Page views sent with a crawler's user agent. */
+  botEvents: number;
+  /** How each visitor arrived (the first page view), by marketing medium. */
+  arrivals: Record<string, number>;
+  /** Web visitors (not crawlers) by the country of the network they browse from. */
+  countries: Record<string, number>;
+  wifiObservations: number;
+  /** People counted in at entrances, per store. */
+  peopleIn: Record<string, number>;
 }
 
-export type Persona = 'anonymous_browser' | 'web_shopper' | 'server_signup' | 'app_shopper' | 'omnichannel' | 'store_only';
+export type Persona = 'anonymous_browser' | 'web_shopper' | 'server_signup' | 'app_shopper' | 'omnichannel' | 'store_only' | 'crawler';
 
 const STORES = ['HEL-1', 'ESP-2', 'TRE-3'];
 const BEACON_UUID = 'f7826da6-4fa2-4e98-8024-bc5b71e0893e';
@@ -53,8 +68,37 @@ const UAS = [
   'Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Mobile Safari/537.36',
   'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
 ];
+const BOT_UAS = [
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/142.0.0.0 Safari/537.36',
+];
 const PAGES = ['/', '/c/shoes', '/c/clothing', '/c/equipment', '/campaign/winter'];
-const CAMPAIGNS = [null, null, { source: 'newsletter', medium: 'email', name: 'winter-sale' }, { source: 'google', medium: 'cpc', name: 'brand' }];
+const SHOP = 'https://shop.example';
+/**
+ * How a visitor arrives: the first page's URL query and referrer, and the medium enrichment must
+ * classify it as. Later pages have the shop itself as referrer (internal).
+ */
+const ARRIVALS: { medium: string; query: string; referrer: string | null }[] = [
+  { medium: 'direct', query: '', referrer: null },
+  { medium: 'direct', query: '', referrer: null },
+  { medium: 'search', query: '', referrer: 'https://www.google.com/' },
+  { medium: 'search', query: '', referrer: 'https://www.bing.com/' },
+  { medium: 'paid', query: '?gclid=EAIaIQobChMI', referrer: 'https://www.google.com/' },
+  { medium: 'email', query: '?utm_source=newsletter&utm_medium=email&utm_campaign=winter-sale', referrer: null },
+  { medium: 'social', query: '', referrer: 'https://l.facebook.com/' },
+  { medium: 'paid', query: '?utm_source=facebook&utm_medium=cpc&utm_campaign=winter-sale&fbclid=IwAR2x', referrer: 'https://m.facebook.com/' },
+  { medium: 'referral', query: '', referrer: 'https://juoksija.example.org/blogi/kengat' },
+];
+/** Public networks by country (checked against the DB-IP database; ingest truncates to /24 anyway). */
+const NETWORKS: { country: string; prefix: string }[] = [
+  { country: 'FI', prefix: '193.166' },
+  { country: 'FI', prefix: '91.152' },
+  { country: 'FI', prefix: '84.248' },
+  { country: 'SE', prefix: '81.224' },
+  { country: 'EE', prefix: '90.190' },
+  { country: 'DE', prefix: '91.64' },
+];
 
 /** RudderStack's typings leave out messageId, which the SDK keeps when a caller gives one. */
 type RudderParams<K extends 'identify' | 'alias' | 'track'> = Parameters<RudderAnalytics[K]>[0];
@@ -74,7 +118,17 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
   for (const client of [web, app]) client.on('error', () => failed++);
   const backend = new RudderAnalytics(options.webKey ?? 'local-web', { dataPlaneUrl: options.ingestUrl, flushAt: 100, flushInterval: 200, retryCount: 5, logLevel: 'error', errorHandler: () => failed++ });
 
-  const result: SimulationResult = { eventIds: new Set(), sentByChannel: { web: 0, app: 0, store: 0 }, onlineRevenueMinor: 0, storeRevenueMinor: 0, customers: [], signups: [], failed: 0 };
+  const result: SimulationResult = {
+    eventIds: new Set(), sentByChannel: { web: 0, app: 0, store: 0 }, onlineRevenueMinor: 0, storeRevenueMinor: 0, customers: [], signups: [], failed: 0,
+    emails: [], botEvents: 0, arrivals: {}, countries: {}, wifiObservations: 0, peopleIn: {},
+  };
+  const devices = options.storeDevices ?? {};
+  const postalCodes = options.postalCodes ?? ['00100'];
+  const mac = (locallyAdministered: boolean) => {
+    const bytes = Array.from({ length: 6 }, () => r.int(0, 255));
+    bytes[0] = locallyAdministered ? (bytes[0]! | 0x02) & 0xfe : bytes[0]! & 0xfc;
+    return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+  };
   const personas = new Map<Persona, number>();
   const storeBatch: object[] = [];
   let seq = 0;
@@ -106,19 +160,35 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     const userId = `user-${customer}`;
     const card = `LC-${customer}`;
     const email = `${customer}@example.com`;
-    const userAgent = r.pick(UAS);
+    const userAgent = persona === 'crawler' ? r.pick(BOT_UAS) : r.pick(UAS);
     let t = now - r.int(1, 6) * DAY - r.int(0, 12 * 3600) * 1000;
     const at = () => new Date((t += r.int(5, 120) * 1000));
-    const campaign = r.pick(CAMPAIGNS);
-    const webContext = { userAgent, ip: `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`, locale: 'fi-FI', ...(campaign ? { campaign } : {}) };
+    const network = r.chance(0.75) ? NETWORKS[r.int(0, 2)]! : r.pick(NETWORKS);
+    const webContext = { userAgent, ip: `${network.prefix}.${r.int(0, 255)}.${r.int(1, 254)}`, locale: 'fi-FI' };
+    const arrival = r.pick(ARRIVALS);
+    const traits = () => ({ email, address: { postalCode: r.pick(postalCodes), country: 'FI' } });
+    // A phone that is not randomising its MAC (older Android, or the shop's Wi-Fi remembered) is seen
+    // again visit after visit; most phones randomise.
+    const phoneMac = mac(r.chance(0.7));
     const appContext = { app: { name: 'Kuura Shop', version: '4.2.0' }, device: { type: 'ios', id: installId }, os: { name: 'iOS', version: '18.1' } };
 
+    let arrived = false;
     const browseWeb = (identified: boolean) => {
       for (let i = r.int(2, 6); i > 0; i--) {
         const path = r.pick(PAGES);
         const messageId = id();
-        web.page({ anonymousId, ...(identified ? { userId } : {}), name: path, properties: { path, url: `https://shop.example${path}` }, context: { ...webContext, page: { path, url: `https://shop.example${path}` } }, timestamp: at(), messageId });
+        const first = !arrived;
+        arrived = true;
+        const url = `${SHOP}${path}${first ? arrival.query : ''}`;
+        const referrer = first ? arrival.referrer : `${SHOP}/`;
+        if (first && persona !== 'crawler') {
+          result.arrivals[arrival.medium] = (result.arrivals[arrival.medium] ?? 0) + 1;
+          result.countries[network.country] = (result.countries[network.country] ?? 0) + 1;
+        }
+        if (persona === 'crawler') result.botEvents++;
+        web.page({ anonymousId, ...(identified ? { userId } : {}), name: path, properties: { path, url, ...(referrer ? { referrer } : {}) }, context: { ...webContext, page: { path, url, ...(referrer ? { referrer } : {}) } }, timestamp: at(), messageId });
         sent('web', messageId);
+        if (persona === 'crawler') continue;
         if (r.chance(0.6)) {
           const p = r.pick(catalogue);
           const viewId = id();
@@ -140,6 +210,14 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     };
     const storeVisit = (withApp: boolean, withCard: boolean) => {
       const store = r.pick(STORES);
+      // The visitor's phone is heard by a few of the store's access points while they shop.
+      const aps = devices[store]?.accessPoints ?? [];
+      for (let i = aps.length > 0 ? r.int(2, 5) : 0; i > 0; i--) {
+        const messageId = id();
+        storeBatch.push({ type: 'wifi_observation', messageId, timestamp: at().toISOString(), storeId: store, apMac: r.pick(aps), clientMac: phoneMac, rssi: -r.int(50, 75), manufacturer: r.pick(['Apple', 'Samsung', 'Google']) });
+        sent('store', messageId);
+        result.wifiObservations++;
+      }
       if (withApp) {
         for (let i = r.int(1, 3); i > 0; i--) {
           const messageId = id();
@@ -160,13 +238,15 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     };
 
     switch (persona) {
+      case 'crawler':
       case 'anonymous_browser':
         browseWeb(false);
         break;
       case 'web_shopper': {
         browseWeb(false);
         const messageId = id();
-        web.identify({ anonymousId, userId, traits: { email, ...(r.chance(0.5) ? { loyaltyCard: card } : {}) }, context: webContext, timestamp: at(), messageId });
+        web.identify({ anonymousId, userId, traits: { ...traits(), ...(r.chance(0.5) ? { loyaltyCard: card } : {}) }, context: webContext, timestamp: at(), messageId });
+        result.emails.push(email);
         sent('web', messageId);
         browseWeb(true);
         if (r.chance(0.7)) order(web, 'web', { anonymousId, userId }, webContext);
@@ -178,7 +258,8 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         // call); its later events carry the user id alone.
         browseWeb(false);
         let messageId = id();
-        backend.identify({ userId, traits: { email }, context: webContext, timestamp: at(), messageId } as RudderParams<'identify'>);
+        backend.identify({ userId, traits: traits(), context: webContext, timestamp: at(), messageId } as RudderParams<'identify'>);
+        result.emails.push(email);
         sent('web', messageId);
         messageId = id();
         backend.alias({ previousId: anonymousId, userId, timestamp: at(), messageId } as RudderParams<'alias'>);
@@ -192,7 +273,8 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         // Logs in on the web and in the app: one user id, two anonymous ids.
         browseWeb(false);
         let messageId = id();
-        web.identify({ anonymousId, userId, traits: { email, loyaltyCard: card }, context: webContext, timestamp: at(), messageId });
+        web.identify({ anonymousId, userId, traits: { ...traits(), loyaltyCard: card }, context: webContext, timestamp: at(), messageId });
+        result.emails.push(email);
         sent('web', messageId);
         messageId = id();
         app.identify({ anonymousId: installId, userId, traits: { email }, context: appContext, timestamp: at(), messageId });
@@ -216,6 +298,31 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     if (storeBatch.length >= 200) await flushStore();
     // Let the clients' timers run: a simulated shop is not one synchronous burst.
     if (c % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
+  }
+  // Each store: passersby heard weakly at the entrance, and the people counters' hourly line
+  // crossings over the simulated days, during opening hours.
+  for (const store of STORES) {
+    const { accessPoints = [], sensors = [] } = devices[store] ?? {};
+    for (let i = accessPoints.length > 0 ? Math.max(10, Math.round(options.customers / 10)) : 0; i > 0; i--) {
+      const messageId = id();
+      storeBatch.push({ type: 'wifi_observation', messageId, timestamp: new Date(now - r.int(1, 6 * 24 * 3600) * 1000).toISOString(), storeId: store, apMac: accessPoints[0]!, clientMac: mac(true), rssi: -r.int(82, 95) });
+      sent('store', messageId);
+      result.wifiObservations++;
+    }
+    for (const sensorId of sensors) {
+      for (let day = 6; day >= 1; day--) {
+        for (let hour = 9; hour < 21; hour++) {
+          const end = new Date(now - day * DAY);
+          end.setUTCHours(hour - 2, 0, 0, 0);
+          const countIn = r.int(2, 30);
+          const messageId = id();
+          storeBatch.push({ type: 'people_count', messageId, timestamp: end.toISOString(), storeId: store, sensorId, kind: 'line_crossing', periodSeconds: 3600, countIn, countOut: Math.max(0, countIn - r.int(0, 3)) });
+          sent('store', messageId);
+          result.peopleIn[store] = (result.peopleIn[store] ?? 0) + countIn;
+        }
+        if (storeBatch.length >= 200) await flushStore();
+      }
+    }
   }
   await flushStore();
   // RudderStack's flush sends what is queued; a second one waits for what the first left in flight.
