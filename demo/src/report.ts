@@ -81,7 +81,7 @@ export function formatReport(r: Report): string {
   lines.push('', '  What enrichment added');
   lines.push(`    Devices (web and app events): ${r.devices.map((d) => `${d.device} ${d.events}`).join(', ')}`);
   lines.push(`    Visitors by country (truncated IP, DB-IP): ${r.countries.map((c) => `${c.country} ${c.visitors}`).join(', ') || 'none'}`);
-  lines.push(`    How visitors arrived (first page, classified medium): ${r.arrivals.map((a) => `${a.medium || '(none)'} ${a.visitors}`).join(', ')}`);
+  lines.push(`    How visitors arrived (first page, classified medium): ${r.arrivals.map((a) => `${a.medium || '(not classified)'} ${a.visitors}`).join(', ')}`);
   lines.push(`    Partner segments (share of customers known by e-mail): ${r.segments.map((x) => `${x.partner}/${x.segment} ${x.people} (${x.share} %)`).join(', ') || 'none loaded'}`);
   const cov = r.homeAreaCoverage;
   lines.push(`    Home areas: ${cov.with_demographics} of ${cov.customers} customers with a postal code have area demographics; median income of their areas ${cov.median_income ?? '-'} EUR/year on average`);
@@ -99,5 +99,9 @@ Where to look next (paste into a shell; ClickHouse answers on http://127.0.0.1:8
   q "SELECT event_time, channel, event_type, event_name, page_path, browser FROM events WHERE person_id = (SELECT person_id FROM customer_profiles WHERE length(channels) = 3 LIMIT 1) ORDER BY event_time"
   q "SELECT toDate(event_time) AS day, channel, count() FROM events GROUP BY day, channel ORDER BY day, channel"
   q "SELECT old_person_id, person_id, cause_event_id FROM person_overrides LIMIT 5"
-Logs and pids: .stack/logs, .stack/run. Metrics: http://127.0.0.1:8080/metrics, :9101, :9102, :9103 /metrics.
-The stack and the four services keep running: \`pnpm status\` shows them, \`pnpm stop\` stops them all.`;
+  q "SELECT event_id, device_type, is_bot, geo_country, geo_city, marketing_medium, campaign_name, enrichment_sources FROM events WHERE channel = 'web' ORDER BY event_time DESC LIMIT 5"
+  q "SELECT store_id, zone_id, toStartOfHour(store_local_time) AS local_hour, count() AS observations, uniqExact(client_mac_hash) AS devices FROM store_wifi_observations FINAL GROUP BY ALL ORDER BY local_hour DESC LIMIT 10"
+  q "SELECT person_id, partner, segment FROM person_partner_segments LIMIT 5"; q "SELECT person_id, postal_code, area_name, median_income FROM person_home_area LIMIT 5"
+Reference data: pnpm load <catalogue|stores|segments|demographics> FILE, or PUT http://127.0.0.1:8090/v1/datasets/<dataset> with a loader key (services/loader/README.md).
+Logs and pids: .stack/logs, .stack/run. Metrics: http://127.0.0.1:8080/metrics, :9101, :9102, :9103, :9104 /metrics.
+The stack and the five services keep running: \`pnpm status\` shows them, \`pnpm stop\` stops them all.`;

@@ -105,7 +105,7 @@ type RudderParams<K extends 'identify' | 'alias' | 'track'> = Parameters<RudderA
 
 const personaOf = (r: Random): Persona => {
   const x = r.next();
-  return x < 0.33 ? 'anonymous_browser' : x < 0.53 ? 'web_shopper' : x < 0.61 ? 'server_signup' : x < 0.72 ? 'app_shopper' : x < 0.9 ? 'omnichannel' : 'store_only';
+  return x < 0.04 ? 'crawler' : x < 0.33 ? 'anonymous_browser' : x < 0.53 ? 'web_shopper' : x < 0.61 ? 'server_signup' : x < 0.72 ? 'app_shopper' : x < 0.9 ? 'omnichannel' : 'store_only';
 };
 
 export async function simulateRetailer(options: SimulationOptions): Promise<SimulationResult> {
@@ -164,7 +164,9 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     let t = now - r.int(1, 6) * DAY - r.int(0, 12 * 3600) * 1000;
     const at = () => new Date((t += r.int(5, 120) * 1000));
     const network = r.chance(0.75) ? NETWORKS[r.int(0, 2)]! : r.pick(NETWORKS);
-    const webContext = { userAgent, ip: `${network.prefix}.${r.int(0, 255)}.${r.int(1, 254)}`, locale: 'fi-FI' };
+    // Crawlers come from their operators' networks (Googlebot's 66.249.64.0/19).
+    const ip = persona === 'crawler' ? `66.249.${r.int(64, 95)}.${r.int(1, 254)}` : `${network.prefix}.${r.int(0, 255)}.${r.int(1, 254)}`;
+    const webContext = { userAgent, ip, locale: 'fi-FI' };
     const arrival = r.pick(ARRIVALS);
     const traits = () => ({ email, address: { postalCode: r.pick(postalCodes), country: 'FI' } });
     // A phone that is not randomising its MAC (older Android, or the shop's Wi-Fi remembered) is seen
