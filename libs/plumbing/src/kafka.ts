@@ -235,6 +235,28 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
     retry: { initialRetryTime: 200, retries: 8 },
   });
 
+  /** Polls the last stable offset (what admin offsets report: read_committed) until it passes `written`. */
+  const waitUntilStable = async (written: Map<string, Map<number, bigint>>, what: string, timeoutMs = 30_000): Promise<void> => {
+    if (written.size === 0) return;
+    const admin = kafka.admin();
+    await admin.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'admin connect')));
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        let stable = true;
+        for (const [topic, parts] of written) {
+          const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+          for (const [partition, offset] of parts) if ((ends.get(partition) ?? 0n) <= offset) stable = false;
+        }
+        if (stable) return;
+        if (Date.now() > deadline) throw new TransientError(`${what}: not visible to read_committed readers after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
+
   return {
     async producer() {
       // Idempotent with acks=all: a retried send can neither duplicate nor reorder records.
@@ -303,10 +325,18 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
           if (total === 0) return;
           const tx = await producer.transaction().catch((e: unknown) => Promise.reject(wrapKafkaError(e, `${what}: begin`)));
           let sent = 0;
+          // Per topic and partition, an offset this transaction wrote: once the last stable offset
+          // is past it, the commit markers are written and read_committed readers see the version.
+          const written = new Map<string, Map<number, bigint>>();
           try {
             for (const batch of batches) {
               for (const chunk of chunkByBytes(batch.records)) {
-                await tx.send({ topic: batch.topic, acks: -1, messages: toMessages(chunk) });
+                const acks = await tx.send({ topic: batch.topic, acks: -1, messages: toMessages(chunk) });
+                for (const a of acks) {
+                  const parts = written.get(a.topicName) ?? new Map<number, bigint>();
+                  parts.set(a.partition, BigInt(a.baseOffset ?? '0'));
+                  written.set(a.topicName, parts);
+                }
                 sent += chunk.length;
                 await failpoint('kafka.transaction.after-send', transactionalId, { topic: batch.topic, sent, total });
                 await onProgress?.(sent, total);
@@ -322,6 +352,10 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
             const fenced = error instanceof KafkaJSError && /fenc|epoch/i.test(reason);
             throw new CdpError(fenced ? 'ERR_KAFKA_TRANSACTION_FENCED' : 'ERR_KAFKA_TRANSACTION_ABORTED', `${what} aborted after ${sent} of ${total} records: ${fenced ? 'a newer producer with the same transactional id took over' : reason}`, { cause: error });
           }
+          // EndTxn returns before the coordinator has written the commit markers. Resolve only
+          // when read_committed readers see the version, so that whoever reads next (the next
+          // load comparing with the live state, a test) finds it.
+          await waitUntilStable(written, `${what}: commit markers`);
         },
         close: () => producer.disconnect(),
       };
