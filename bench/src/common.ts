@@ -21,3 +21,13 @@ export function describeMachine(): string {
 
 /** The machine in a README line's parentheses. */
 export const shortMachine = (): string => `${cpus()[0]?.model.trim() ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.version}`;
+
+/** A command-line count (1_000_000 and 1,000,000 allowed); exits with a usage error otherwise. */
+export function positive(name: string, raw: string): number {
+  const v = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`--${name} must be a positive whole number, got ${raw}`);
+    process.exit(2);
+  }
+  return v;
+}

@@ -23,7 +23,7 @@ import { IdentityGraph } from '../../services/identity/src/core/graph';
 import { envelopeOf, type Identifier, type InputEvent } from '../../services/identity/src/core/identifiers';
 import { DEFAULT_RULES, rankOf, type RuleBook } from '../../services/identity/src/core/rules';
 import { IdentityTable, stitch } from '../../services/identity/src/core/stitch';
-import { describeMachine, mulberry32, shortMachine } from './common';
+import { describeMachine, mulberry32, positive, shortMachine } from './common';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const n = (x: number) => Math.round(x).toLocaleString('en');
@@ -406,14 +406,6 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function positive(name: string, raw: string): number {
-  const v = Number(raw.replace(/[_,]/g, ''));
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive whole number, got ${raw}`);
-    process.exit(2);
-  }
-  return v;
-}
 
 function main(): void {
   const { values } = parseArgs({ options: { identifiers: { type: 'string', default: '1000000' }, events: { type: 'string', default: '500000' } } });

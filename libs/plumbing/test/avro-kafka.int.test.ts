@@ -89,4 +89,19 @@ describe('Avro through the registry over Kafka', () => {
     const bad = { ...segmentEvent(1), envelope: { ...segmentEvent(1).envelope, eventTime: 'yesterday' } };
     expect(() => codec.encode(id, bad)).toThrow(/bad field\(s\) envelope\.eventTime/);
   });
+
+  it('encodes records of any size, each buffer its own: small, over 1 KiB, and larger than the scratch space', async () => {
+    const subject = `${unique('sizes')}-value`;
+    const id = await codec.register(subject, segmentSchema);
+    const sizes = [10, 2_000, 200_000, 50];
+    const encoded = sizes.map((n, i) => codec.encode(id, { ...segmentEvent(i), properties: JSON.stringify({ blob: 'x'.repeat(n) }) }));
+    // Each buffer keeps its bytes after later encodes reused the scratch space.
+    for (const [i, buffer] of encoded.entries()) {
+      expect(buffer[0]).toBe(0);
+      expect(buffer.readInt32BE(1)).toBe(id);
+      const back = await codec.decode<CdpWeb.SegmentEvent>(buffer);
+      expect(JSON.parse(back.properties!).blob).toHaveLength(sizes[i]!);
+      expect(back.envelope.eventId).toBe(`ajs-next-${i}`);
+    }
+  });
 });
