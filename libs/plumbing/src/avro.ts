@@ -83,6 +83,8 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
   // registry has already closed fails as "socket hang up".
   const registry = new SchemaRegistry({ host: url, retry: { retries: 3 }, agent: new Agent({ keepAlive: false }) });
   const writerTypes = new Map<number, avro.Type>();
+  /** Encoding scratch space (see encode); one per codec, and encode is synchronous. */
+  let scratch = Buffer.allocUnsafe(64 * 1024);
   const pendingWriters = new Map<number, Promise<avro.Type>>();
   // Schemas are cached by object identity on the hot path (one lookup per record), and by their
   // JSON text only when an object is seen for the first time.
@@ -208,19 +210,25 @@ export function createAvroCodec({ url }: { url: string }): AvroCodec {
       if (!writer) throw new CdpError('ERR_AVRO_UNKNOWN_ID', `schema id ${schemaId} was not loaded; get it from idOf() or register() first`);
       // avsc's writers refuse values of the wrong type as they go; only when one does is the
       // slower check run that names every offending field.
-      let body: Buffer;
+      // Written straight after the 5-byte header into a scratch buffer that grows to the largest
+      // record seen, then copied out once. avsc's toBuffer writes into 1 KiB and writes the whole
+      // record again when it is longer (a quarter of enriched events are), then we copied again.
+      let end: number;
       try {
-        body = writer.toBuffer(value);
+        end = writer.encode(value, scratch, 5);
+        if (end < 0) {
+          // avsc returns minus the bytes that did not fit.
+          scratch = Buffer.allocUnsafe(Math.max(scratch.length - end, scratch.length * 2));
+          end = writer.encode(value, scratch, 5);
+        }
       } catch {
         const paths: string[] = [];
         writer.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') });
         throw new CdpError('ERR_AVRO_INVALID_VALUE', `value does not match schema ${schemaId} (${writer.name ?? 'anonymous'}): bad field(s) ${paths.join(', ') || '(unknown)'}`);
       }
-      const out = Buffer.allocUnsafe(5 + body.length);
-      out[0] = MAGIC;
-      out.writeInt32BE(schemaId, 1);
-      body.copy(out, 5);
-      return out;
+      scratch[0] = MAGIC;
+      scratch.writeInt32BE(schemaId, 1);
+      return Buffer.from(scratch.subarray(0, end));
     },
 
     async decode<T>(buffer: Buffer, reader?: AvroSchema) {
