@@ -240,7 +240,7 @@ def main() -> None:
     sql = f"SYSTEM START LISTEN HTTP; SYSTEM START LISTEN TCP; {KEEPALIVE_SQL}"
     t0 = time.monotonic()
     worker = threading.Thread(
-        target=lambda: chdb.query(sql, "CSV", path=data_dir),
+        target=lambda: chdb.query(sql, "TabSeparated", path=data_dir),
         name="clickhouse", daemon=True)
     worker.start()
 

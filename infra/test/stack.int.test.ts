@@ -55,6 +55,12 @@ describe('local stack', () => {
     for (const t of allTopics()) expect(subjects).toContain(valueSubjectOf(t.name));
   });
 
+  it('answers a raw HTTP query without a format in TabSeparated, as a stock ClickHouse server does', async () => {
+    const res = await fetch(`${CLICKHOUSE_URL}/`, { method: 'POST', body: `SELECT 'a b' AS text, 1 AS n, 'x"y' AS quoted` });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('a b\t1\tx"y\n');
+  });
+
   it('brings each server back after kill -9 with its rows, schemas and records intact', async () => {
     // Something of each server's to find again afterwards.
     const db = `stack_test_${suffix}`;
