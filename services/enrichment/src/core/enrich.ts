@@ -5,6 +5,7 @@
  * send the event to the dead-letter topic with a typed reason instead of losing or stopping.
  */
 import type { CdpEnrichment, CdpIdentity, CdpStore, CdpWeb } from '@cdp/plumbing';
+import { campaignInputOf, type CampaignInput } from './campaign';
 import { classifyIp } from './geo';
 import type { Catalogue } from './products';
 import { skusOf } from './products';
@@ -12,11 +13,7 @@ import type { StoreDirectory, StoreRef } from './store-directory';
 
 export type ParseUserAgent = (ua: string | null) => CdpEnrichment.DeviceInfo | null;
 export type LookupGeo = (ip: string | null) => CdpEnrichment.GeoInfo | null;
-export type ClassifyCampaign = (input: {
-  pageUrl: string | null;
-  referrer: string | null;
-  context: { name: string | null; source: string | null; medium: string | null; term: string | null; content: string | null };
-}) => CdpEnrichment.CampaignInfo | null;
+export type ClassifyCampaign = (input: CampaignInput) => CdpEnrichment.CampaignInfo | null;
 
 export interface Enrichments {
   catalogue: Catalogue;
@@ -68,7 +65,7 @@ function storeRefOf(event: CdpEnrichment.EnrichedEvent['event']): StoreRef | nul
 
 const envelopeOf = (event: CdpEnrichment.EnrichedEvent['event']) => Object.values(event)[0]!.envelope as CdpWeb.SegmentEvent['envelope'];
 
-export function enrichEvent(input: EnrichmentInput, e: Enrichments): { enriched: CdpEnrichment.EnrichedEvent; missing: MissingData[] } {
+export function enrichEvent(input: EnrichmentInput, e: Enrichments): { enriched: CdpEnrichment.EnrichedEvent; missing: MissingData[]; eventId: string } {
   const event = input.event as CdpEnrichment.EnrichedEvent['event'];
   const envelope = envelopeOf(event);
   const missing: MissingData[] = [];
@@ -83,9 +80,7 @@ export function enrichEvent(input: EnrichmentInput, e: Enrichments): { enriched:
     geo = step('geo', () => e.lookupGeo(c.ip));
     // A public address the database does not place is missing data; no address (or a private one) is not.
     if (!geo && c.ip && classifyIp(c.ip).kind === 'public') missing.push('geo');
-    campaign = step('campaign', () =>
-      e.classifyCampaign({ pageUrl: c.pageUrl, referrer: c.pageReferrer, context: { name: c.campaignName, source: c.campaignSource, medium: c.campaignMedium, term: c.campaignTerm, content: c.campaignContent } }),
-    );
+    campaign = step('campaign', () => e.classifyCampaign(campaignInputOf(web)));
   }
 
   const products = step('products', () => skusOf(event).map((sku) => e.catalogue.lookup(envelope.tenant, sku)));
@@ -98,5 +93,6 @@ export function enrichEvent(input: EnrichmentInput, e: Enrichments): { enriched:
   return {
     enriched: { personId: input.personId, identifiers: input.identifiers, event, device, products, geo, campaign, store, missing },
     missing,
+    eventId: envelope.eventId,
   };
 }

@@ -11,6 +11,7 @@
 import { dirname, join } from 'node:path';
 import { open, type Reader, type Response } from 'maxmind';
 import { ipv4Octets, ipv6Groups, type CdpEnrichment } from '@cdp/plumbing';
+import { TwoGenerationCache } from './two-generation-cache';
 
 export interface GeoLookup {
   /** Null for no address, an unparseable or special-purpose one, or one the database does not place. */
@@ -62,20 +63,8 @@ export async function openGeoDatabase(options: GeoOptions = {}): Promise<GeoLook
 
 function createGeoLookup(v4: Reader<Response>, v6: Reader<Response>, cacheSize: number): GeoLookup {
   const source = GEO_SOURCE;
-  // Two generations of at most half the size each: a hit in the old one moves to the young one,
-  // and when the young one is full it becomes the old one. O(1) per call; evicting one entry at a
-  // time from a single Map (delete of keys().next()) slows to ~30 us per call once V8's table
-  // fills with holes. undefined = not cached; null = cached "no answer".
-  const half = Math.max(1, Math.floor(cacheSize / 2));
-  let young = new Map<string, CdpEnrichment.GeoInfo | null>();
-  let old = new Map<string, CdpEnrichment.GeoInfo | null>();
-  const remember = (ip: string, info: CdpEnrichment.GeoInfo | null) => {
-    if (young.size >= half) {
-      old = young;
-      young = new Map();
-    }
-    young.set(ip, info);
-  };
+  // undefined = not cached; null = cached "no answer".
+  const cache = new TwoGenerationCache<CdpEnrichment.GeoInfo | null>(cacheSize);
 
   const find = (ip: string): CdpEnrichment.GeoInfo | null => {
     const address = classifyIp(ip);
@@ -94,11 +83,11 @@ function createGeoLookup(v4: Reader<Response>, v6: Reader<Response>, cacheSize: 
     source,
     lookup(ip) {
       if (!ip) return null;
-      let info = young.get(ip);
-      if (info !== undefined) return info;
-      info = old.get(ip);
-      if (info === undefined) info = find(ip);
-      remember(ip, info);
+      let info = cache.get(ip);
+      if (info === undefined) {
+        info = find(ip);
+        cache.set(ip, info);
+      }
       return info;
     },
   };

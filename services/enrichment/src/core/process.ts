@@ -17,10 +17,9 @@ export function processEnrichment(
         ? { personId: null, identifiers: [], event: { 'cdp.store.PeopleCount': value as CdpStore.PeopleCount } }
         : (value as CdpIdentity.ResolvedEvent);
     try {
-      const { enriched, missing } = enrichEvent(input, enrichments);
+      const { enriched, missing, eventId } = enrichEvent(input, enrichments);
       for (const m of missing) onMissing(m);
-      const envelope = Object.values(enriched.event)[0]!.envelope as { eventId: string };
-      return ok([{ topic: topics.enriched, key: enriched.personId ?? envelope.eventId, value: enriched }]);
+      return ok([{ topic: topics.enriched, key: enriched.personId ?? eventId, value: enriched }]);
     } catch (error) {
       if (error instanceof EnrichmentError) return rejected(`enrichment.${error.step}_failed`, error.step, error.message);
       // Anything else is a fault of this code with this event: the event is kept, not re-read forever.

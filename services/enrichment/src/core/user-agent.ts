@@ -8,6 +8,7 @@
 import Bowser from 'bowser';
 import { isbot } from 'isbot';
 import type { CdpEnrichment } from '@cdp/plumbing';
+import { TwoGenerationCache } from './two-generation-cache';
 
 const BOWSER_VERSION = (require('bowser/package.json') as { version: string }).version;
 const ISBOT_VERSION = (require('isbot/package.json') as { version: string }).version;
@@ -28,23 +29,15 @@ const DEVICE_TYPES = new Set(['desktop', 'mobile', 'tablet', 'tv']);
  * (desktop, mobile, tablet, tv) or null. Returned objects are shared between calls: frozen.
  */
 export function createUserAgentParser(cacheSize = 10_000): (ua: string | null) => CdpEnrichment.DeviceInfo | null {
-  // Two generations of at most half the size each (as in geo.ts): O(1) per call, where evicting
-  // one entry at a time from a single Map slows down as V8's table fills with holes.
-  const half = Math.max(1, Math.floor(cacheSize / 2));
-  let young = new Map<string, CdpEnrichment.DeviceInfo>();
-  let old = new Map<string, CdpEnrichment.DeviceInfo>();
+  const cache = new TwoGenerationCache<CdpEnrichment.DeviceInfo>(cacheSize);
   return (raw) => {
     if (!raw) return null;
     const ua = raw.length > MAX_USER_AGENT_LENGTH ? raw.slice(0, MAX_USER_AGENT_LENGTH) : raw;
-    const hit = young.get(ua);
+    const hit = cache.get(ua);
     if (hit) return hit;
     if (ua.trim() === '') return null;
-    const info = old.get(ua) ?? Object.freeze(parse(ua));
-    if (young.size >= half) {
-      old = young;
-      young = new Map();
-    }
-    young.set(ua, info);
+    const info = Object.freeze(parse(ua));
+    cache.set(ua, info);
     return info;
   };
 }
