@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { DEVELOPMENT_SALT } from './pii-hash';
 import { TOPIC_PREFIX_PATTERN } from './topics';
 
 /**
@@ -91,3 +92,21 @@ export const serviceEnv = {
 
 export const stackConfigSchema = z.object(stackEnv);
 export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/**
+ * The secret salt e-mails, phones and MACs are hashed with. Ingest and the loader read it alike:
+ * if they differed, a partner's e-mail would never meet the one a shopper gave us.
+ */
+export const piiSaltEnv = {
+  PII_HASH_SALT: z.string().min(16, { message: 'must be at least 16 characters of secret' }).optional(),
+  NODE_ENV: z.string().default('development'),
+};
+
+/** `.refine(...saltRequiredInProduction)` on a schema with piiSaltEnv: production needs its own secret. */
+export const saltRequiredInProduction: [(c: { PII_HASH_SALT?: string | undefined; NODE_ENV: string }) => boolean, { message: string; path: string[] }] = [
+  (c) => c.PII_HASH_SALT !== undefined || c.NODE_ENV !== 'production',
+  { message: 'required when NODE_ENV=production', path: ['PII_HASH_SALT'] },
+];
+
+/** The configured salt, or the development one outside production. */
+export const saltOf = (config: { PII_HASH_SALT?: string | undefined }): string => config.PII_HASH_SALT ?? DEVELOPMENT_SALT;

@@ -1,9 +1,9 @@
 /** ingest: Segment tracking API, store endpoint and Meraki receiver -> Avro records on Kafka. */
 import { readFileSync } from 'node:fs';
-import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, probeBroker, probeRegistry, topicsWithPrefix } from '@cdp/plumbing';
+import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, saltOf, onShutdown, probeBroker, probeRegistry, topicsWithPrefix } from '@cdp/plumbing';
 import { buildHttpApp } from './adapters/http';
 import { createKafkaSink, sinkTopicsOf } from './adapters/kafka-sink';
-import { DEVELOPMENT_SALT, ingestConfigSchema } from './config';
+import { ingestConfigSchema } from './config';
 import { parseSources } from './core/sources';
 
 async function main(): Promise<void> {
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const app = buildHttpApp({
     sources,
     sink,
-    salt: config.PII_HASH_SALT ?? DEVELOPMENT_SALT,
+    salt: saltOf(config),
     logger,
     registry: telemetry.registry,
     dependenciesReady,

@@ -13,10 +13,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { allTopics, createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, topicsWithPrefix, type CdpOps, type IncomingRecord } from '@cdp/plumbing';
+import { allTopics, createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, saltOf, topicsWithPrefix, type CdpOps, type IncomingRecord } from '@cdp/plumbing';
 import { buildHttpApp } from './adapters/http';
 import { createKafkaSink, sinkTopicsOf } from './adapters/kafka-sink';
-import { DEVELOPMENT_SALT, ingestConfigSchema } from './config';
+import { ingestConfigSchema } from './config';
 import { parseSources } from './core/sources';
 
 const ROUTES: Record<string, string> = { segment: '/v1/batch', store: '/v1/store/batch' };
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
 
   const producer = await clients.producer();
   const sink = await createKafkaSink(producer, codec, sinkTopicsOf(topics), 5);
-  const app = buildHttpApp({ sources, sink, salt: config.PII_HASH_SALT ?? DEVELOPMENT_SALT, logger, registry: createTelemetry('dlq-replay').registry, dependenciesReady: async () => ({ kafka: true, registry: true }), replay: true });
+  const app = buildHttpApp({ sources, sink, salt: saltOf(config), logger, registry: createTelemetry('dlq-replay').registry, dependenciesReady: async () => ({ kafka: true, registry: true }), replay: true });
   await app.ready();
 
   const summary: ReplaySummary = { letters: 0, replayed: 0, rejectedAgain: 0, invalid: [], records: 0, skipped: [] };
