@@ -123,7 +123,9 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
           values: rows as unknown[],
           format,
           ...(columns ? { columns: columns as [string, ...string[]] } : {}),
-          ...(dedupToken ? { clickhouse_settings: { insert_deduplication_token: dedupToken } } : {}),
+          // The materialized views fed by the insert drop a repeated block by the same token, so
+          // what they count stays right when a batch is inserted again.
+          ...(dedupToken ? { clickhouse_settings: { insert_deduplication_token: dedupToken, deduplicate_blocks_in_dependent_materialized_views: 1 } } : {}),
         });
       } catch (error) {
         throw wrap(error, `insert into ${table}`);

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     },
     groupId: config.AGGREGATION_GROUP_ID,
     fetchBytes: config.AGGREGATION_FETCH_BYTES,
+    dedup: { idsPerGeneration: config.AGGREGATION_DEDUP_IDS, loadHours: config.AGGREGATION_DEDUP_LOAD_HOURS, marginMs: config.AGGREGATION_DEDUP_MARGIN_MS },
   });
   ready = true;
   logger.info({ database: config.CLICKHOUSE_DATABASE, groupId: config.AGGREGATION_GROUP_ID }, 'aggregation running');

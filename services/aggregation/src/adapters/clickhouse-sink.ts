@@ -31,6 +31,8 @@ import {
   Gauge,
   isRetriable,
 } from '@cdp/plumbing';
+import { EventIdGate, keyOf, type GateRow } from '../core/event-id-gate';
+import { GATED_TABLES, loadRecentIds, storedIds } from './stored-event-ids';
 import { conflictRow, demographicsRefRow, enrichedRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../core/rows';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
@@ -63,6 +65,8 @@ export async function startClickHouseSink(deps: {
   topics: AggregationTopics;
   groupId: string;
   fetchBytes: number;
+  /** The event-id gate (core/event-id-gate.ts). */
+  dedup?: { idsPerGeneration: number; loadHours: number; marginMs: number };
   logger: Logger;
   registry: Registry;
 }): Promise<{ stop(): Promise<void>; ch: ClickHouse }> {
@@ -78,6 +82,74 @@ export async function startClickHouseSink(deps: {
   const rows = new Counter({ name: 'aggregation_rows_inserted_total', help: 'Rows inserted into ClickHouse by table', labelNames: ['table'], registers: [deps.registry] });
   const rejected = new Counter({ name: 'aggregation_records_rejected_total', help: 'Records sent to a dead-letter topic', labelNames: ['topic'], registers: [deps.registry] });
   const lastInsert = new Gauge({ name: 'aggregation_last_insert_timestamp_seconds', help: 'When the last insert was accepted', registers: [deps.registry] });
+  const copiesDropped = new Counter({
+    name: 'aggregation_event_copies_dropped_total',
+    help: 'Events not inserted because their id was already stored or in hand (by where the first copy was)',
+    labelNames: ['first_copy'],
+    registers: [deps.registry],
+  });
+  const lookups = new Counter({ name: 'aggregation_dedup_lookups_total', help: 'Event ids the gate asked ClickHouse about', registers: [deps.registry] });
+
+  const dedup = deps.dedup ?? { idsPerGeneration: 2_000_000, loadHours: 24, marginMs: 60_000 };
+  const loaded = await loadRecentIds(ch, Date.now() - dedup.loadHours * 3_600_000, 2 * dedup.idsPerGeneration);
+  const gate = new EventIdGate({ generationSize: dedup.idsPerGeneration, marginMs: dedup.marginMs, completeAfter: loaded.completeAfter });
+  for (const r of loaded.rows) gate.remember(r);
+  logger.info({ ids: loaded.rows.length, completeAfter: new Date(loaded.completeAfter).toISOString() }, 'event-id gate loaded the ids stored lately');
+  new Gauge({ name: 'aggregation_dedup_ids', help: 'Event ids the gate holds in memory', registers: [deps.registry], collect() { this.set(gate.stats.ids); } });
+  const gated = new Set<string>(GATED_TABLES);
+  const gateRowOf = (row: Record<string, unknown>): GateRow => ({
+    tenant: row.tenant as string,
+    eventId: row.event_id as string,
+    eventTime: Math.round((row.event_time as number) * 1000),
+    receivedTime: Math.round((row.received_time as number) * 1000),
+  });
+
+  /** Drops the copies among the batch's event rows; returns what the gate holds until settle. */
+  const dropCopies = async (byTable: Map<string, { rows: Record<string, unknown>[]; records: IncomingRecord[] }>) => {
+    const entries: { table: string; index: number; gateRow: GateRow }[] = [];
+    for (const [table, group] of byTable) {
+      if (!gated.has(table)) continue;
+      group.rows.forEach((row, index) => entries.push({ table, index, gateRow: gateRowOf(row) }));
+    }
+    if (entries.length === 0) return { held: [] as string[], kept: [] as GateRow[] };
+    const screened = gate.screen(entries.map((e) => e.gateRow));
+    const drop = new Set(screened.copies);
+    if (screened.copies.length > 0) copiesDropped.inc({ first_copy: 'in_hand' }, screened.copies.length);
+    if (screened.ask.length > 0) {
+      lookups.inc(screened.ask.length);
+      let stored: Set<string>;
+      try {
+        stored = await storedIds(ch, screened.ask.map((i) => entries[i]!.gateRow));
+      } catch (error) {
+        gate.settle(screened.held, []);
+        throw error;
+      }
+      let n = 0;
+      for (const i of screened.ask) {
+        const g = entries[i]!.gateRow;
+        if (stored.has(keyOf(g.tenant, g.eventId))) {
+          drop.add(i);
+          n++;
+        }
+      }
+      if (n > 0) copiesDropped.inc({ first_copy: 'stored' }, n);
+    }
+    if (drop.size === 0) return { held: screened.held, kept: entries.map((e) => e.gateRow) };
+    const dropByTable = new Map<string, Set<number>>();
+    for (const i of drop) {
+      const e = entries[i]!;
+      const set = dropByTable.get(e.table) ?? new Set<number>();
+      set.add(e.index);
+      dropByTable.set(e.table, set);
+    }
+    for (const [table, indexes] of dropByTable) {
+      const group = byTable.get(table)!;
+      group.rows = group.rows.filter((_, i) => !indexes.has(i));
+      group.records = group.records.filter((_, i) => !indexes.has(i));
+      if (group.rows.length === 0) byTable.delete(table);
+    }
+    return { held: screened.held, kept: entries.filter((_, i) => !drop.has(i)).map((e) => e.gateRow) };
+  };
 
   const decodeAll = async (batch: RecordBatch) => {
     const values: { record: IncomingRecord; value: unknown }[] = [];
@@ -168,10 +240,25 @@ export async function startClickHouseSink(deps: {
       rejected.inc({ topic: batch.topic }, refused.length);
     }
     const range = `${batch.topic}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
+    // Token per table as routed, before copies are dropped: a replay keeps the tokens it had.
+    const tokens = new Map([...byTable.keys()].map((table) => [table, byTable.size === 1 ? range : `${range}:${table}`]));
+    const { held, kept } = await dropCopies(byTable);
+    try {
+      await insertAll(batch, byTable, tokens);
+    } catch (error) {
+      gate.settle(held, []);
+      throw error;
+    }
+    gate.settle(held, kept);
+    lastInsert.set(Date.now() / 1000);
+  });
+  running.catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'));
+
+  async function insertAll(batch: RecordBatch, byTable: Map<string, { rows: Record<string, unknown>[]; records: IncomingRecord[] }>, tokens: Map<string, string>) {
     for (const [table, group] of byTable) {
       // The same batch read again after a crash has the same range (stableBatches), so the same
       // token per table, and ClickHouse drops it instead of storing its rows twice.
-      const token = byTable.size === 1 ? range : `${range}:${table}`;
+      const token = tokens.get(table)!;
       try {
         await insertCompact(table, group.rows, token);
       } catch (error) {
@@ -182,9 +269,7 @@ export async function startClickHouseSink(deps: {
       }
       rows.inc({ table }, group.rows.length);
     }
-    lastInsert.set(Date.now() / 1000);
-  });
-  running.catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'));
+  }
 
   return {
     ch,
