@@ -12,4 +12,6 @@ export const aggregationConfigSchema = z.object({
   AGGREGATION_DEDUP_LOAD_HOURS: env.int(24, { min: 0 }),
   /** How far two copies' corrected event times may differ before ClickHouse is asked instead. */
   AGGREGATION_DEDUP_MARGIN_MS: env.int(60_000, { min: 0 }),
+  /** A web or app session ends after this many minutes without an event (Google Analytics' default). */
+  AGGREGATION_SESSION_TIMEOUT_MINUTES: env.int(30, { min: 1 }),
 });

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     },
     groupId: config.AGGREGATION_GROUP_ID,
     fetchBytes: config.AGGREGATION_FETCH_BYTES,
+    sessionTimeoutMs: config.AGGREGATION_SESSION_TIMEOUT_MINUTES * 60_000,
     dedup: { idsPerGeneration: config.AGGREGATION_DEDUP_IDS, loadHours: config.AGGREGATION_DEDUP_LOAD_HOURS, marginMs: config.AGGREGATION_DEDUP_MARGIN_MS },
   });
   ready = true;

@@ -33,6 +33,8 @@ import {
 } from '@cdp/plumbing';
 import { EventIdGate, keyOf, type GateRow } from '../core/event-id-gate';
 import { GATED_TABLES, loadRecentIds, storedIds } from './stored-event-ids';
+import { assignSessions, Sessionizer } from '../core/sessions';
+import { openSessions } from './open-sessions';
 import { conflictRow, demographicsRefRow, enrichedRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../core/rows';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
@@ -67,6 +69,8 @@ export async function startClickHouseSink(deps: {
   fetchBytes: number;
   /** The event-id gate (core/event-id-gate.ts). */
   dedup?: { idsPerGeneration: number; loadHours: number; marginMs: number };
+  /** Inactivity that ends a web or app session. */
+  sessionTimeoutMs?: number;
   logger: Logger;
   registry: Registry;
 }): Promise<{ stop(): Promise<void>; ch: ClickHouse }> {
@@ -97,6 +101,12 @@ export async function startClickHouseSink(deps: {
   logger.info({ ids: loaded.rows.length, completeAfter: new Date(loaded.completeAfter).toISOString() }, 'event-id gate loaded the ids stored lately');
   new Gauge({ name: 'aggregation_dedup_ids', help: 'Event ids the gate holds in memory', registers: [deps.registry], collect() { this.set(gate.stats.ids); } });
   const gated = new Set<string>(GATED_TABLES);
+
+  const sessionizer = new Sessionizer(deps.sessionTimeoutMs ?? 30 * 60_000);
+  const open = await openSessions(ch, deps.sessionTimeoutMs ?? 30 * 60_000);
+  for (const o of open) sessionizer.restore(o.deviceKey, o.session);
+  logger.info({ sessions: open.length }, 'open web and app sessions restored');
+  let sessionWatermark = 0;
   const gateRowOf = (row: Record<string, unknown>): GateRow => ({
     tenant: row.tenant as string,
     eventId: row.event_id as string,
@@ -243,6 +253,8 @@ export async function startClickHouseSink(deps: {
     // Token per table as routed, before copies are dropped: a replay keeps the tokens it had.
     const tokens = new Map([...byTable.keys()].map((table) => [table, byTable.size === 1 ? range : `${range}:${table}`]));
     const { held, kept } = await dropCopies(byTable);
+    const fresh = byTable.get('events_raw');
+    if (fresh) sessionWatermark = Math.max(sessionWatermark, assignSessions(sessionizer, fresh.rows));
     try {
       await insertAll(batch, byTable, tokens);
     } catch (error) {
@@ -250,6 +262,7 @@ export async function startClickHouseSink(deps: {
       throw error;
     }
     gate.settle(held, kept);
+    if (sessionizer.size > 100_000) sessionizer.closeBefore(sessionWatermark);
     lastInsert.set(Date.now() / 1000);
   });
   running.catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'));

@@ -56,6 +56,9 @@ export interface EventRow {
   'items.brand': string[];
   'items.in_catalogue': number[];
   beacon: { uuid: string; major: number; minor: number; rssi: number };
+  /** Filled by the sink's sessionizer for web and app activity (core/sessions.ts). */
+  session_id: string;
+  session_started_at: number | null;
 }
 
 const NO_BEACON: EventRow['beacon'] = { uuid: '', major: 0, minor: 0, rssi: 0 };
@@ -150,6 +153,8 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
     ...storeTimes(e),
     enrichment_sources: lineageOf(e),
     enrichment_missing: e.missing,
+    session_id: '',
+    session_started_at: null,
   };
   const web: CdpWeb.SegmentEvent | undefined = e.event['cdp.web.SegmentEvent'];
   const receipt: CdpStore.PosTransaction | undefined = e.event['cdp.store.PosTransaction'];

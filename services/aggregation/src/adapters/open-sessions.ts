@@ -1,0 +1,24 @@
+/** The web and app sessions still open, from ClickHouse, so a restart continues them. */
+import type { ClickHouse } from '@cdp/plumbing';
+import type { OpenSession } from '../core/sessions';
+
+/**
+ * Per device, its newest session, if its last event is within the timeout of the newest event
+ * stored. Looks at rows inserted in the last hours only (ingested_at), whatever their event time.
+ */
+export async function openSessions(ch: ClickHouse, timeoutMs: number, lookBackHours = 6): Promise<{ deviceKey: string; session: OpenSession }[]> {
+  const rows = await ch.query<{ tenant: string; device: string; newest_session: string; started: number; last: number }>(
+    `SELECT tenant, if(anonymous_id != '', anonymous_id, concat('user:', user_id)) AS device,
+            argMax(session_id, event_time) AS newest_session,
+            toUnixTimestamp64Milli(assumeNotNull(argMax(session_started_at, event_time))) AS started,
+            toUnixTimestamp64Milli(max(event_time)) AS last
+     FROM events_raw
+     WHERE session_id != '' AND ingested_at > now64(3) - toIntervalHour({hours:UInt32})
+     GROUP BY tenant, device`,
+    { hours: lookBackHours },
+  );
+  const newest = rows.reduce((m, r) => Math.max(m, Number(r.last)), 0);
+  return rows
+    .filter((r) => Number(r.last) + timeoutMs >= newest)
+    .map((r) => ({ deviceKey: `${r.tenant}\u0000${r.device}`, session: { sessionId: r.newest_session, startedAt: Number(r.started), lastAt: Number(r.last) } }));
+}
