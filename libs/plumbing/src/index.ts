@@ -17,7 +17,7 @@ export * from './outcome';
 export * from './pii-hash';
 // One version of these for every package: services use them through the plumbing.
 export { z } from 'zod';
-export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export * from './stream-processor';
 export * from './keyed-table';
 export * from './ip';

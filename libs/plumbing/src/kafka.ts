@@ -393,10 +393,32 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
       let running = false;
+      // kafkajs restarts itself after a retriable crash only. A non-retriable one (no group
+      // coordinator yet, just after the topics were created or while a broker restarts) would
+      // leave the process alive and reading nothing: start again, backing off, and say so.
+      let restartRun: (() => Promise<void>) | undefined;
+      let crashes = 0;
+      consumer.on(consumer.events.CRASH, (e) => {
+        if (e.payload.restart || !running || !restartRun) return;
+        const delay = Math.min(30_000, 500 * 2 ** crashes++);
+        logger.warn({ groupId: options.groupId, err: e.payload.error, retryInMs: delay }, 'consumer stopped on a non-retriable error; starting it again');
+        const again = restartRun;
+        setTimeout(() => {
+          if (!running) return;
+          again().then(
+            () => (crashes = 0),
+            (error: unknown) => logger.error({ groupId: options.groupId, err: error }, 'consumer could not start again'),
+          );
+        }, delay).unref();
+      });
       return {
         async run(handler) {
           running = true;
-          await consumer.run({
+          restartRun = async () => {
+            await consumer.connect();
+            await start();
+          };
+          const start = () => consumer.run({
             autoCommit: false,
             eachBatchAutoResolve: false,
             partitionsConsumedConcurrently: options.concurrency ?? 1,
@@ -444,6 +466,7 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
               if (plan.fresh.length > 0) await hand(plan.fresh, rangeOf(plan.fresh), true);
             },
           });
+          await start();
         },
         async close() {
           running = false;

@@ -103,7 +103,7 @@ export async function startClickHouseSink(deps: {
   const gated = new Set<string>(GATED_TABLES);
 
   const sessionizer = new Sessionizer(deps.sessionTimeoutMs ?? 30 * 60_000);
-  const open = await openSessions(ch, deps.sessionTimeoutMs ?? 30 * 60_000);
+  const open = await openSessions(ch);
   for (const o of open) sessionizer.restore(o.deviceKey, o.session);
   logger.info({ sessions: open.length }, 'open web and app sessions restored');
   let sessionWatermark = 0;

@@ -3,10 +3,10 @@ import type { ClickHouse } from '@cdp/plumbing';
 import type { OpenSession } from '../core/sessions';
 
 /**
- * Per device, its newest session, if its last event is within the timeout of the newest event
- * stored. Looks at rows inserted in the last hours only (ingested_at), whatever their event time.
+ * Per device, its newest session among the rows inserted in the last hours (ingested_at),
+ * whatever their event time: the sessionizer decides by event time whether the next event joins.
  */
-export async function openSessions(ch: ClickHouse, timeoutMs: number, lookBackHours = 6): Promise<{ deviceKey: string; session: OpenSession }[]> {
+export async function openSessions(ch: ClickHouse, lookBackHours = 6): Promise<{ deviceKey: string; session: OpenSession }[]> {
   const rows = await ch.query<{ tenant: string; device: string; newest_session: string; started: number; last: number }>(
     `SELECT tenant, if(anonymous_id != '', anonymous_id, concat('user:', user_id)) AS device,
             argMax(session_id, event_time) AS newest_session,
@@ -17,8 +17,5 @@ export async function openSessions(ch: ClickHouse, timeoutMs: number, lookBackHo
      GROUP BY tenant, device`,
     { hours: lookBackHours },
   );
-  const newest = rows.reduce((m, r) => Math.max(m, Number(r.last)), 0);
-  return rows
-    .filter((r) => Number(r.last) + timeoutMs >= newest)
-    .map((r) => ({ deviceKey: `${r.tenant}\u0000${r.device}`, session: { sessionId: r.newest_session, startedAt: Number(r.started), lastAt: Number(r.last) } }));
+  return rows.map((r) => ({ deviceKey: `${r.tenant}\u0000${r.device}`, session: { sessionId: r.newest_session, startedAt: Number(r.started), lastAt: Number(r.last) } }));
 }

@@ -1,0 +1,200 @@
+/**
+ * The derived views through the real sink: the fixture shop (fixture.ts) goes into Kafka as Avro,
+ * aggregation's sink (in this process) writes it to ClickHouse, and the materialized views must
+ * count every event once: after the same records are sent again, after a copy whose corrected
+ * time fell on the next day, and across a restart of the sink. A merge must re-attribute history
+ * in the profile and the sessions, and an absorbed person's id must find the survivor.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  allTopics,
+  createAvroCodec,
+  createClickHouse,
+  createKafkaClients,
+  createLogger,
+  loadSchemaCatalog,
+  Registry,
+  topicsWithPrefix,
+  valueSubjectOf,
+  type CdpEnrichment,
+  type CdpIdentity,
+  type ClickHouse,
+  type EventProducer,
+  type TopicSpec,
+} from '@cdp/plumbing';
+import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
+import { migrateDatabase, startClickHouseSink } from '../src/adapters/clickhouse-sink';
+import { ASSIGNMENTS, DAY, ENRICHED, MERGES, MINUTE, T0, TENANT, segment, type Visitor } from './fixture';
+
+const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const prefix = `views-${run}.`;
+const database = `views_${run}`;
+const connection = { url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database };
+const topics = topicsWithPrefix(prefix);
+const logger = createLogger('views-test', 'warn');
+const clients = createKafkaClients({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'views-test', logger });
+const codec = createAvroCodec({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
+const catalog = loadSchemaCatalog();
+
+let ch: ClickHouse;
+let producer: EventProducer;
+let sink: { stop(): Promise<void> } | undefined;
+let registry: Registry;
+
+async function startSink(): Promise<void> {
+  registry = new Registry();
+  sink = await startClickHouseSink({
+    clients, codec, producer, connection, logger, registry,
+    topics: {
+      events: topics.enrichedEvents, assignments: topics.identifierAssignments, merges: topics.personMerges, conflicts: topics.identityConflicts,
+      products: topics.products, stores: topics.stores, partnerSegments: topics.partnerSegments, areaDemographics: topics.areaDemographics,
+    },
+    groupId: `aggregation-${run}`,
+    fetchBytes: 1024 * 1024,
+    sessionTimeoutMs: 30 * MINUTE,
+  });
+}
+
+async function send(topic: TopicSpec, records: { key: string; value: unknown }[]): Promise<void> {
+  const id = await codec.idOf(valueSubjectOf(topic.name), catalog.resolve(topic.valueType));
+  await producer.send(topic.name, records.map((r) => ({ key: r.key, value: codec.encode(id, r.value) })));
+}
+
+const sendEvents = (events: CdpEnrichment.EnrichedEvent[]) => send(topics.enrichedEvents, events.map((e) => ({ key: e.personId ?? 'none', value: e })));
+
+async function copiesDropped(): Promise<number> {
+  const metric = await registry.getSingleMetric('aggregation_event_copies_dropped_total')!.get();
+  return metric.values.reduce((sum, v) => sum + v.value, 0);
+}
+
+async function waitFor(what: string, done: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) {
+      const tables = await ch.query('SELECT (SELECT count() FROM events_raw) AS raw, (SELECT count() FROM store_wifi_observations) AS wifi, (SELECT count() FROM store_people_counts) AS counts');
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(tables)}, copies dropped ${await copiesDropped()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const count = async (sql: string, params: Record<string, unknown> = {}): Promise<number> => Number((await ch.query<{ n: number }>(sql, params))[0]?.n ?? 0);
+
+/** Rows in the gated tables, copies included (no FINAL): what was inserted. */
+const insertedEvents = () =>
+  count('SELECT (SELECT count() FROM events_raw) + (SELECT count() FROM store_wifi_observations) + (SELECT count() FROM store_people_counts) AS n');
+
+const anna: Visitor = { person: 'p_anna', anonymousId: 'anon-anna', userId: 'user-anna', channel: 'WEB', device: { browserName: 'Chrome', browserVersion: null, osName: 'Windows', osVersion: null, deviceType: 'desktop', isBot: false, source: 'bowser' }, geo: null, campaign: null };
+
+beforeAll(async () => {
+  await prepareTopics(allTopics(prefix));
+  await createClickHouse({ url: connection.url }).command(`CREATE DATABASE IF NOT EXISTS ${database}`);
+  await migrateDatabase(connection, logger);
+  ch = createClickHouse(connection);
+  producer = await clients.producer();
+  await startSink();
+}, 120_000);
+
+afterAll(async () => {
+  await sink?.stop();
+  await producer?.close();
+  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
+  await ch?.close();
+  await deleteTopics(allTopics(prefix));
+});
+
+describe('derived views through the sink', () => {
+  const eventCount = ENRICHED.length;
+  // Just before midnight UTC on the fixture's second day, and a client's re-send whose corrected
+  // time fell 0.6 s later, on the next day: a copy that (tenant, day, event id) keys cannot collapse.
+  const midnight = Math.floor((T0 + 2 * DAY) / DAY) * DAY;
+  const dana: Visitor = { ...anna, person: 'p_dana', anonymousId: 'anon-dana', userId: null };
+  const late = segment(dana, 'web-midnight', midnight - 300, { type: 'TRACK', event: 'Order Completed', properties: { order_id: 'O-1009', total: 10, currency: 'EUR' } });
+  const lateCopy: CdpEnrichment.EnrichedEvent = structuredClone(late);
+  lateCopy.event['cdp.web.SegmentEvent']!.envelope.eventTime = midnight + 300;
+
+  it('stores every event once, also when the same records come again and a copy falls on the next day', async () => {
+    await send(topics.identifierAssignments, ASSIGNMENTS.map((a) => ({ key: `${a.tenant}|${a.identifier.type}|${a.identifier.value}`, value: a })));
+    await send(topics.personMerges, MERGES.map((m) => ({ key: `${m.tenant}|${m.fromPersonId}`, value: m })));
+    await sendEvents([...ENRICHED, late]);
+    await waitFor('the fixture in ClickHouse', async () => (await insertedEvents()) >= eventCount + 1);
+
+    await sendEvents([...ENRICHED, lateCopy]);
+    await waitFor('the copies to be dropped', async () => (await copiesDropped()) >= eventCount + 1);
+    expect(await copiesDropped()).toBe(eventCount + 1);
+    expect(await insertedEvents()).toBe(eventCount + 1);
+    expect(await count('SELECT count() AS n FROM events_raw WHERE event_id = {id:String}', { id: 'web-midnight' })).toBe(1);
+
+    // The materialized views counted each event once: Anna's orders O-1001 (web, 149.80) and
+    // O-1002 (app, before the merge under p_anna_app, 59.90); Dana's O-1009 (10.00) once.
+    const [profile] = await ch.query<{ online_orders: number; online_revenue_minor: number; events: number }>(
+      "SELECT online_orders, online_revenue_minor, events FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_anna'",
+    );
+    expect(profile).toMatchObject({ online_orders: 2, online_revenue_minor: 14980 + 5990 });
+    expect(await count("SELECT online_revenue_minor AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_dana'")).toBe(1000);
+    const annaEvents = await count("SELECT count() AS n FROM events WHERE tenant = 'demo' AND person_id = 'p_anna'");
+    expect(Number(profile!.events)).toBe(annaEvents);
+  });
+
+  it('answers an absorbed person id with the survivor and both histories', async () => {
+    const rows = await ch.query<{ person_id: string; merged_person_ids: string[]; channels: string[]; online_orders: number; store_orders: number; sessions: number; identifiers: [string, string][]; partner_segments: [string, string][] }>(
+      'SELECT person_id, merged_person_ids, channels, online_orders, store_orders, sessions, identifiers, partner_segments FROM customer_profile(tenant = {t:String}, person_id = {p:String})',
+      { t: TENANT, p: 'p_anna_app' },
+    );
+    expect(rows).toHaveLength(1);
+    const p = rows[0]!;
+    expect(p).toMatchObject({ person_id: 'p_anna', merged_person_ids: ['p_anna_app'], channels: ['app', 'store', 'web'], online_orders: 2, store_orders: 1 });
+    // Web session a1..a5 and the app session.
+    expect(Number(p.sessions)).toBe(2);
+    expect(p.identifiers.map(([t, v]) => `${t}:${v}`)).toEqual(expect.arrayContaining(['anonymous_id:anon-anna', 'anonymous_id:app-install-anna', 'device_id:dev-anna', 'loyalty_card:LC-1001']));
+    expect(await ch.query('SELECT * FROM customer_profile(tenant = {t:String}, person_id = {p:String})', { t: TENANT, p: 'p_nobody' })).toEqual([]);
+    expect(await count("SELECT count() AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_anna_app'")).toBe(0);
+    // The app session, begun before the merge, belongs to the survivor.
+    const appSession = await ch.query<{ person_id: string; person_id_at_ingest: string; orders: number }>("SELECT person_id, person_id_at_ingest, orders FROM sessions WHERE tenant = 'demo' AND session_id = 'app-a1'");
+    expect(appSession).toEqual([{ person_id: 'p_anna', person_id_at_ingest: 'p_anna_app', orders: 1 }]);
+  });
+
+  it('makes sessions with the funnel, campaign and device of their first event', async () => {
+    const sessions = await ch.query<Record<string, unknown>>(
+      "SELECT session_id, anonymous_id, page_views, product_views, orders, converted, revenue_minor, landing_page, marketing_medium, campaign_name, device_type, is_bot FROM sessions WHERE tenant = 'demo' ORDER BY session_id",
+    );
+    expect(sessions).toEqual([
+      { session_id: 'app-a1', anonymous_id: 'app-install-anna', page_views: 1, product_views: 0, orders: 1, converted: 1, revenue_minor: 5990, landing_page: '', marketing_medium: '', campaign_name: '', device_type: 'mobile', is_bot: 0 },
+      { session_id: 'web-a1', anonymous_id: 'anon-anna', page_views: 2, product_views: 1, orders: 1, converted: 1, revenue_minor: 14980, landing_page: '/', marketing_medium: 'email', campaign_name: 'winter-sale', device_type: 'desktop', is_bot: 0 },
+      { session_id: 'web-b1', anonymous_id: 'anon-ben', page_views: 1, product_views: 1, orders: 1, converted: 1, revenue_minor: 23980, landing_page: '/c/shoes', marketing_medium: 'paid', campaign_name: 'spring-running', device_type: 'mobile', is_bot: 0 },
+      { session_id: 'web-c1', anonymous_id: 'anon-carl', page_views: 1, product_views: 0, orders: 0, converted: 0, revenue_minor: 0, landing_page: '/c/clothing', marketing_medium: 'social', campaign_name: '', device_type: 'desktop', is_bot: 0 },
+      { session_id: 'web-midnight', anonymous_id: 'anon-dana', page_views: 0, product_views: 0, orders: 1, converted: 1, revenue_minor: 1000, landing_page: '', marketing_medium: '', campaign_name: '', device_type: 'desktop', is_bot: 0 },
+      { session_id: 'web-x1', anonymous_id: 'crawler-1', page_views: 1, product_views: 0, orders: 0, converted: 0, revenue_minor: 0, landing_page: '/', marketing_medium: 'direct', campaign_name: '', device_type: 'bot', is_bot: 1 },
+    ]);
+  });
+
+  it('continues an open session after a restart, asks ClickHouse about an old copy, and re-attributes on a later merge', async () => {
+    await sink!.stop();
+    await startSink();
+    const before = await insertedEvents();
+    // 20 minutes after Anna's last web event of the first session: the same session; 40 minutes
+    // later: a new one. And a copy of Ben's order from two days ago, older than what the restarted
+    // gate loaded into memory: ClickHouse is asked and finds it.
+    await sendEvents([
+      segment({ ...anna, userId: null }, 'web-a6', T0 + 26 * MINUTE, { type: 'PAGE', name: '/c/socks', pagePath: '/c/socks' }),
+      segment({ ...anna, userId: null }, 'web-a7', T0 + 67 * MINUTE, { type: 'PAGE', name: '/', pagePath: '/' }),
+      ENRICHED.find((e) => e.event['cdp.web.SegmentEvent']?.envelope.eventId === 'web-b4')!,
+    ]);
+    await waitFor('the two new pages and the dropped copy', async () => (await insertedEvents()) >= before + 2 && (await copiesDropped()) >= 1);
+    expect(await copiesDropped()).toBe(1);
+    const ids = await ch.query<{ event_id: string; session_id: string }>("SELECT event_id, session_id FROM events_raw WHERE event_id IN ('web-a6', 'web-a7') ORDER BY event_id");
+    expect(ids).toEqual([{ event_id: 'web-a6', session_id: 'web-a1' }, { event_id: 'web-a7', session_id: 'web-a7' }]);
+    expect(await count("SELECT page_views AS n FROM sessions WHERE tenant = 'demo' AND session_id = 'web-a1'")).toBe(3);
+
+    // Carl turns out to be Ben: his session and events move to Ben at once.
+    const carlEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'");
+    const benEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'");
+    const merge: CdpIdentity.PersonMerge = { tenant: TENANT, fromPersonId: 'p_carl', toPersonId: 'p_ben', mergedAt: Date.now(), causeEventId: 'web-c9', link: [{ type: 'user_id', value: 'user-ben' }] };
+    await send(topics.personMerges, [{ key: `${TENANT}|p_carl`, value: merge }]);
+    await waitFor('the merge in the profiles', async () => (await count("SELECT count() AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'")) === 0);
+    expect(await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'")).toBe(benEvents + carlEvents);
+    expect(await count("SELECT person_id = 'p_ben' AS n FROM sessions WHERE tenant = 'demo' AND session_id = 'web-c1'")).toBe(1);
+    const [carl] = await ch.query<{ person_id: string; merged_person_ids: string[] }>('SELECT person_id, merged_person_ids FROM customer_profile(tenant = {t:String}, person_id = {p:String})', { t: TENANT, p: 'p_carl' });
+    expect(carl).toEqual({ person_id: 'p_ben', merged_person_ids: ['p_carl'] });
+  });
+});
