@@ -195,17 +195,22 @@ export function beaconSighting(eventId: string, at: number, storeId: string, zon
   };
 }
 
-export function wifi(eventId: string, at: number, storeId: string, apMac: string, client: { macHash: string; randomized: boolean; person: string | null }): CdpEnrichment.EnrichedEvent {
+export function wifi(eventId: string, at: number, storeId: string, apMac: string, client: { macHash: string; randomized: boolean; person: string | null }, rssi = -58): CdpEnrichment.EnrichedEvent {
   const zoneId = STORES.find((s) => s.storeId === storeId)?.accessPoints.find((a) => a.mac === apMac)?.zoneId;
   return {
     ...storeEvent(storeInfo(storeId, at, zoneId ? { zoneId } : null), client.person, client.randomized ? [] : [{ type: 'wifi_mac_hash', value: client.macHash }]),
     event: {
       'cdp.store.WifiObservation': {
-        envelope: envelope(eventId, at, 'store-gateway'), storeId, apMac, clientMacHash: client.macHash, randomizedMac: client.randomized, rssi: -58, ssid: client.randomized ? null : 'Shop-Guest',
+        envelope: envelope(eventId, at, 'store-gateway'), storeId, apMac, clientMacHash: client.macHash, randomizedMac: client.randomized, rssi, ssid: client.randomized ? null : 'Shop-Guest',
         manufacturer: 'Apple', os: null, lat: null, lng: null, uncertaintyMeters: null, floorplanId: null, emailHash: null, phoneHash: null, loginHash: null,
       },
     },
   };
+}
+
+/** A device seen once a minute, at the access points given per minute (the last one repeats). */
+export function wifiMinutes(idPrefix: string, from: number, minutes: number, storeId: string, apMacs: string[], client: { macHash: string; randomized: boolean; person: string | null }, rssi: number): CdpEnrichment.EnrichedEvent[] {
+  return Array.from({ length: minutes }, (_, i) => wifi(`${idPrefix}-${i}`, from + i * MINUTE + 5_000, storeId, apMacs[Math.min(i, apMacs.length - 1)]!, client, rssi));
 }
 
 export function peopleCount(eventId: string, at: number, storeId: string, sensorId: string, reading: { kind: 'LINE_CROSSING' | 'ZONE_OCCUPANCY' | 'QUEUE_LENGTH'; periodSeconds: number; countIn?: number; countOut?: number; occupancy?: number; queueLength?: number }): CdpEnrichment.EnrichedEvent {
@@ -233,18 +238,23 @@ export const carl: Visitor = { person: 'p_carl', anonymousId: 'anon-carl', userI
 export const crawler: Visitor = { person: 'p_crawler', anonymousId: 'crawler-1', userId: null, channel: 'WEB', device: device('Googlebot', 'Linux', 'bot', true), geo: geo('US', 'California', 'Mountain View'), campaign: campaign('direct') };
 
 export const ENRICHED: CdpEnrichment.EnrichedEvent[] = [
-  segment(anna, 'web-a1', T0, { type: 'PAGE', name: '/', pagePath: '/', pageUrl: 'https://shop.example/?utm_source=newsletter&utm_medium=email&utm_campaign=winter-sale' }),
+  segment(anna, 'web-a1', T0, { type: 'PAGE', name: '/', pagePath: '/', properties: { load_time_ms: 1250 }, pageUrl: 'https://shop.example/?utm_source=newsletter&utm_medium=email&utm_campaign=winter-sale' }),
   segment({ ...anna, campaign: campaign('internal', { referrerHost: 'shop.example' }) }, 'web-a2', T0 + 2 * MINUTE, { type: 'PAGE', name: '/c/shoes', pagePath: '/c/shoes', pageUrl: 'https://shop.example/c/shoes', referrer: 'https://shop.example/' }),
   segment(anna, 'web-a3', T0 + 3 * MINUTE, { type: 'TRACK', event: 'Product Viewed', properties: { sku: 'SKU-1001', name: 'Fell running shoe', price: 129.9 } }),
   segment(anna, 'web-a4', T0 + 4 * MINUTE, { type: 'IDENTIFY', userId: 'user-anna', traits: { emailHash: ANNA_EMAIL, address: { postalCode: '00100', country: 'FI' } } }),
   segment({ ...anna, userId: 'user-anna' }, 'web-a5', T0 + 6 * MINUTE, { type: 'TRACK', event: 'Order Completed', properties: order('O-1001', [['SKU-1001', 1, 129.9], ['SKU-2001', 2, 9.95]]) }),
   segment(ben, 'web-b1', T0 + 10 * MINUTE, { type: 'PAGE', name: '/c/shoes', pagePath: '/c/shoes', pageUrl: 'https://shop.example/c/shoes?gclid=Cj0KCQ-1', referrer: 'https://www.google.com/' }),
+  segment(ben, 'web-b1s', T0 + 10 * MINUTE + 30_000, { type: 'TRACK', event: 'Products Searched', properties: { query: 'running shoes', results: 14 } }),
   segment(ben, 'web-b2', T0 + 11 * MINUTE, { type: 'TRACK', event: 'Product Viewed', properties: { sku: 'SKU-1002', name: 'Summit running shoe', price: 119.9 } }),
   segment(ben, 'web-b3', T0 + 12 * MINUTE, { type: 'IDENTIFY', userId: 'user-ben', traits: { emailHash: BEN_EMAIL, address: { postalCode: '02100' } } }),
   segment({ ...ben, userId: 'user-ben' }, 'web-b4', T0 + 15 * MINUTE, { type: 'TRACK', event: 'Order Completed', properties: order('O-1003', [['SKU-1002', 2, 119.9]]) }),
   segment(crawler, 'web-x1', T0 + 20 * MINUTE, { type: 'PAGE', name: '/', pagePath: '/', pageUrl: 'https://shop.example/' }),
   segment(carl, 'web-c1', T0 + 30 * MINUTE, { type: 'PAGE', name: '/c/clothing', pagePath: '/c/clothing', pageUrl: 'https://shop.example/c/clothing', referrer: 'https://instagram.com/' }),
   segment(carl, 'web-c2', T0 + 32 * MINUTE, { type: 'IDENTIFY', userId: 'user-carl', traits: { address: { postalCode: '99999' } } }),
+  // Carl searches, finds nothing, carts socks and leaves at the checkout.
+  segment(carl, 'web-c3', T0 + 33 * MINUTE, { type: 'TRACK', event: 'Products Searched', properties: { query: 'Trail  Shoes ', results: 0 } }),
+  segment(carl, 'web-c4', T0 + 34 * MINUTE, { type: 'TRACK', event: 'Product Added', properties: { sku: 'SKU-2001', name: 'Merino socks', price: 9.95, quantity: 1 } }),
+  segment(carl, 'web-c5', T0 + 35 * MINUTE, { type: 'TRACK', event: 'Checkout Started', properties: { value: 9.95, currency: 'EUR' } }),
   segment(annaApp, 'app-a1', T0 + DAY, { type: 'SCREEN', name: 'Home' }),
   segment(annaApp, 'app-a2', T0 + DAY + 5 * MINUTE, { type: 'TRACK', event: 'Order Completed', properties: order('O-1002', [['SKU-3001', 1, 59.9]]) }),
   segment({ ...annaApp, person: 'p_anna' }, 'app-a3', T0 + DAY + 6 * MINUTE, { type: 'IDENTIFY', userId: 'user-anna' }),
@@ -257,6 +267,13 @@ export const ENRICHED: CdpEnrichment.EnrichedEvent[] = [
   wifi('wifi-1', T0 + DAY + 2 * HOUR + 55 * MINUTE, 'HEL-1', '00:18:0a:01:00:01', { macHash: hashMac(DEVELOPMENT_SALT, '3a:11:22:33:44:55'), randomized: true, person: null }),
   wifi('wifi-2', T0 + DAY + 3 * HOUR + MINUTE, 'HEL-1', '00:18:0a:01:00:02', { macHash: ANNA_PHONE_MAC, randomized: false, person: 'p_anna' }),
   wifi('wifi-3', T0 + DAY + 3 * HOUR + 2 * MINUTE, 'HEL-1', '00:18:0a:01:00:99', { macHash: hashMac(DEVELOPMENT_SALT, '7e:aa:bb:cc:dd:ee'), randomized: true, person: null }),
+  // Visits: Anna's phone from the entrance to footwear for 12 minutes (with her app's beacon: one
+  // visitor); an anonymous phone (randomised MAC) for 9 minutes at the entrance; a phone passing
+  // the window, weak, for 3 minutes; one strong but for 2 minutes only. The last two pass by.
+  ...wifiMinutes('wifi-anna', T0 + DAY + 3 * HOUR + 2 * MINUTE, 12, 'HEL-1', ['00:18:0a:01:00:01', '00:18:0a:01:00:01', '00:18:0a:01:00:02'], { macHash: ANNA_PHONE_MAC, randomized: false, person: 'p_anna' }, -61),
+  ...wifiMinutes('wifi-anon', T0 + DAY + 2 * HOUR + 56 * MINUTE, 9, 'HEL-1', ['00:18:0a:01:00:01'], { macHash: hashMac(DEVELOPMENT_SALT, '3a:11:22:33:44:55'), randomized: true, person: null }, -64),
+  ...wifiMinutes('wifi-window', T0 + DAY + 3 * HOUR + 20 * MINUTE, 3, 'HEL-1', ['00:18:0a:01:00:01'], { macHash: hashMac(DEVELOPMENT_SALT, '5e:01:02:03:04:05'), randomized: true, person: null }, -86),
+  ...wifiMinutes('wifi-brief', T0 + DAY + 3 * HOUR + 30 * MINUTE, 2, 'HEL-1', ['00:18:0a:01:00:02'], { macHash: hashMac(DEVELOPMENT_SALT, '6e:01:02:03:04:05'), randomized: true, person: null }, -60),
   peopleCount('count-1', T0 + DAY + 3 * HOUR, 'HEL-1', 'HEL-1-door-1', { kind: 'LINE_CROSSING', periodSeconds: 3600, countIn: 19, countOut: 15 }),
   peopleCount('count-2', T0 + DAY + 4 * HOUR, 'HEL-1', 'HEL-1-door-1', { kind: 'LINE_CROSSING', periodSeconds: 3600, countIn: 7, countOut: 11 }),
   peopleCount('count-3', T0 + DAY + 3 * HOUR + 30 * MINUTE, 'HEL-1', 'HEL-1-queue-1', { kind: 'QUEUE_LENGTH', periodSeconds: 0, queueLength: 4 }),

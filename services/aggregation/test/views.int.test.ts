@@ -24,7 +24,8 @@ import {
 } from '@cdp/plumbing';
 import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
 import { migrateDatabase, startClickHouseSink } from '../src/adapters/clickhouse-sink';
-import { ASSIGNMENTS, DAY, ENRICHED, MERGES, MINUTE, T0, TENANT, segment, type Visitor } from './fixture';
+import { localTimeOf } from '../../enrichment/src/core/local-time';
+import { ASSIGNMENTS, DAY, ENRICHED, HOUR, MERGES, MINUTE, T0, TENANT, segment, type Visitor } from './fixture';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `views-${run}.`;
@@ -166,6 +167,56 @@ describe('derived views through the sink', () => {
       { session_id: 'web-midnight', anonymous_id: 'anon-dana', page_views: 0, product_views: 0, orders: 1, converted: 1, revenue_minor: 1000, landing_page: '', marketing_medium: '', campaign_name: '', device_type: 'desktop', is_bot: 0 },
       { session_id: 'web-x1', anonymous_id: 'crawler-1', page_views: 1, product_views: 0, orders: 0, converted: 0, revenue_minor: 0, landing_page: '/', marketing_medium: 'direct', campaign_name: '', device_type: 'bot', is_bot: 1 },
     ]);
+  });
+
+  it('makes store visits with hysteresis and a minimum dwell, passers-by, and the store hour by hour', async () => {
+    const localHour = (at: number) => Math.floor(localTimeOf(at, 'Europe/Helsinki') / HOUR) * HOUR / 1000;
+    const visits = await ch.query<Record<string, unknown>>(
+      "SELECT visitor, person_id, toUnixTimestamp(started_at) AS started, dwell_minutes, is_visitor, zone_path, randomized FROM store_visits WHERE tenant = 'demo' AND store_id = 'HEL-1' ORDER BY started_at",
+    );
+    const annaStart = Math.floor(localTimeOf(T0 + DAY + 3 * HOUR, 'Europe/Helsinki') / 1000);
+    expect(visits).toEqual([
+      // An access point the directory does not know: no wall clock, so UTC (two or three hours
+      // "earlier"), and a single strong minute: too short for a visitor.
+      expect.objectContaining({ person_id: '', dwell_minutes: 1, is_visitor: 0, zone_path: [] }),
+      // The anonymous phone: 10:55 (entrance) and nine minutes from 10:56, all strong.
+      expect.objectContaining({ person_id: '', dwell_minutes: 10, is_visitor: 1, zone_path: ['entrance'], randomized: 1 }),
+      // Anna: her app's beacon at 11:00 and her phone's Wi-Fi to 11:13, one visitor.
+      { visitor: 'person:p_anna', person_id: 'p_anna', started: annaStart, dwell_minutes: 14, is_visitor: 1, zone_path: ['footwear', 'entrance', 'footwear'], randomized: 0 },
+      // Two strong minutes: too short. (The weak phone at the window never opened a visit.)
+      expect.objectContaining({ person_id: '', dwell_minutes: 2, is_visitor: 0 }),
+    ]);
+    const hours = await ch.query<{ hour: number; footfall_in: number; visitors: number; passersby: number; receipts: number; conversion: number | null; capture_rate: number | null }>(
+      "SELECT toUnixTimestamp(hour) AS hour, footfall_in, visitors, passersby, receipts, conversion, capture_rate FROM store_traffic_hourly WHERE tenant = 'demo' AND store_id = 'HEL-1' ORDER BY hour",
+    );
+    const at = (h: number) => hours.find((x) => x.hour === h);
+    // 12:55 local: the anonymous visitor; the door counted 19 in from 10:00 to 11:00 UTC.
+    expect(at(localHour(T0 + DAY + 2 * HOUR + 55 * MINUTE))).toMatchObject({ visitors: 1, passersby: 0, footfall_in: 19 });
+    // Anna's hour: one visitor, two passers-by (the weak phone at the window, the brief one),
+    // her receipt: conversion 1, capture rate 1 / 3.
+    expect(at(localHour(T0 + DAY + 3 * HOUR))).toMatchObject({ visitors: 1, passersby: 2, receipts: 1, footfall_in: 7, conversion: 1 });
+    expect(at(localHour(T0 + DAY + 3 * HOUR))!.capture_rate).toBeCloseTo(1 / 3, 6);
+
+    const products = await ch.query<Record<string, unknown>>(
+      "SELECT sku, sum(views) AS viewed, sum(cart_adds) AS carted, sum(online_units) AS units_online, sum(store_units) AS units_in_store FROM product_hourly WHERE tenant = 'demo' GROUP BY sku ORDER BY sku",
+    );
+    expect(products).toEqual([
+      { sku: 'SKU-1001', viewed: 1, carted: 0, units_online: 1, units_in_store: 1 },
+      { sku: 'SKU-1002', viewed: 1, carted: 0, units_online: 2, units_in_store: 1 },
+      { sku: 'SKU-2001', viewed: 0, carted: 1, units_online: 2, units_in_store: -2 },
+      { sku: 'SKU-3001', viewed: 0, carted: 0, units_online: 1, units_in_store: 0 },
+      { sku: 'SKU-9999', viewed: 0, carted: 0, units_online: 0, units_in_store: 1 },
+    ]);
+    const searches = await ch.query<Record<string, unknown>>("SELECT query, sum(searches) AS n, sum(zero_results) AS zero FROM search_daily WHERE tenant = 'demo' GROUP BY query ORDER BY query");
+    expect(searches).toEqual([{ query: 'running shoes', n: 1, zero: 0 }, { query: 'trail shoes', n: 1, zero: 1 }]);
+    const channels = await ch.query<Record<string, unknown>>("SELECT channel, sum(orders) AS orders, sum(returns) AS returned, sum(revenue_minor) AS revenue FROM sales_daily WHERE tenant = 'demo' GROUP BY channel ORDER BY channel");
+    expect(channels).toEqual([
+      { channel: 'app', orders: 1, returned: 0, revenue: 5990 },
+      { channel: 'store', orders: 2, returned: 1, revenue: 12990 - 1990 + 13490 },
+      { channel: 'web', orders: 3, returned: 0, revenue: 14980 + 23980 + 1000 },
+    ]);
+    const carl = await ch.query<Record<string, unknown>>("SELECT cart_adds, checkouts, orders FROM sessions WHERE tenant = 'demo' AND session_id = 'web-c1'");
+    expect(carl).toEqual([{ cart_adds: 1, checkouts: 1, orders: 0 }]);
   });
 
   it('continues an open session after a restart, asks ClickHouse about an old copy, and re-attributes on a later merge', async () => {
