@@ -15,7 +15,8 @@ import { SERVICES, start, stop, stopServices } from '@cdp/infra/src/system';
 import { buildReport, formatReport, NEXT_STEPS } from './report';
 import { checkEnrichment, LOADER_URL, PARTNER_KEY, PARTNER_SEGMENTS } from './enrichment-check';
 import { createRandom } from './random';
-import { simulateRetailer } from './simulator';
+import { checkViews } from './views-check';
+import { simulateRetailer, type StoreLayout } from './simulator';
 import { watchPipeline } from './pipeline-watch';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -50,8 +51,7 @@ async function main(): Promise<void> {
     say(`  ${dataset.padEnd(12)} ${String(loaded.records).padStart(3)} records from infra/data/${file}, version ${loaded.version}: ${loaded.status === 'unchanged' ? 'already live, nothing published' : `${loaded.upserts} published, ${loaded.tombstones} removed`}`);
   }
   const catalogue = readCatalogueFile(dataFile('catalogue.csv')).map((p) => ({ sku: p.sku, name: p.name, price: (p.priceMinor ?? 0) / 100 }));
-  const directory = JSON.parse(readFileSync(dataFile('stores.json'), 'utf8')) as { storeId: string; accessPoints: { mac: string }[]; sensors: { sensorId: string }[] }[];
-  const storeDevices = Object.fromEntries(directory.map((s) => [s.storeId, { accessPoints: s.accessPoints.map((a) => a.mac), sensors: s.sensors.map((x) => x.sensorId) }]));
+  const stores = JSON.parse(readFileSync(dataFile('stores.json'), 'utf8')) as StoreLayout[];
   const areaCodes = readFileSync(dataFile('demographics.csv'), 'utf8').split('\n').filter((l) => /^FI,\d{5},/.test(l)).map((l) => l.split(',')[1]!);
   // A few customers live where the open data sample has no figures: they show as not covered.
   const postalCodes = [...areaCodes, '99990', '00990'];
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     seed,
     runId,
     catalogue,
-    storeDevices,
+    stores,
     postalCodes,
     onSent: (n) => {
       sent = n;
@@ -144,6 +144,7 @@ async function main(): Promise<void> {
   const uploaded = (await upload.json()) as { version: string; upserts: number; tombstones: number };
   say(`Partner nordic-loyalty uploaded ${memberships.length} memberships of ${new Set(memberships.map((m) => m.email)).size} customers (version ${uploaded.version}, ${uploaded.tombstones} earlier rows removed)`);
   await checkEnrichment(watch, runId, result, memberships, say);
+  await checkViews(watch, runId, result, say);
 
   const report = await buildReport(watch.ch);
   say(formatReport(report));

@@ -29,6 +29,19 @@ FROM person_home_area WHERE tenant = {tenant:String} AND in_demographics GROUP B
   SELECT store_id, 0, 0, 0, sum(count_in) FROM store_people_counts FINAL WHERE tenant = {tenant:String} GROUP BY store_id
 ) GROUP BY store_id ORDER BY store_id`,
   missing: `SELECT dataset, count() AS events FROM (SELECT arrayJoin(enrichment_missing) AS dataset FROM events WHERE tenant = {tenant:String}) GROUP BY dataset ORDER BY dataset`,
+  storeKpis: `SELECT t.store_id AS store_id, sum(t.footfall_in) AS footfall, sum(t.visitors) AS visitors, sum(t.passersby) AS passersby,
+  round(100 * sum(t.visitors) / greatest(sum(t.visitors) + sum(t.passersby), 1), 1) AS capture_pct, sum(t.receipts) AS receipts,
+  round(100 * sum(t.receipts) / greatest(sum(t.visitors), 1), 1) AS conversion_pct, sum(t.revenue_minor) AS revenue_minor,
+  any(d.median_dwell) AS median_dwell, any(z.busiest_zone) AS busiest_zone
+FROM store_traffic_hourly AS t
+LEFT JOIN (SELECT store_id, quantileExact(0.5)(dwell_minutes) AS median_dwell FROM store_visits WHERE tenant = {tenant:String} AND is_visitor = 1 AND day >= today() - 8 GROUP BY store_id) AS d ON t.store_id = d.store_id
+LEFT JOIN (SELECT store_id, argMax(zone_id, minutes) AS busiest_zone FROM (SELECT store_id, zone_id, sum(visitor_minutes) AS minutes FROM store_zone_heat WHERE tenant = {tenant:String} AND hour >= now() - INTERVAL 8 DAY GROUP BY store_id, zone_id) GROUP BY store_id) AS z ON t.store_id = z.store_id
+WHERE t.tenant = {tenant:String} AND t.hour >= now() - INTERVAL 8 DAY
+GROUP BY store_id ORDER BY store_id`,
+  funnel: `SELECT marketing_medium AS medium, count() AS sessions, countIf(product_views > 0) AS viewed, countIf(cart_adds > 0) AS carted, countIf(checkouts > 0) AS checkout, countIf(orders > 0) AS ordered
+FROM sessions WHERE tenant = {tenant:String} AND session_date >= today() - 8 AND is_bot = 0 AND channel = 'web' AND landing_page != '' GROUP BY medium ORDER BY sessions DESC, medium`,
+  zeroSearches: `SELECT query, sum(zero_results) AS zero, sum(searches) AS searches FROM search_daily WHERE tenant = {tenant:String} AND day >= today() - 8 GROUP BY query HAVING zero > 0 ORDER BY zero DESC, query LIMIT 3`,
+  topCustomers: `SELECT person_id, channels, sessions, store_visits, revenue_minor, favourite_categories FROM customer_profiles WHERE tenant = {tenant:String} ORDER BY revenue_minor DESC, person_id LIMIT 3`,
 };
 
 export interface Report {
@@ -44,6 +57,10 @@ export interface Report {
   homeAreaCoverage: { customers: number; with_demographics: number; median_income: number | null };
   storeSensors: { store_id: string; wifi_observations: number; wifi_devices: number; zones: number; people_in: number }[];
   missing: { dataset: string; events: number }[];
+  storeKpis: { store_id: string; footfall: number; visitors: number; passersby: number; capture_pct: number; receipts: number; conversion_pct: number; revenue_minor: number; median_dwell: number; busiest_zone: string }[];
+  funnel: { medium: string; sessions: number; viewed: number; carted: number; checkout: number; ordered: number }[];
+  zeroSearches: { query: string; zero: number; searches: number }[];
+  topCustomers: { person_id: string; channels: string[]; sessions: number; store_visits: number; revenue_minor: number; favourite_categories: string[] }[];
 }
 
 export async function buildReport(ch: ClickHouse, tenant = 'demo'): Promise<Report> {
@@ -62,7 +79,13 @@ export async function buildReport(ch: ClickHouse, tenant = 'demo'): Promise<Repo
     ch.query<Report['storeSensors'][number]>(REPORT_QUERIES.storeSensors, p),
     ch.query<Report['missing'][number]>(REPORT_QUERIES.missing, p),
   ]);
-  return { byChannel, multiChannel: multiChannel!, topProducts, revenue: revenue!, devices, countries, arrivals, segments, homeAreas, homeAreaCoverage: homeAreaCoverage!, storeSensors, missing };
+  const [storeKpis, funnel, zeroSearches, topCustomers] = await Promise.all([
+    ch.query<Report['storeKpis'][number]>(REPORT_QUERIES.storeKpis, p),
+    ch.query<Report['funnel'][number]>(REPORT_QUERIES.funnel, p),
+    ch.query<Report['zeroSearches'][number]>(REPORT_QUERIES.zeroSearches, p),
+    ch.query<Report['topCustomers'][number]>(REPORT_QUERIES.topCustomers, p),
+  ]);
+  return { byChannel, multiChannel: multiChannel!, topProducts, revenue: revenue!, devices, countries, arrivals, segments, homeAreas, homeAreaCoverage: homeAreaCoverage!, storeSensors, missing, storeKpis, funnel, zeroSearches, topCustomers };
 }
 
 const eur = (minor: number) => `${(minor / 100).toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} EUR`;
@@ -77,6 +100,16 @@ export function formatReport(r: Report): string {
   const total = r.revenue.online_minor + r.revenue.store_minor;
   const share = total > 0 ? Math.round((100 * r.revenue.online_minor) / total) : 0;
   lines.push('', `  Revenue online ${eur(r.revenue.online_minor)}, in store ${eur(r.revenue.store_minor)} (digital share ${share} %)`);
+  lines.push('', '  Top customers (customer_profiles: one row per person, merges resolved)');
+  for (const c of r.topCustomers) lines.push(`    ${c.person_id.padEnd(24)} ${c.channels.join('+').padEnd(15)} ${String(c.sessions).padStart(2)} sessions ${String(c.store_visits).padStart(2)} store days  ${eur(c.revenue_minor).padStart(13)}  likes ${c.favourite_categories.join(', ') || '-'}`);
+
+  lines.push('', '  Stores, last 8 days (store_traffic_hourly: people counters, Wi-Fi visits with hysteresis and a 5-minute dwell, receipts)');
+  for (const x of r.storeKpis) {
+    lines.push(`    ${x.store_id.padEnd(6)} footfall ${String(x.footfall).padStart(4)}  visitors ${String(x.visitors).padStart(4)}  passers-by ${String(x.passersby).padStart(4)} (capture ${x.capture_pct} %)  receipts ${String(x.receipts).padStart(4)} (conversion ${x.conversion_pct} %)  ${eur(x.revenue_minor).padStart(13)}  median dwell ${x.median_dwell ?? '-'} min, busiest zone ${x.busiest_zone || '-'}`);
+  }
+  lines.push('', '  Web funnel by arrival medium, last 8 days (sessions -> viewed a product -> carted -> checkout -> ordered)');
+  for (const f of r.funnel) lines.push(`    ${(f.medium || '(none)').padEnd(9)} ${String(f.sessions).padStart(4)} -> ${String(f.viewed).padStart(4)} -> ${String(f.carted).padStart(4)} -> ${String(f.checkout).padStart(4)} -> ${String(f.ordered).padStart(4)}`);
+  lines.push(`    Searches without results: ${r.zeroSearches.map((z) => `"${z.query}" ${z.zero} of ${z.searches}`).join(', ') || 'none'}`);
 
   lines.push('', '  What enrichment added');
   lines.push(`    Devices (web and app events): ${r.devices.map((d) => `${d.device} ${d.events}`).join(', ')}`);
@@ -95,7 +128,11 @@ export function formatReport(r: Report): string {
 export const NEXT_STEPS = `
 Where to look next (paste into a shell; ClickHouse answers on http://127.0.0.1:8123):
   q() { curl -s 'http://127.0.0.1:8123/?database=cdp&default_format=PrettyCompact' --data-binary "$1"; }
-  q "SELECT person_id, identifiers, channels, online_revenue, store_revenue FROM customer_profiles ORDER BY online_revenue + store_revenue DESC LIMIT 5"
+  q "SELECT person_id, identifiers, channels, sessions, online_revenue, store_revenue FROM customer_profiles ORDER BY revenue_minor DESC LIMIT 5"
+  q "SELECT * FROM customer_profile(tenant = 'demo', person_id = (SELECT person_id FROM customer_profiles ORDER BY revenue_minor DESC LIMIT 1)) FORMAT Vertical"
+  q "SELECT store_id, hour, footfall_in, visitors, passersby, capture_rate, receipts, conversion FROM store_traffic_hourly WHERE visitors > 0 ORDER BY hour DESC LIMIT 10"
+  q "SELECT store_id, day, visitor, dwell_minutes, zone_path FROM store_visits WHERE is_visitor = 1 ORDER BY started_at DESC LIMIT 10"
+  q "SELECT session_date, marketing_medium, count() AS sessions, countIf(cart_adds > 0) AS carted, countIf(orders > 0) AS ordered FROM sessions WHERE is_bot = 0 GROUP BY ALL ORDER BY ALL"
   q "SELECT event_time, channel, event_type, event_name, page_path, browser FROM events WHERE person_id = (SELECT person_id FROM customer_profiles WHERE length(channels) = 3 LIMIT 1) ORDER BY event_time"
   q "SELECT toDate(event_time) AS day, channel, count() FROM events GROUP BY day, channel ORDER BY day, channel"
   q "SELECT old_person_id, person_id, cause_event_id FROM person_overrides LIMIT 5"

@@ -4,12 +4,17 @@
  * app sees in-store beacons. Web and app traffic goes through @segment/analytics-node (a real
  * Segment client, unchanged) pointed at ingest; the backend uses RudderStack's Node SDK, as a shop
  * moving from RudderStack would (it labels its gzip JSON as a form); store traffic goes through
- * the store endpoint. Every event's id and money is remembered,
- * so what lands in ClickHouse can be checked against what was sent.
+ * the store endpoint. In stores, customers walk from the entrance through the zones to the
+ * checkout while the Wi-Fi hears their phones minute by minute (most with randomised MACs) and the
+ * app sees the zones' beacons; passers-by are heard weakly or briefly; the people counters count
+ * everyone in and out. Every event's id and money is remembered, and what really happened
+ * (sessions, the funnel, each store's visitors and receipts per hour) is written to a ground
+ * truth (truth.ts), so what lands in ClickHouse can be checked against it.
  */
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics } from '@segment/analytics-node';
 import { createRandom, type Random } from './random';
+import { GroundTruth, localHour, utcOfLocal } from './truth';
 
 export interface Product {
   sku: string;
@@ -28,10 +33,19 @@ export interface SimulationOptions {
   webKey?: string;
   appKey?: string;
   storeKey?: string;
-  /** The store directory's access points and people-counting sensors per store (from infra/data/stores.json). */
-  storeDevices?: Record<string, { accessPoints: string[]; sensors: string[] }>;
+  /** The store directory (infra/data/stores.json): zones, access points, beacons, sensors, time zone. */
+  stores?: StoreLayout[];
   /** Postal codes customers give in their identify traits (address.postalCode). */
   postalCodes?: string[];
+}
+
+export interface StoreLayout {
+  storeId: string;
+  timeZone: string;
+  zones: { zoneId: string }[];
+  accessPoints: { mac: string; zoneId?: string | null }[];
+  beacons: { major: number; minor: number; zoneId?: string | null }[];
+  sensors: { sensorId: string; entrance?: string | null }[];
 }
 
 export interface SimulationResult {
@@ -55,11 +69,12 @@ export interface SimulationResult {
   wifiObservations: number;
   /** People counted in at entrances, per store. */
   peopleIn: Record<string, number>;
+  /** What really happened: sessions, funnel, store visitors and receipts per local hour. */
+  truth: GroundTruth;
 }
 
 export type Persona = 'anonymous_browser' | 'web_shopper' | 'server_signup' | 'app_shopper' | 'omnichannel' | 'store_only' | 'crawler';
 
-const STORES = ['HEL-1', 'ESP-2', 'TRE-3'];
 const BEACON_UUID = 'f7826da6-4fa2-4e98-8024-bc5b71e0893e';
 const UAS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36',
@@ -74,6 +89,12 @@ const BOT_UAS = [
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/142.0.0.0 Safari/537.36',
 ];
 const PAGES = ['/', '/c/shoes', '/c/clothing', '/c/equipment', '/campaign/winter'];
+/** What visitors search for; the last two find nothing in this catalogue. */
+const SEARCHES = ['running shoes', 'merino socks', 'headlamp', 'trail shoes', 'snowshoes xl', 'kids ski boots'];
+const ZERO_RESULT_SEARCHES = new Set(['snowshoes xl', 'kids ski boots']);
+/** Store opening hours (every store of the demo directory opens 09-21 local). */
+const OPENS = 9;
+const CLOSES = 21;
 const SHOP = 'https://shop.example';
 /**
  * How a visitor arrives: the first page's URL query and referrer, and the medium enrichment must
@@ -120,12 +141,15 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
 
   const result: SimulationResult = {
     eventIds: new Set(), sentByChannel: { web: 0, app: 0, store: 0 }, onlineRevenueMinor: 0, storeRevenueMinor: 0, customers: [], signups: [], failed: 0,
-    emails: [], botEvents: 0, arrivals: {}, countries: {}, wifiObservations: 0, peopleIn: {},
+    emails: [], botEvents: 0, arrivals: {}, countries: {}, wifiObservations: 0, peopleIn: {}, truth: new GroundTruth(),
   };
-  const devices = options.storeDevices ?? {};
+  const truth = result.truth;
+  const layouts = options.stores ?? [];
   const postalCodes = options.postalCodes ?? ['00100'];
+  // The run id goes into every MAC, so that two runs with the same seed are different phones.
+  const runBytes = [...runId].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0, 2166136261);
   const mac = (locallyAdministered: boolean) => {
-    const bytes = Array.from({ length: 6 }, () => r.int(0, 255));
+    const bytes = Array.from({ length: 6 }, (_, i) => (r.int(0, 255) ^ (i >= 2 ? (runBytes >>> ((i - 2) * 8)) & 0xff : 0)) & 0xff);
     bytes[0] = locallyAdministered ? (bytes[0]! | 0x02) & 0xfe : bytes[0]! & 0xfc;
     return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
   };
@@ -171,78 +195,170 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     const traits = () => ({ email, address: { postalCode: r.pick(postalCodes), country: 'FI' } });
     // A phone that is not randomising its MAC (older Android, or the shop's Wi-Fi remembered) is seen
     // again visit after visit; most phones randomise.
-    const phoneMac = mac(r.chance(0.7));
+    const phoneRandomizes = r.chance(0.7);
+    const phoneMac = mac(phoneRandomizes);
     const appContext = { app: { name: 'Kuura Shop', version: '4.2.0' }, device: { type: 'ios', id: installId }, os: { name: 'iOS', version: '18.1' } };
 
+    const webDevice = anonymousId;
     let arrived = false;
+    let sessionStart = true;
     const browseWeb = (identified: boolean) => {
       for (let i = r.int(2, 6); i > 0; i--) {
         const path = r.pick(PAGES);
         const messageId = id();
+        // The first page of the visitor's first session carries how they arrived; a later
+        // session (another day) begins direct; the rest of a session comes from the shop itself.
         const first = !arrived;
+        const opening = sessionStart;
         arrived = true;
+        sessionStart = false;
         const url = `${SHOP}${path}${first ? arrival.query : ''}`;
-        const referrer = first ? arrival.referrer : `${SHOP}/`;
+        const referrer = first ? arrival.referrer : opening ? null : `${SHOP}/`;
         if (first && persona !== 'crawler') {
           result.arrivals[arrival.medium] = (result.arrivals[arrival.medium] ?? 0) + 1;
           result.countries[network.country] = (result.countries[network.country] ?? 0) + 1;
         }
         if (persona === 'crawler') result.botEvents++;
-        web.page({ anonymousId, ...(identified ? { userId } : {}), name: path, properties: { path, url, ...(referrer ? { referrer } : {}) }, context: { ...webContext, page: { path, url, ...(referrer ? { referrer } : {}) } }, timestamp: at(), messageId });
+        const timestamp = at();
+        web.page({ anonymousId, ...(identified ? { userId } : {}), name: path, properties: { path, url, ...(referrer ? { referrer } : {}), load_time_ms: r.int(300, 2500) }, context: { ...webContext, page: { path, url, ...(referrer ? { referrer } : {}) } }, timestamp, messageId });
         sent('web', messageId);
         if (persona === 'crawler') continue;
+        truth.activity(webDevice, timestamp.getTime(), 'page', { medium: first ? arrival.medium : 'direct' });
         if (r.chance(0.6)) {
           const p = r.pick(catalogue);
           const viewId = id();
-          web.track({ anonymousId, ...(identified ? { userId } : {}), event: 'Product Viewed', properties: { sku: p.sku, name: p.name, price: p.price }, context: webContext, timestamp: at(), messageId: viewId });
+          const viewedAt = at();
+          web.track({ anonymousId, ...(identified ? { userId } : {}), event: 'Product Viewed', properties: { sku: p.sku, name: p.name, price: p.price }, context: webContext, timestamp: viewedAt, messageId: viewId });
           sent('web', viewId);
+          truth.activity(webDevice, viewedAt.getTime(), 'view');
+        }
+        if (r.chance(0.12)) {
+          const query = r.pick(SEARCHES);
+          const results = ZERO_RESULT_SEARCHES.has(query) ? 0 : r.int(3, 40);
+          const searchId = id();
+          const searchedAt = at();
+          web.track({ anonymousId, ...(identified ? { userId } : {}), event: 'Products Searched', properties: { query, results }, context: webContext, timestamp: searchedAt, messageId: searchId });
+          sent('web', searchId);
+          truth.activity(webDevice, searchedAt.getTime(), 'other');
+          truth.searches++;
+          if (results === 0) truth.zeroResultSearches++;
         }
       }
     };
-    const order = (client: Pick<Analytics, 'track'>, channel: 'web' | 'app', ids: { anonymousId?: string; userId: string }, context: object) => {
-      const lines = Array.from({ length: r.int(1, 3) }, () => ({ p: r.pick(catalogue), quantity: r.int(1, 2) }));
+    type Lines = { p: Product; quantity: number }[];
+    /** Cart adds, and maybe a checkout that is left: what a visitor does who does not buy. */
+    const leaveCart = (client: Pick<Analytics, 'track'>, device: string, ids: { anonymousId: string; userId?: string }, context: object, checkout: boolean) => {
+      const p = r.pick(catalogue);
+      let messageId = id();
+      let when = at();
+      client.track({ ...ids, event: 'Product Added', properties: { sku: p.sku, name: p.name, price: p.price, quantity: 1 }, context, timestamp: when, messageId });
+      sent(device === installId ? 'app' : 'web', messageId);
+      truth.activity(device, when.getTime(), 'cart');
+      if (!checkout) return;
+      messageId = id();
+      when = at();
+      client.track({ ...ids, event: 'Checkout Started', properties: { value: p.price, currency: 'EUR' }, context, timestamp: when, messageId });
+      sent(device === installId ? 'app' : 'web', messageId);
+      truth.activity(device, when.getTime(), 'checkout');
+    };
+    const order = (client: Pick<Analytics, 'track'>, channel: 'web' | 'app', device: string, ids: { anonymousId?: string; userId: string }, context: object, withCart = true) => {
+      const lines: Lines = Array.from({ length: r.int(1, 3) }, () => ({ p: r.pick(catalogue), quantity: r.int(1, 2) }));
       const totalMinor = lines.reduce((s, l) => s + Math.round(l.p.price * 100) * l.quantity, 0);
+      if (withCart) {
+        for (const l of lines) {
+          const addId = id();
+          const when = at();
+          client.track({ ...ids, event: 'Product Added', properties: { sku: l.p.sku, name: l.p.name, price: l.p.price, quantity: l.quantity }, context, timestamp: when, messageId: addId });
+          sent(channel, addId);
+          truth.activity(device, when.getTime(), 'cart');
+        }
+        const checkoutId = id();
+        const when = at();
+        client.track({ ...ids, event: 'Checkout Started', properties: { value: totalMinor / 100, currency: 'EUR' }, context, timestamp: when, messageId: checkoutId });
+        sent(channel, checkoutId);
+        truth.activity(device, when.getTime(), 'checkout');
+      }
       const messageId = id();
+      const when = at();
       client.track({
-        ...ids, event: 'Order Completed', context, timestamp: at(), messageId,
+        ...ids, event: 'Order Completed', context, timestamp: when, messageId,
         properties: { order_id: `O-${messageId}`, total: totalMinor / 100, currency: 'EUR', products: lines.map((l) => ({ sku: l.p.sku, name: l.p.name, price: l.p.price, quantity: l.quantity })) },
       });
       sent(channel, messageId);
+      truth.activity(device, when.getTime(), 'order', { revenueMinor: totalMinor });
       result.onlineRevenueMinor += totalMinor;
     };
+    /**
+     * A visit on the day of `t`, at a time the store is open: the phone is heard once a minute
+     * by the access point of the zone the customer is in (strong: inside the shop), the app sees
+     * the zone's beacon every other minute, and a receipt ends the visit at the checkout.
+     */
     const storeVisit = (withApp: boolean, withCard: boolean) => {
-      const store = r.pick(STORES);
-      // The visitor's phone is heard by a few of the store's access points while they shop.
-      const aps = devices[store]?.accessPoints ?? [];
-      for (let i = aps.length > 0 ? r.int(2, 5) : 0; i > 0; i--) {
-        const messageId = id();
-        storeBatch.push({ type: 'wifi_observation', messageId, timestamp: at().toISOString(), storeId: store, apMac: r.pick(aps), clientMac: phoneMac, rssi: -r.int(50, 75), manufacturer: r.pick(['Apple', 'Samsung', 'Google']) });
-        sent('store', messageId);
-        result.wifiObservations++;
-      }
-      if (withApp) {
-        for (let i = r.int(1, 3); i > 0; i--) {
-          const messageId = id();
-          storeBatch.push({ type: 'beacon_sighting', messageId, timestamp: at().toISOString(), storeId: store, appInstallId: installId, beaconUuid: BEACON_UUID, major: STORES.indexOf(store) + 1, minor: r.int(1, 8), rssi: -r.int(45, 85), proximity: r.pick(['immediate', 'near', 'far']) });
-          sent('store', messageId);
+      if (layouts.length === 0) return;
+      const store = r.pick(layouts);
+      const day = localHour(t, store.timeZone).slice(0, 10);
+      const start = utcOfLocal(day, r.int(OPENS, CLOSES - 2), r.int(0, 59), store.timeZone);
+      // The whole visit and its hour lie in the past, so the door's count of that hour is sent too.
+      if (start > now - 2 * 3_600_000) return;
+      const apOf = (zoneId: string) => store.accessPoints.find((a) => a.zoneId === zoneId)?.mac ?? store.accessPoints.find((a) => a.zoneId === 'entrance')?.mac ?? store.accessPoints[0]?.mac;
+      const floor = store.zones.map((z) => z.zoneId).filter((z) => z !== 'entrance' && z !== 'checkout');
+      // A quarter of visitors look around and leave without buying.
+      const buying = r.chance(0.75);
+      const path = ['entrance', ...Array.from({ length: r.int(1, 3) }, () => r.pick(floor)), ...(buying ? ['checkout'] : [])];
+      // Minutes per stop: 1-2 at the entrance, 3-9 per zone, 2-3 at the checkout.
+      const stops = path.map((zoneId, i) => ({ zoneId, minutes: i === 0 ? r.int(1, 2) : zoneId === 'checkout' ? r.int(2, 3) : r.int(3, 9) }));
+      // A randomising phone shows a new MAC; one that does not is the same phone visit after visit.
+      const visitMac = phoneRandomizes ? mac(true) : phoneMac;
+      let minute = 0;
+      for (const stop of stops) {
+        for (let m = 0; m < stop.minutes; m++, minute++) {
+          const at = start + minute * 60_000 + r.int(0, 50) * 1000;
+          const ap = apOf(stop.zoneId);
+          if (ap) {
+            const messageId = id();
+            storeBatch.push({ type: 'wifi_observation', messageId, timestamp: new Date(at).toISOString(), storeId: store.storeId, apMac: ap, clientMac: visitMac, rssi: -r.int(45, 66), manufacturer: r.pick(['Apple', 'Samsung', 'Google']) });
+            sent('store', messageId);
+            result.wifiObservations++;
+          }
+          const beacon = store.beacons.find((b) => b.zoneId === stop.zoneId);
+          if (withApp && beacon && minute % 2 === 0) {
+            const messageId = id();
+            storeBatch.push({ type: 'beacon_sighting', messageId, timestamp: new Date(at + 5000).toISOString(), storeId: store.storeId, appInstallId: installId, beaconUuid: BEACON_UUID, major: beacon.major, minor: beacon.minor, rssi: -r.int(50, 70), proximity: r.pick(['immediate', 'near']) });
+            sent('store', messageId);
+          }
         }
       }
+      const paidAt = start + (minute - 1) * 60_000 + 55_000;
+      truth.visit(store.storeId, localHour(start, store.timeZone), localHour(start + minute * 60_000, store.timeZone), visitMac);
+      if (!buying) return;
       const lines = Array.from({ length: r.int(1, 4) }, () => ({ p: r.chance(0.05) ? { sku: `UNLISTED-${r.int(1, 99)}`, name: '', price: 4.9 } : r.pick(catalogue), quantity: r.int(1, 2) }));
       const totalMinor = lines.reduce((s, l) => s + Math.round(l.p.price * 100) * l.quantity, 0);
       const receiptId = `R-${id()}`;
       storeBatch.push({
-        type: 'pos_transaction', timestamp: at().toISOString(), storeId: store, receiptId, currency: 'EUR', total: totalMinor / 100, paymentMethod: r.pick(['card', 'cash', 'mobile']),
+        type: 'pos_transaction', timestamp: new Date(paidAt).toISOString(), storeId: store.storeId, receiptId, currency: 'EUR', total: totalMinor / 100, paymentMethod: r.pick(['card', 'cash', 'mobile']),
         ...(withCard ? { loyaltyCard: card } : {}),
         lines: lines.map((l, i) => ({ lineNumber: i + 1, sku: l.p.sku, quantity: l.quantity, price: l.p.price })),
       });
-      sent('store', `pos:${store}:${receiptId}`);
+      sent('store', `pos:${store.storeId}:${receiptId}`);
+      truth.receipt(store.storeId, localHour(paidAt, store.timeZone));
       result.storeRevenueMinor += totalMinor;
+    };
+    /** Another session a day or two later (when that is still in the past), begun directly. */
+    const returnLater = (identified: boolean) => {
+      const later = t + r.int(1, 2) * DAY;
+      if (later > now - 3_600_000) return;
+      t = later;
+      sessionStart = true;
+      browseWeb(identified);
     };
 
     switch (persona) {
       case 'crawler':
+        browseWeb(false);
+        break;
       case 'anonymous_browser':
         browseWeb(false);
+        if (r.chance(0.25)) leaveCart(web, webDevice, { anonymousId }, webContext, r.chance(0.3));
         break;
       case 'web_shopper': {
         browseWeb(false);
@@ -251,7 +367,9 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         result.emails.push(email);
         sent('web', messageId);
         browseWeb(true);
-        if (r.chance(0.7)) order(web, 'web', { anonymousId, userId }, webContext);
+        if (r.chance(0.7)) order(web, 'web', webDevice, { anonymousId, userId }, webContext);
+        else leaveCart(web, webDevice, { anonymousId, userId }, webContext, r.chance(0.5));
+        if (r.chance(0.3)) returnLater(true);
         break;
       }
       case 'server_signup': {
@@ -267,7 +385,8 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         backend.alias({ previousId: anonymousId, userId, timestamp: at(), messageId } as RudderParams<'alias'>);
         sent('web', messageId);
         result.signups.push({ anonymousId, userId });
-        order({ track: (m) => backend.track(m as RudderParams<'track'>) }, 'web', { userId }, webContext);
+        // The backend's order has the user id alone: its device is the user.
+        order({ track: (m) => backend.track(m as RudderParams<'track'>) }, 'web', `user:${userId}`, { userId }, webContext, false);
         break;
       }
       case 'app_shopper':
@@ -283,13 +402,18 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         sent('app', messageId);
         for (let i = r.int(1, 4); i > 0; i--) {
           const screenId = id();
-          app.screen({ anonymousId: installId, userId, name: r.pick(['Home', 'Product', 'Offers', 'Stores']), context: appContext, timestamp: at(), messageId: screenId });
+          const when = at();
+          app.screen({ anonymousId: installId, userId, name: r.pick(['Home', 'Product', 'Offers', 'Stores']), context: appContext, timestamp: when, messageId: screenId });
           sent('app', screenId);
+          truth.activity(installId, when.getTime(), 'page');
         }
-        if (r.chance(0.6)) order(app, 'app', { anonymousId: installId, userId }, appContext);
+        if (r.chance(0.6)) order(app, 'app', installId, { anonymousId: installId, userId }, appContext);
         if (persona === 'omnichannel') {
           storeVisit(true, true);
-          if (r.chance(0.4)) storeVisit(true, true);
+          if (r.chance(0.4)) {
+            t += DAY;
+            if (t < now - 3_600_000) storeVisit(true, true);
+          }
         }
         break;
       }
@@ -301,26 +425,37 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     // Let the clients' timers run: a simulated shop is not one synchronous burst.
     if (c % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
   }
-  // Each store: passersby heard weakly at the entrance, and the people counters' hourly line
-  // crossings over the simulated days, during opening hours.
-  for (const store of STORES) {
-    const { accessPoints = [], sensors = [] } = devices[store] ?? {};
-    for (let i = accessPoints.length > 0 ? Math.max(10, Math.round(options.customers / 10)) : 0; i > 0; i--) {
-      const messageId = id();
-      storeBatch.push({ type: 'wifi_observation', messageId, timestamp: new Date(now - r.int(1, 6 * 24 * 3600) * 1000).toISOString(), storeId: store, apMac: accessPoints[0]!, clientMac: mac(true), rssi: -r.int(82, 95) });
-      sent('store', messageId);
-      result.wifiObservations++;
-    }
-    for (const sensorId of sensors) {
-      for (let day = 6; day >= 1; day--) {
-        for (let hour = 9; hour < 21; hour++) {
-          const end = new Date(now - day * DAY);
-          end.setUTCHours(hour - 2, 0, 0, 0);
-          const countIn = r.int(2, 30);
+  // Each store, each opening hour of the simulated days: passers-by heard weakly at the entrance
+  // or stepping in for a minute or two, and the people counters' line crossings of the hour
+  // (everyone the visits above brought in and out, at the main door).
+  for (const store of layouts) {
+    const entranceAp = store.accessPoints.find((a) => a.zoneId === 'entrance')?.mac ?? store.accessPoints[0]?.mac;
+    const door = store.sensors.find((x) => x.entrance)?.sensorId;
+    const counted = truth.stores.get(store.storeId);
+    for (let day = 7; day >= 0; day--) {
+      const date = localHour(now - day * DAY, store.timeZone).slice(0, 10);
+      for (let hour = OPENS; hour < CLOSES; hour++) {
+        const from = utcOfLocal(date, hour, 0, store.timeZone);
+        if (from + 3_600_000 > now) continue;
+        for (let i = entranceAp ? r.int(0, 2) : 0; i > 0; i--) {
+          const passer = mac(true);
+          const strong = r.chance(0.3);
+          const begin = from + r.int(0, 55) * 60_000;
+          for (let m = 0; m < r.int(1, 2) + (strong ? 0 : 1); m++) {
+            const messageId = id();
+            storeBatch.push({ type: 'wifi_observation', messageId, timestamp: new Date(begin + m * 60_000 + r.int(0, 50) * 1000).toISOString(), storeId: store.storeId, apMac: entranceAp!, clientMac: passer, rssi: strong ? -r.int(55, 68) : -r.int(83, 95) });
+            sent('store', messageId);
+            result.wifiObservations++;
+          }
+          truth.passerbyMacs.add(passer);
+        }
+        const h = counted?.get(localHour(from, store.timeZone));
+        if (door && (h || r.chance(0.5))) {
           const messageId = id();
-          storeBatch.push({ type: 'people_count', messageId, timestamp: end.toISOString(), storeId: store, sensorId, kind: 'line_crossing', periodSeconds: 3600, countIn, countOut: Math.max(0, countIn - r.int(0, 3)) });
+          const countIn = h?.footfallIn ?? 0;
+          storeBatch.push({ type: 'people_count', messageId, timestamp: new Date(from + 3_600_000).toISOString(), storeId: store.storeId, sensorId: door, kind: 'line_crossing', periodSeconds: 3600, countIn, countOut: h?.footfallOut ?? 0 });
           sent('store', messageId);
-          result.peopleIn[store] = (result.peopleIn[store] ?? 0) + countIn;
+          result.peopleIn[store.storeId] = (result.peopleIn[store.storeId] ?? 0) + countIn;
         }
         if (storeBatch.length >= 200) await flushStore();
       }

@@ -97,10 +97,11 @@ FROM
     HAVING arrayExists(x -> x.2 >= open_rssi, minutes)
 );
 
--- Per store and store-local hour: footfall (people counters), visitors and passers-by (Wi-Fi and
--- beacons), sales, and the rates made of them. Filter on tenant, store_id and hour.
--- visitors: visits (of a visitor) that began in the hour. passersby: devices seen in the hour
--- that were no visitor at the store that day. capture_rate = visitors / (visitors + passersby);
+-- Per store and store-local hour: footfall (people counters), visitors and passers-by (Wi-Fi, as
+-- location analytics counts them: an app user's beacons alone would count a phone twice when its
+-- Wi-Fi MAC is randomised and cannot be tied to the app), sales, and the rates made of them.
+-- Filter on tenant, store_id and hour. visitors: visits heard on Wi-Fi that began in the hour.
+-- passersby: Wi-Fi devices seen in the hour that were no visitor at the store that day. capture_rate = visitors / (visitors + passersby);
 -- conversion = receipts / visitors.
 CREATE OR REPLACE VIEW store_traffic_hourly AS
 SELECT
@@ -133,12 +134,12 @@ LEFT JOIN
 (
     SELECT tenant, store_id, toStartOfHour(started_at) AS hour, count() AS visitors, countIf(person_id = '') AS anonymous_visitors, countIf(person_id != '') AS known_visitors,
            quantileExact(0.5)(dwell_minutes) AS median_dwell_minutes
-    FROM store_visits WHERE is_visitor = 1
+    FROM store_visits WHERE is_visitor = 1 AND arrayExists(d -> startsWith(d, 'wifi:'), devices)
     GROUP BY tenant, store_id, hour
 ) AS v ON k.tenant = v.tenant AND k.store_id = v.store_id AND k.hour = v.hour
 LEFT JOIN
 (
-    SELECT m.tenant AS tenant, m.store_id AS store_id, toStartOfHour(m.minute) AS hour, uniqExact(m.visitor) AS passersby
+    SELECT m.tenant AS tenant, m.store_id AS store_id, toStartOfHour(m.minute) AS hour, uniqExactIf(m.visitor, arrayExists(d -> startsWith(d, 'wifi:'), m.devices)) AS passersby
     FROM store_presence_minutes AS m
     LEFT ANTI JOIN (SELECT DISTINCT tenant, store_id, day, visitor FROM store_visits WHERE is_visitor = 1) AS x
         ON m.tenant = x.tenant AND m.store_id = x.store_id AND m.day = x.day AND m.visitor = x.visitor

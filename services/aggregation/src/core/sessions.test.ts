@@ -28,6 +28,16 @@ describe('Sessionizer', () => {
     expect(s.assign('demo|a', 'e2', T0 + MIN).sessionId).toBe('e1');
   });
 
+  it("keeps an earlier day's session for the rest of its events when they arrive after the next day's", () => {
+    const s = new Sessionizer(30 * MIN);
+    const DAY = 24 * 60 * MIN;
+    expect(s.assign('demo|a', 'd2-1', T0 + DAY).sessionId).toBe('d2-1');
+    expect(s.assign('demo|a', 'd1-1', T0).sessionId).toBe('d1-1');
+    expect(s.assign('demo|a', 'd1-2', T0 + 5 * MIN).sessionId).toBe('d1-1');
+    expect(s.assign('demo|a', 'd2-2', T0 + DAY + 5 * MIN).sessionId).toBe('d2-1');
+    expect(s.assign('demo|a', 'd1-3', T0 + 20 * MIN).sessionId).toBe('d1-1');
+  });
+
   it('continues a session restored from storage, and forgets idle ones', () => {
     const s = new Sessionizer(30 * MIN);
     s.restore('demo|a', { sessionId: 'stored', startedAt: T0 - 10 * MIN, lastAt: T0 });
