@@ -219,6 +219,21 @@ describe('derived views through the sink', () => {
     expect(carl).toEqual([{ cart_adds: 1, checkouts: 1, orders: 0 }]);
   });
 
+  it("applies a tenant's own visit rules at once, and the default again when they go", async () => {
+    const visitors = async () => (await ch.query<{ started: number; is_visitor: number }>("SELECT toUnixTimestamp(started_at) AS started, is_visitor FROM store_visits WHERE tenant = 'demo' AND store_id = 'HEL-1' AND dwell_minutes >= 10 ORDER BY started_at")).map((v) => v.is_visitor);
+    expect(await visitors()).toEqual([1, 1]);
+    // A stricter minimum dwell (15 minutes) for this tenant: the 10- and 14-minute visits pass by.
+    await ch.command("INSERT INTO store_visit_rules VALUES ('demo', -70, -80, 15, 15, now64(3))");
+    expect(await visitors()).toEqual([0, 0]);
+    const [hour] = await ch.query<{ visitors: number }>("SELECT sum(visitors) AS visitors FROM store_traffic_hourly WHERE tenant = 'demo' AND store_id = 'HEL-1'");
+    expect(Number(hour!.visitors)).toBe(0);
+    // An opening threshold stronger than any of their minutes, with the default dwell: no visit opens.
+    await ch.command("INSERT INTO store_visit_rules VALUES ('demo', -50, -80, 15, 5, now64(3) + 1)");
+    expect(await visitors()).toEqual([]);
+    await ch.command("INSERT INTO store_visit_rules VALUES ('demo', -70, -80, 15, 5, now64(3) + 2)");
+    expect(await visitors()).toEqual([1, 1]);
+  });
+
   it('continues an open session after a restart, asks ClickHouse about an old copy, and re-attributes on a later merge', async () => {
     await sink!.stop();
     await startSink();
