@@ -142,7 +142,8 @@ test('every event leaves enriched: device, bot flag, geo, campaign, products, st
   // 10:00 UTC in January is noon on the Helsinki store's clock.
   expect(storeRows.get(id('beacon'))).toMatchObject({ store_id: 'HEL-1', zone_id: 'footwear', store_local_time: '2026-01-15 12:00:00.000', enrichment_missing: [] });
   expect(storeRows.get(id('beacon'))!.enrichment_sources.store).toMatch(/^stores\.json@[0-9a-f]{12}$/);
-  expect(storeRows.get(id('beacon-unknown'))).toMatchObject({ store_id: 'HEL-1', zone_id: '', store_local_time: null, enrichment_missing: ['store_directory'] });
+  // A beacon the directory does not list, in a store it does: no zone, but the store's clock.
+  expect(storeRows.get(id('beacon-unknown'))).toMatchObject({ store_id: 'HEL-1', zone_id: '', store_local_time: '2026-01-15 12:00:00.000', enrichment_missing: ['store_directory'] });
   const [wifi] = await ch.query('SELECT store_id, zone_id, in_directory, randomized_mac, store_local_time, enrichment_sources FROM store_wifi_observations FINAL WHERE event_id = {id:String}', { id: id('wifi') });
   expect(wifi).toMatchObject({ store_id: 'HEL-1', zone_id: 'clothing', in_directory: 1, randomized_mac: 1, store_local_time: '2026-01-15 12:00:00.000' });
   const [count] = await ch.query('SELECT store_id, entrance, zone_id, count_in, count_out, kind, in_directory FROM store_people_counts FINAL WHERE event_id = {id:String}', { id: id('count') });

@@ -158,7 +158,9 @@ export const order = (orderId: string, lines: [sku: string, quantity: number, pr
 /** The store directory's answer for a store event at `at`: placed (zone, wall clock) or not. */
 export function storeInfo(storeId: string, at: number, placed: { zoneId: string | null; entrance?: string } | null): CdpEnrichment.StoreInfo {
   const s = STORES.find((x) => x.storeId === storeId);
-  if (!s || !placed) return { storeId, found: false, storeName: null, city: null, postalCode: null, timeZone: null, zoneId: null, zoneName: null, entrance: null, localTime: null, source: null };
+  if (!s) return { storeId, found: false, storeName: null, city: null, postalCode: null, timeZone: null, zoneId: null, zoneName: null, entrance: null, localTime: null, source: null };
+  // A device the directory does not list, in a store it does: unplaced, on the store's clock.
+  if (!placed) return { storeId, found: false, storeName: s.name, city: s.city, postalCode: s.postalCode, timeZone: s.timeZone, zoneId: null, zoneName: null, entrance: null, localTime: localTimeOf(at, s.timeZone), source: `${STORE_DIRECTORY.sourceName}@${STORE_DIRECTORY.sourceVersion}` };
   return {
     storeId, found: true, storeName: s.name, city: s.city, postalCode: s.postalCode, timeZone: s.timeZone, zoneId: placed.zoneId, zoneName: s.zones.find((z) => z.zoneId === placed.zoneId)?.name ?? null,
     entrance: placed.entrance ?? null, localTime: localTimeOf(at, s.timeZone), source: `${STORE_DIRECTORY.sourceName}@${STORE_DIRECTORY.sourceVersion}`,

@@ -84,10 +84,13 @@ describe('enrichment', () => {
     expect(c.store).toMatchObject({ storeId: 'HEL-1', entrance: 'main', zoneId: 'entrance', found: true });
   });
 
-  it('keeps an unknown beacon, access point or sensor with the store id the event carried, marked missing', () => {
+  it('keeps an unknown beacon, access point or sensor with the store id the event carried, marked missing, on the store clock when the store is known', () => {
     const e = enrichments();
     const unknown = enrichEvent(resolved({ 'cdp.store.BeaconSighting': beacon(8, 'HEL-1') }), e);
-    expect(unknown.enriched.store).toMatchObject({ storeId: 'HEL-1', found: false, zoneId: null, localTime: null });
+    expect(unknown.enriched.store).toMatchObject({ storeId: 'HEL-1', found: false, zoneId: null, timeZone: 'Europe/Helsinki' });
+    expect(unknown.enriched.store!.localTime).toBe(localTimeOf(unknown.enriched.event['cdp.store.BeaconSighting']!.envelope.eventTime, 'Europe/Helsinki'));
+    const elsewhere = enrichEvent(resolved({ 'cdp.store.BeaconSighting': beacon(8, 'XYZ-9') }), e);
+    expect(elsewhere.enriched.store).toMatchObject({ storeId: 'XYZ-9', found: false, localTime: null });
     expect(unknown.missing).toEqual(['store_directory']);
     const nowhere = enrichEvent(resolved({ 'cdp.store.WifiObservation': wifi('aa:bb:cc:dd:ee:ff') }), e);
     expect(nowhere.enriched.store).toBeNull();

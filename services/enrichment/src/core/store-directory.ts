@@ -58,8 +58,8 @@ export class StoreDirectory {
 
   /**
    * The store and zone of an event. found=false when the directory does not know what the event
-   * names; the store id the event itself carries is kept then. Null when the event names no
-   * store and the directory cannot place it.
+   * names; the store id the event itself carries is kept then, with the store's clock when the
+   * directory knows the store. Null when the event names no store and the directory cannot place it.
    */
   place(tenant: string, ref: StoreRef, eventTime: number): CdpEnrichment.StoreInfo | null {
     let placement: Placement | undefined;
@@ -70,10 +70,15 @@ export class StoreDirectory {
     else if (ref.kind === 'access_point') placement = this.accessPoints.get(apKey(tenant, ref.mac));
     else placement = this.sensors.get(sensorKey(tenant, ref.storeId, ref.sensorId));
 
-    // The directory does not know it: the store id the event carries still stands, unplaced.
+    // The directory does not know it: the store id the event carries still stands, unplaced. When
+    // the directory knows that store, its clock still applies: store figures stay in local hours.
     if (!placement) {
       if (!ref.storeId) return null;
-      return { storeId: ref.storeId, found: false, storeName: null, city: null, postalCode: null, timeZone: null, zoneId: ref.kind === 'sensor' ? ref.zoneId : null, zoneName: null, entrance: null, localTime: null, source: null };
+      const store = this.stores.get(storeKey(tenant, ref.storeId));
+      return {
+        storeId: ref.storeId, found: false, storeName: store?.name ?? null, city: store?.city ?? null, postalCode: store?.postalCode ?? null, timeZone: store?.timeZone ?? null,
+        zoneId: ref.kind === 'sensor' ? ref.zoneId : null, zoneName: null, entrance: null, localTime: store ? localTimeOf(eventTime, store.timeZone) : null, source: store ? `${store.sourceName}@${store.sourceVersion}` : null,
+      };
     }
     const { store } = placement;
     const zoneId = placement.zoneId ?? (ref.kind === 'sensor' ? ref.zoneId : null);
