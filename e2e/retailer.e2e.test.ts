@@ -125,3 +125,21 @@ test('each store\'s visitors per hour are within 5 % of the truth, footfall is t
   const [counted] = await ch.query<{ n: number }>("SELECT sum(passersby) AS n FROM store_traffic_hourly WHERE tenant = 'demo'");
   expect(Number(counted!.n)).toBeGreaterThanOrEqual(passersby.length);
 }, 60_000);
+
+test('the live part of the run makes each real-time signal once, and nothing that happened days ago does', async () => {
+  const expected = Object.fromEntries(Object.entries(result.truth.signals).filter(([, n]) => n > 0));
+  expect(Object.keys(expected).length).toBe(4);
+  let measured: Record<string, number> = {};
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = await ch.query<{ kind: string; n: number }>("SELECT kind, count() AS n FROM signals FINAL WHERE tenant = 'demo' GROUP BY kind");
+    measured = Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+    if (JSON.stringify(Object.keys(measured).sort()) === JSON.stringify(Object.keys(expected).sort()) && Object.entries(expected).every(([k, n]) => (measured[k] ?? 0) >= n)) break;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(measured).toEqual(expected);
+  // Each names the events it came from, all of this run.
+  const [orphans] = await ch.query<{ n: number }>("SELECT countIf(NOT arrayExists(x -> startsWith(x, {p:String}) OR startsWith(x, {r:String}), source_event_ids)) AS n FROM signals FINAL WHERE tenant = 'demo'", { p: `rt${run}`, r: `pos:` });
+  expect(Number(orphans!.n)).toBe(0);
+}, 90_000);

@@ -41,6 +41,8 @@ GROUP BY store_id ORDER BY store_id`,
   funnel: `SELECT marketing_medium AS medium, count() AS sessions, countIf(product_views > 0) AS viewed, countIf(cart_adds > 0) AS carted, countIf(checkouts > 0) AS checkout, countIf(orders > 0) AS ordered
 FROM sessions WHERE tenant = {tenant:String} AND session_date >= today() - 8 AND is_bot = 0 AND channel = 'web' AND landing_page != '' GROUP BY medium ORDER BY sessions DESC, medium`,
   zeroSearches: `SELECT query, sum(zero_results) AS zero, sum(searches) AS searches FROM search_daily WHERE tenant = {tenant:String} AND day >= today() - 8 GROUP BY query HAVING zero > 0 ORDER BY zero DESC, query LIMIT 3`,
+  signals: `SELECT kind, count() AS signals, uniqExact(person_id) AS people, groupArray(3)(concat(if(store_name != '', store_name, ''), if(store_name != '' AND notEmpty(skus), ': ', ''), arrayStringConcat(arraySlice(skus, 1, 3), ' '))) AS examples
+FROM signals FINAL WHERE tenant = {tenant:String} AND fired_at >= now() - INTERVAL 1 DAY GROUP BY kind ORDER BY kind`,
   topCustomers: `SELECT person_id, channels, sessions, store_visits, revenue_minor, favourite_categories FROM customer_profiles WHERE tenant = {tenant:String} ORDER BY revenue_minor DESC, person_id LIMIT 3`,
 };
 
@@ -60,6 +62,7 @@ export interface Report {
   storeKpis: { store_id: string; footfall: number; visitors: number; passersby: number; capture_pct: number; receipts: number; conversion_pct: number; revenue_minor: number; median_dwell: number; busiest_zone: string }[];
   funnel: { medium: string; sessions: number; viewed: number; carted: number; checkout: number; ordered: number }[];
   zeroSearches: { query: string; zero: number; searches: number }[];
+  signals: { kind: string; signals: number; people: number; examples: string[] }[];
   topCustomers: { person_id: string; channels: string[]; sessions: number; store_visits: number; revenue_minor: number; favourite_categories: string[] }[];
 }
 
@@ -79,13 +82,14 @@ export async function buildReport(ch: ClickHouse, tenant = 'demo'): Promise<Repo
     ch.query<Report['storeSensors'][number]>(REPORT_QUERIES.storeSensors, p),
     ch.query<Report['missing'][number]>(REPORT_QUERIES.missing, p),
   ]);
-  const [storeKpis, funnel, zeroSearches, topCustomers] = await Promise.all([
+  const [storeKpis, funnel, zeroSearches, topCustomers, signals] = await Promise.all([
     ch.query<Report['storeKpis'][number]>(REPORT_QUERIES.storeKpis, p),
     ch.query<Report['funnel'][number]>(REPORT_QUERIES.funnel, p),
     ch.query<Report['zeroSearches'][number]>(REPORT_QUERIES.zeroSearches, p),
     ch.query<Report['topCustomers'][number]>(REPORT_QUERIES.topCustomers, p),
+    ch.query<Report['signals'][number]>(REPORT_QUERIES.signals, p),
   ]);
-  return { byChannel, multiChannel: multiChannel!, topProducts, revenue: revenue!, devices, countries, arrivals, segments, homeAreas, homeAreaCoverage: homeAreaCoverage!, storeSensors, missing, storeKpis, funnel, zeroSearches, topCustomers };
+  return { byChannel, multiChannel: multiChannel!, topProducts, revenue: revenue!, devices, countries, arrivals, segments, homeAreas, homeAreaCoverage: homeAreaCoverage!, storeSensors, missing, storeKpis, funnel, zeroSearches, topCustomers, signals };
 }
 
 const eur = (minor: number) => `${(minor / 100).toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} EUR`;
@@ -110,6 +114,9 @@ export function formatReport(r: Report): string {
   lines.push('', '  Web funnel by arrival medium, last 8 days (sessions -> viewed a product -> carted -> checkout -> ordered)');
   for (const f of r.funnel) lines.push(`    ${(f.medium || '(none)').padEnd(9)} ${String(f.sessions).padStart(4)} -> ${String(f.viewed).padStart(4)} -> ${String(f.carted).padStart(4)} -> ${String(f.checkout).padStart(4)} -> ${String(f.ordered).padStart(4)}`);
   lines.push(`    Searches without results: ${r.zeroSearches.map((z) => `"${z.query}" ${z.zero} of ${z.searches}`).join(', ') || 'none'}`);
+  lines.push('', '  Real-time signals fired in the last day (Kafka aggregation.signals.v1, table signals)');
+  for (const x of r.signals) lines.push(`    ${x.kind.padEnd(28)} ${String(x.signals).padStart(3)} for ${x.people} people   e.g. ${x.examples.filter(Boolean).join(' | ') || '-'}`);
+  if (r.signals.length === 0) lines.push('    none');
 
   lines.push('', '  What enrichment added');
   lines.push(`    Devices (web and app events): ${r.devices.map((d) => `${d.device} ${d.events}`).join(', ')}`);
@@ -132,6 +139,7 @@ Where to look next (paste into a shell; ClickHouse answers on http://127.0.0.1:8
   q "SELECT * FROM customer_profile(tenant = 'demo', person_id = (SELECT person_id FROM customer_profiles ORDER BY revenue_minor DESC LIMIT 1)) FORMAT Vertical"
   q "SELECT store_id, hour, footfall_in, visitors, passersby, capture_rate, receipts, conversion FROM store_traffic_hourly WHERE visitors > 0 ORDER BY hour DESC LIMIT 10"
   q "SELECT store_id, day, visitor, dwell_minutes, zone_path FROM store_visits WHERE is_visitor = 1 ORDER BY started_at DESC LIMIT 10"
+  q "SELECT fired_at, kind, person_id, store_name, skus, segments, value_minor, source_event_ids FROM signals FINAL ORDER BY fired_at DESC LIMIT 10"
   q "SELECT session_date, marketing_medium, count() AS sessions, countIf(cart_adds > 0) AS carted, countIf(orders > 0) AS ordered FROM sessions WHERE is_bot = 0 GROUP BY ALL ORDER BY ALL"
   q "SELECT event_time, channel, event_type, event_name, page_path, browser FROM events WHERE person_id = (SELECT person_id FROM customer_profiles WHERE length(channels) = 3 LIMIT 1) ORDER BY event_time"
   q "SELECT toDate(event_time) AS day, channel, count() FROM events GROUP BY day, channel ORDER BY day, channel"

@@ -54,6 +54,8 @@ export class GroundTruth {
   readonly passerbyMacs = new Set<string>();
   /** Client MACs of phones in a visit, per store. */
   readonly visitorMacs = new Map<string, Set<string>>();
+  /** Signals the live part of the run must make, by kind (the rest happened too long ago). */
+  readonly signals = { cart_abandoned: 0, known_customer_entered_store: 0, first_purchase: 0, store_visit_after_browsing: 0 };
   searches = 0;
   zeroResultSearches = 0;
   revenueByCustomerMinor = new Map<string, number>();

@@ -65,5 +65,21 @@ export async function checkViews(watch: PipelineWatch, runId: string, result: Si
   say(
     `Store visitors per hour (Wi-Fi, hysteresis, 5 min dwell): ${within} of ${hours} store-hours within 5 % of the ${[...truth.stores.values()].reduce((s, m) => s + [...m.values()].reduce((a, h) => a + h.visitors, 0), 0)} visits sent; passers-by counted as visitors: ${mistaken!.n} of ${passersby.length}: ${verdict(visitorsOk)}`,
   );
-  return sessionsOk && funnelOk && receiptsOk && visitorsOk;
+
+  // The live part of the run (the last 40 minutes): each signal once. A cart is abandoned at the
+  // next timer tick after 30 minutes, so wait a little for it.
+  const expectedSignals = Object.fromEntries(Object.entries(truth.signals).filter(([, n]) => n > 0));
+  let signals: Record<string, number> = {};
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const rows = await watch.ch.query<{ kind: string; n: number }>(
+      "SELECT kind, count() AS n FROM signals FINAL WHERE tenant = 'demo' AND arrayExists(x -> startsWith(x, {p:String}), source_event_ids) GROUP BY kind",
+      p,
+    );
+    signals = Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
+    if (Object.entries(expectedSignals).every(([k, n]) => (signals[k] ?? 0) >= n) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const signalsOk = JSON.stringify(Object.entries(signals).sort()) === JSON.stringify(Object.entries(expectedSignals).sort());
+  say(`Real-time signals of this run's last 40 minutes: ${Object.entries(signals).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; expected ${Object.entries(expectedSignals).map(([k, n]) => `${k} ${n}`).join(', ')}: ${verdict(signalsOk)}`);
+  return sessionsOk && funnelOk && receiptsOk && visitorsOk && signalsOk;
 }

@@ -1,5 +1,6 @@
 import { CdpError } from './errors';
-import { chunkByBytes, type OutgoingRecord } from './kafka';
+import { chunkByBytes, createKafkaClients, type OutgoingRecord } from './kafka';
+import { createLogger } from './logger';
 
 const record = (bytes: number): OutgoingRecord => ({ key: 'k', value: Buffer.alloc(bytes) });
 
@@ -19,5 +20,12 @@ describe('chunkByBytes', () => {
 
   it('yields nothing for nothing', () => {
     expect([...chunkByBytes([])]).toEqual([]);
+  });
+});
+
+describe('consumer options', () => {
+  it('refuses transactional commits together with stable batches before it connects anywhere', async () => {
+    const clients = createKafkaClients({ brokers: ['127.0.0.1:1'], clientId: 'options-test', logger: createLogger('options-test', 'silent') });
+    await expect(clients.consumer({ groupId: 'g', topics: ['t'], transactionalCommits: true, stableBatches: true })).rejects.toThrow(/transactionalCommits and stableBatches/);
   });
 });

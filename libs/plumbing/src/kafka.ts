@@ -88,6 +88,20 @@ export interface ConsumerOptions {
    * the batch's range. Costs one more offset commit per batch.
    */
   stableBatches?: boolean;
+  /**
+   * The handler commits each batch's offsets itself, in the Kafka transaction that publishes what
+   * it made of the batch (TransactionalProducer.publish with `consumed`): outputs and offsets
+   * become visible together or not at all (exactly once). The consumer moves on without committing;
+   * after a restart or a rebalance it reads from what the last committed transaction recorded.
+   * Not with stableBatches, which commits ranges of its own.
+   */
+  transactionalCommits?: boolean;
+}
+
+/** Offsets a transaction commits for a consumer group: per partition, the next offset to read. */
+export interface ConsumedOffsets {
+  groupId: string;
+  offsets: { topic: string; partition: number; offset: string }[];
 }
 
 /** A group's committed offset of one partition, with the metadata committed along with it. */
@@ -130,6 +144,22 @@ export interface TableReader {
   close(): Promise<void>;
 }
 
+export interface PublishOptions {
+  onProgress?: (sent: number, total: number) => void | Promise<void>;
+  /**
+   * Consumer offsets committed in the same transaction (consume-transform-produce): the group
+   * reads on from them only if the records are committed too. A publish with offsets and no
+   * records still commits the offsets.
+   */
+  consumed?: ConsumedOffsets;
+  /**
+   * Resolve only once read_committed readers see the records (the default). A stream processor
+   * that publishes batch after batch turns it off: its next transaction needs no wait, and the
+   * broker keeps its transactions in order anyway.
+   */
+  awaitVisible?: boolean;
+}
+
 /**
  * A producer whose every publish is one Kafka transaction: read_committed consumers (every
  * consumer here) see all of it at the commit, or nothing. One per transactional id: opening one
@@ -142,7 +172,7 @@ export interface TransactionalProducer {
    * is called inside the transaction after each request with the records sent so far; a throw
    * from it aborts the transaction like any other failure.
    */
-  publish(batches: { topic: string; records: OutgoingRecord[] }[], options?: { onProgress?: (sent: number, total: number) => void | Promise<void> }): Promise<void>;
+  publish(batches: { topic: string; records: OutgoingRecord[] }[], options?: PublishOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -320,9 +350,10 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       const toMessages = (records: OutgoingRecord[]) =>
         records.map((r) => ({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }));
       return {
-        async publish(batches, { onProgress } = {}) {
+        async publish(batches, { onProgress, consumed, awaitVisible = true } = {}) {
           const total = batches.reduce((n, b) => n + b.records.length, 0);
-          if (total === 0) return;
+          const offsets = consumed?.offsets ?? [];
+          if (total === 0 && offsets.length === 0) return;
           const tx = await producer.transaction().catch((e: unknown) => Promise.reject(wrapKafkaError(e, `${what}: begin`)));
           let sent = 0;
           // Per topic and partition, an offset this transaction wrote: once the last stable offset
@@ -342,6 +373,12 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
                 await onProgress?.(sent, total);
               }
             }
+            if (consumed && offsets.length > 0) {
+              const byTopic = new Map<string, { partition: number; offset: string }[]>();
+              for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+              await tx.sendOffsets({ consumerGroupId: consumed.groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+              await failpoint('kafka.transaction.after-offsets', transactionalId, { groupId: consumed.groupId, offsets });
+            }
             await tx.commit();
           } catch (error) {
             // A producer fenced by a newer one cannot abort; its transaction is aborted already.
@@ -355,13 +392,16 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
           // EndTxn returns before the coordinator has written the commit markers. Resolve only
           // when read_committed readers see the version, so that whoever reads next (the next
           // load comparing with the live state, a test) finds it.
-          await waitUntilStable(written, `${what}: commit markers`);
+          if (awaitVisible) await waitUntilStable(written, `${what}: commit markers`);
         },
         close: () => producer.disconnect(),
       };
     },
 
     async consumer(options) {
+      if (options.transactionalCommits && options.stableBatches) {
+        throw new CdpError('ERR_KAFKA_CONSUMER_OPTIONS', `consumer ${options.groupId}: transactionalCommits and stableBatches both commit offsets; choose one`);
+      }
       const consumer: Consumer = kafka.consumer({
         groupId: options.groupId,
         allowAutoTopicCreation: false,
@@ -442,7 +482,8 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
                 await handler({ topic, partition, records: part, firstOffset: range.first, lastOffset: range.last, highWatermark: batch.highWatermark }, ctx);
                 await failpoint('consumer.before-commit', options.groupId, { topic, partition, first: range.first, last: range.last });
                 resolveOffset(part[part.length - 1]!.offset);
-                await commit(BigInt(range.last) + 1n);
+                // The handler's transaction committed the offsets along with its outputs.
+                if (!options.transactionalCommits) await commit(BigInt(range.last) + 1n);
               };
               const rangeOf = (part: IncomingRecord[]) => ({ first: part[0]!.offset, last: part[part.length - 1]!.offset });
 

@@ -12,7 +12,9 @@ describe('topic catalogue', () => {
 
   it('gives every topic a dead-letter topic and compacts state and reference data', () => {
     for (const t of Object.values(TOPICS)) expect(topics.map((x) => x.name)).toContain(deadLetterTopicOf(t).name);
-    for (const t of [TOPICS.products, TOPICS.identifierAssignments, TOPICS.personMerges]) expect(t.cleanupPolicy).toBe('compact');
+    for (const t of [TOPICS.products, TOPICS.identifierAssignments, TOPICS.personMerges, TOPICS.signalState]) expect(t.cleanupPolicy).toBe('compact');
+    // Signals are events for applications, not state: they expire with the topic's retention.
+    expect(TOPICS.signals.cleanupPolicy).toBe('delete');
   });
 
   it('points every topic at a schema that exists', () => {

@@ -109,6 +109,22 @@ export const TOPICS = Object.freeze({
     key: 'personId, else eventId',
     doc: 'Every event with what enrichment adds (device, bot flag, geo, campaign, store and zone, catalogue), people counts included.',
   }),
+  signals: topic({
+    name: 'aggregation.signals.v1',
+    partitions: 4,
+    cleanupPolicy: 'delete',
+    valueType: 'cdp.aggregation.Signal',
+    key: 'tenant|personId',
+    doc: 'Real-time signals for applications (cart abandoned, known customer entered a store, first purchase, store visit after browsing), once per occasion. Written in transactions: read read_committed.',
+  }),
+  signalState: topic({
+    name: 'aggregation.signal-state.v1',
+    partitions: 4,
+    cleanupPolicy: 'compact',
+    valueType: 'cdp.aggregation.SignalState',
+    key: 'tenant|personId',
+    doc: 'The signals processor\'s per-person state (open cart, store visits, product views, signals fired), written in the transaction of the signals it made; read back on start so timers survive a restart.',
+  }),
   products: topic({
     name: 'reference.products.v2',
     partitions: 1,

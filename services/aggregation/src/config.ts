@@ -14,4 +14,20 @@ export const aggregationConfigSchema = z.object({
   AGGREGATION_DEDUP_MARGIN_MS: env.int(60_000, { min: 0 }),
   /** A web or app session ends after this many minutes without an event (Google Analytics' default). */
   AGGREGATION_SESSION_TIMEOUT_MINUTES: env.int(30, { min: 1 }),
+  /** A cart changed this many minutes ago with no order since is abandoned (a signal). */
+  AGGREGATION_CART_ABANDON_MINUTES: env.int(30, { min: 1 }),
+  /** The same in milliseconds, for tests and demos; 0 (the default) uses the minutes. */
+  AGGREGATION_CART_ABANDON_MS: env.int(0, { min: 0 }),
+  /** Product views this many days before a store entry make a "store visit after browsing" signal. */
+  AGGREGATION_BROWSE_WINDOW_DAYS: env.int(7, { min: 1 }),
+  /** A signal whose occasion lies further back than this (a backlog, a new group reading history) is passed over. */
+  AGGREGATION_SIGNAL_MAX_DELAY_MINUTES: env.int(60, { min: 1 }),
+  /** How often due timer signals (cart abandoned) are looked for. */
+  AGGREGATION_SIGNAL_TICK_MS: env.int(5000, { min: 100 }),
 });
+
+/** Store visit thresholds for tenants store_visit_rules has no row for (its defaults, migration 0008). */
+export const DEFAULT_VISIT_RULES = { openRssi: -70, holdRssi: -80, gapMs: 15 * 60_000 } as const;
+
+export const cartAbandonMsOf = (config: { AGGREGATION_CART_ABANDON_MINUTES: number; AGGREGATION_CART_ABANDON_MS: number }): number =>
+  config.AGGREGATION_CART_ABANDON_MS > 0 ? config.AGGREGATION_CART_ABANDON_MS : config.AGGREGATION_CART_ABANDON_MINUTES * 60_000;

@@ -1,7 +1,8 @@
-/** aggregation: enriched events, the identity tables and conflicts into ClickHouse, exactly once per event id. */
+/** aggregation: enriched events, the identity tables and conflicts into ClickHouse, exactly once per event id; real-time signals to Kafka. */
 import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
 import { migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
-import { aggregationConfigSchema } from './config';
+import { startSignalsProcessor } from './adapters/signals-processor';
+import { aggregationConfigSchema, cartAbandonMsOf, DEFAULT_VISIT_RULES } from './config';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(aggregationConfigSchema);
@@ -20,16 +21,31 @@ async function main(): Promise<void> {
     clients, codec, producer, connection, logger, registry: telemetry.registry,
     topics: {
       events: t.enrichedEvents, assignments: t.identifierAssignments, merges: t.personMerges, conflicts: t.identityConflicts,
-      products: t.products, stores: t.stores, partnerSegments: t.partnerSegments, areaDemographics: t.areaDemographics,
+      products: t.products, stores: t.stores, partnerSegments: t.partnerSegments, areaDemographics: t.areaDemographics, signals: t.signals,
     },
     groupId: config.AGGREGATION_GROUP_ID,
     fetchBytes: config.AGGREGATION_FETCH_BYTES,
     sessionTimeoutMs: config.AGGREGATION_SESSION_TIMEOUT_MINUTES * 60_000,
     dedup: { idsPerGeneration: config.AGGREGATION_DEDUP_IDS, loadHours: config.AGGREGATION_DEDUP_LOAD_HOURS, marginMs: config.AGGREGATION_DEDUP_MARGIN_MS },
   });
+  // Its own consumer group: signals neither wait for ClickHouse inserts nor hold them up.
+  const signals = await startSignalsProcessor({
+    clients, codec, connection, logger, registry: telemetry.registry,
+    topics: { events: t.enrichedEvents, signals: t.signals, state: t.signalState },
+    groupId: `${config.AGGREGATION_GROUP_ID}-signals`,
+    rules: {
+      cartAbandonMs: cartAbandonMsOf(config),
+      browseWindowMs: config.AGGREGATION_BROWSE_WINDOW_DAYS * 24 * 3_600_000,
+      maxDelayMs: config.AGGREGATION_SIGNAL_MAX_DELAY_MINUTES * 60_000,
+      defaultVisit: DEFAULT_VISIT_RULES,
+    },
+    tickMs: config.AGGREGATION_SIGNAL_TICK_MS,
+  });
   ready = true;
   logger.info({ database: config.CLICKHOUSE_DATABASE, groupId: config.AGGREGATION_GROUP_ID }, 'aggregation running');
   onShutdown(logger, [
+    // The transaction in hand commits (or aborts) before the signals consumer leaves its group.
+    { name: 'signals', run: () => signals.stop() },
     // The batch in hand is inserted and committed before the consumer leaves the group.
     { name: 'consumer', run: () => sink.stop() },
     { name: 'producer', run: () => producer.close() },

@@ -8,6 +8,7 @@ import {
   DEVELOPMENT_SALT,
   hashEmail,
   hashMac,
+  type CdpAggregation,
   type CdpEnrichment,
   type CdpIdentity,
   type CdpReference,
@@ -16,6 +17,8 @@ import {
 import { localTimeOf } from '../../enrichment/src/core/local-time';
 import { conflictRow, demographicsRefRow, enrichedRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../src/core/rows';
 import { assignSessions, Sessionizer } from '../src/core/sessions';
+import { signalRow } from '../src/core/signal-rows';
+import { signalIdOf } from '../src/core/signals';
 
 // The fixture: two days of a small shop, two stores, a merge and a refused link
 
@@ -318,6 +321,25 @@ export const area = (postalCode: string, areaName: string, municipality: string,
   householdShares: { single: 0.5, couple: Math.round((0.42 - families) * 100) / 100, family_with_children: families, other: 0.08 }, ...DEMOGRAPHICS,
 });
 
+/** The signals the fixture's events make (core/signals.ts), as the signals processor would have published them. */
+const signal = (kind: CdpAggregation.SignalKind, personId: string, sourceEventIds: string[], occurredAt: number, firedAt: number, over: Partial<CdpAggregation.Signal>): CdpAggregation.Signal => ({
+  signalId: signalIdOf(kind, TENANT, personId, sourceEventIds[0]!), tenant: TENANT, kind, personId, firedAt, occurredAt, sourceEventIds, channel: 'store',
+  storeId: null, storeName: null, skus: [], segments: [], valueMinor: null, currency: null, orderId: null, ...over,
+});
+const annaSegments = [{ partner: 'nordic-loyalty', segment: 'family-shopper' }, { partner: 'nordic-loyalty', segment: 'outdoor' }];
+const annaInStore = T0 + DAY + 3 * HOUR;
+const benInStore = T0 + DAY + 6 * HOUR;
+export const SIGNALS: CdpAggregation.Signal[] = [
+  signal('FIRST_PURCHASE', 'p_anna', ['web-a5'], T0 + 6 * MINUTE, T0 + 6 * MINUTE + 900, { channel: 'web', skus: ['SKU-1001', 'SKU-2001'], valueMinor: 14980, currency: 'EUR', orderId: 'O-1001' }),
+  signal('FIRST_PURCHASE', 'p_ben', ['web-b4'], T0 + 15 * MINUTE, T0 + 15 * MINUTE + 700, { channel: 'web', skus: ['SKU-1002'], valueMinor: 23980, currency: 'EUR', orderId: 'O-1003' }),
+  // Carl carted socks and left at the checkout: 30 minutes later his cart was abandoned.
+  signal('CART_ABANDONED', 'p_carl', ['web-c4'], T0 + 34 * MINUTE, T0 + 64 * MINUTE + 2_100, { channel: 'web', skus: ['SKU-2001'], valueMinor: 995 }),
+  signal('KNOWN_CUSTOMER_ENTERED_STORE', 'p_anna', ['beacon-a1'], annaInStore, annaInStore + 600, { storeId: 'HEL-1', storeName: 'Helsinki Kamppi', segments: annaSegments }),
+  signal('STORE_VISIT_AFTER_BROWSING', 'p_anna', ['beacon-a1', 'web-a3'], annaInStore, annaInStore + 600, { storeId: 'HEL-1', storeName: 'Helsinki Kamppi', skus: ['SKU-1001'], segments: annaSegments }),
+  signal('KNOWN_CUSTOMER_ENTERED_STORE', 'p_ben', ['beacon-b1'], benInStore, benInStore + 500, { storeId: 'TKU-9', segments: [{ partner: 'nordic-loyalty', segment: 'young-urban' }] }),
+  signal('STORE_VISIT_AFTER_BROWSING', 'p_ben', ['beacon-b1', 'web-b2'], benInStore, benInStore + 500, { storeId: 'TKU-9', skus: ['SKU-1002'], segments: [{ partner: 'nordic-loyalty', segment: 'young-urban' }] }),
+];
+
 /** Each table's rows, in the order they are inserted; one entry is one insert. */
 export function fixtureInserts(): { table: string; rows: Record<string, unknown>[] }[] {
   const ingestedAt = Date.now();
@@ -353,6 +375,7 @@ export function fixtureInserts(): { table: string; rows: Record<string, unknown>
         demographicsRefRow(`${d.countryCode}|${d.postalCode}`, d, LOADED),
       ),
     },
+    { table: 'signals', rows: SIGNALS.map((x) => signalRow(x, ingestedAt)) },
   ];
 }
 

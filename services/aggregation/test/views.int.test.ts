@@ -48,7 +48,7 @@ async function startSink(): Promise<void> {
     clients, codec, producer, connection, logger, registry,
     topics: {
       events: topics.enrichedEvents, assignments: topics.identifierAssignments, merges: topics.personMerges, conflicts: topics.identityConflicts,
-      products: topics.products, stores: topics.stores, partnerSegments: topics.partnerSegments, areaDemographics: topics.areaDemographics,
+      products: topics.products, stores: topics.stores, partnerSegments: topics.partnerSegments, areaDemographics: topics.areaDemographics, signals: topics.signals,
     },
     groupId: `aggregation-${run}`,
     fetchBytes: 1024 * 1024,

@@ -4,6 +4,233 @@
 /* eslint-disable @typescript-eslint/no-namespace */
 
 
+export namespace CdpAggregation {
+    export const SignalCartLineSchema = "{\"type\":\"record\",\"name\":\"SignalCartLine\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\",\"doc\":\"Minor units of the cart's currency; 0 when the event named no price.\"}]}";
+    export const SignalCartLineName = "cdp.aggregation.SignalCartLine";
+    export interface SignalCartLine {
+        sku: string;
+        quantity: number;
+        /**
+         * Minor units of the cart's currency; 0 when the event named no price.
+         */
+        unitPriceMinor: number;
+    }
+    export const SignalCartSchema = "{\"type\":\"record\",\"name\":\"SignalCart\",\"doc\":\"The person's open web or app cart, from Product Added and Product Removed. An order (Order Completed) or an emptied cart ends it.\",\"fields\":[{\"name\":\"channel\",\"type\":\"string\",\"doc\":\"Channel of the last change: web or app.\"},{\"name\":\"lastChangeAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"Event time of the last change; the cart is abandoned at this plus the cart-abandon time.\"},{\"name\":\"lastChangeEventId\",\"type\":\"string\",\"doc\":\"The last change: the triggering event of the occasion's CART_ABANDONED.\"},{\"name\":\"changeEventIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Changes since the occasion began (the cart opened or the last abandonment), newest first, at most 20.\"},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"SignalCartLine\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\",\"doc\":\"Minor units of the cart's currency; 0 when the event named no price.\"}]}}},{\"name\":\"currency\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"abandonedSignalId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Set when the occasion that ended at lastChangeEventId was signalled (or passed too long ago to signal): the next change starts a new occasion.\"}]}";
+    export const SignalCartName = "cdp.aggregation.SignalCart";
+    /**
+     * The person's open web or app cart, from Product Added and Product Removed. An order (Order Completed) or an emptied cart ends it.
+     */
+    export interface SignalCart {
+        /**
+         * Channel of the last change: web or app.
+         */
+        channel: string;
+        /**
+         * Event time of the last change; the cart is abandoned at this plus the cart-abandon time.
+         */
+        lastChangeAt: number;
+        /**
+         * The last change: the triggering event of the occasion's CART_ABANDONED.
+         */
+        lastChangeEventId: string;
+        /**
+         * Changes since the occasion began (the cart opened or the last abandonment), newest first, at most 20.
+         */
+        changeEventIds: string[];
+        lines: CdpAggregation.SignalCartLine[];
+        /**
+         * Default: null
+         */
+        currency: null | string;
+        /**
+         * Set when the occasion that ended at lastChangeEventId was signalled (or passed too long ago to signal): the next change starts a new occasion.
+         *
+         * Default: null
+         */
+        abandonedSignalId: null | string;
+    }
+    export const SignalProductViewSchema = "{\"type\":\"record\",\"name\":\"SignalProductView\",\"doc\":\"The newest web or app Product Viewed of one sku within the browsing window.\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"viewedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"eventId\",\"type\":\"string\"}]}";
+    export const SignalProductViewName = "cdp.aggregation.SignalProductView";
+    /**
+     * The newest web or app Product Viewed of one sku within the browsing window.
+     */
+    export interface SignalProductView {
+        sku: string;
+        viewedAt: number;
+        eventId: string;
+    }
+    export const SignalStorePresenceSchema = "{\"type\":\"record\",\"name\":\"SignalStorePresence\",\"doc\":\"The person's current or last visit to one store, from beacon sightings and Wi-Fi observations of a non-randomised MAC, with the thresholds of store_visit_rules.\",\"fields\":[{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"visitStartedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"First sighting at hold strength or stronger after a gap.\"},{\"name\":\"lastSeenAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"Latest sighting at hold strength or stronger: the visit ends when the gap passes without one.\"},{\"name\":\"entryEventId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The first strong (open strength) sighting of the visit: the entry, signalled once. Null while the visit has had none.\"}]}";
+    export const SignalStorePresenceName = "cdp.aggregation.SignalStorePresence";
+    /**
+     * The person's current or last visit to one store, from beacon sightings and Wi-Fi observations of a non-randomised MAC, with the thresholds of store_visit_rules.
+     */
+    export interface SignalStorePresence {
+        storeId: string;
+        /**
+         * First sighting at hold strength or stronger after a gap.
+         */
+        visitStartedAt: number;
+        /**
+         * Latest sighting at hold strength or stronger: the visit ends when the gap passes without one.
+         */
+        lastSeenAt: number;
+        /**
+         * The first strong (open strength) sighting of the visit: the entry, signalled once. Null while the visit has had none.
+         *
+         * Default: null
+         */
+        entryEventId: null | string;
+    }
+    export const SignalStateSchema = "{\"type\":\"record\",\"name\":\"SignalState\",\"namespace\":\"cdp.aggregation\",\"doc\":\"What the signals processor remembers of one person, keyed tenant|personId on a compacted topic: written in the same Kafka transaction as the signals it made and the input offsets it consumed, and read back on start, so open timers survive a restart and nothing fires twice. Per person at ingest: a merge leaves the absorbed person's state as it was (its open timers still fire once under the absorbed id) and the survivor's state goes on with the survivor's events.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"personId\",\"type\":\"string\"},{\"name\":\"partition\",\"type\":\"int\",\"doc\":\"Partition of the enriched-events topic the person's events arrive on: the processor instance that owns it fires the person's timers.\"},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"Wall-clock time of the last change.\"},{\"name\":\"purchased\",\"type\":[\"null\",\"boolean\"],\"default\":null,\"doc\":\"The person has bought (an order, a store sale or return). Null: not known yet; ClickHouse is asked when a purchase arrives.\"},{\"name\":\"known\",\"type\":[\"null\",\"boolean\"],\"default\":null,\"doc\":\"The person has an identifier other than anonymous, device and Wi-Fi MAC ids (user_id, customer_id, loyalty_card, email_hash, phone_hash, external ids) or a purchase. Null: not known yet; ClickHouse is asked when a store entry arrives.\"},{\"name\":\"cart\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"SignalCart\",\"doc\":\"The person's open web or app cart, from Product Added and Product Removed. An order (Order Completed) or an emptied cart ends it.\",\"fields\":[{\"name\":\"channel\",\"type\":\"string\",\"doc\":\"Channel of the last change: web or app.\"},{\"name\":\"lastChangeAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"Event time of the last change; the cart is abandoned at this plus the cart-abandon time.\"},{\"name\":\"lastChangeEventId\",\"type\":\"string\",\"doc\":\"The last change: the triggering event of the occasion's CART_ABANDONED.\"},{\"name\":\"changeEventIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Changes since the occasion began (the cart opened or the last abandonment), newest first, at most 20.\"},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"SignalCartLine\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\",\"doc\":\"Minor units of the cart's currency; 0 when the event named no price.\"}]}}},{\"name\":\"currency\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"abandonedSignalId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Set when the occasion that ended at lastChangeEventId was signalled (or passed too long ago to signal): the next change starts a new occasion.\"}]}],\"default\":null},{\"name\":\"productViews\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"SignalProductView\",\"doc\":\"The newest web or app Product Viewed of one sku within the browsing window.\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"viewedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"eventId\",\"type\":\"string\"}]}},\"default\":[],\"doc\":\"Newest first, at most 20 skus.\"},{\"name\":\"stores\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"SignalStorePresence\",\"doc\":\"The person's current or last visit to one store, from beacon sightings and Wi-Fi observations of a non-randomised MAC, with the thresholds of store_visit_rules.\",\"fields\":[{\"name\":\"storeId\",\"type\":\"string\"},{\"name\":\"visitStartedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"First sighting at hold strength or stronger after a gap.\"},{\"name\":\"lastSeenAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"Latest sighting at hold strength or stronger: the visit ends when the gap passes without one.\"},{\"name\":\"entryEventId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The first strong (open strength) sighting of the visit: the entry, signalled once. Null while the visit has had none.\"}]}},\"default\":[]},{\"name\":\"firedSignalIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[],\"doc\":\"Signal ids emitted (or passed over as too late) lately, newest first, at most 32: a replayed trigger finds its id here and fires nothing.\"},{\"name\":\"recentEventIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[],\"doc\":\"Ids of the latest events that changed this state, newest first, at most 64: a copy of one of them changes nothing.\"}]}";
+    export const SignalStateName = "cdp.aggregation.SignalState";
+    /**
+     * What the signals processor remembers of one person, keyed tenant|personId on a compacted topic: written in the same Kafka transaction as the signals it made and the input offsets it consumed, and read back on start, so open timers survive a restart and nothing fires twice. Per person at ingest: a merge leaves the absorbed person's state as it was (its open timers still fire once under the absorbed id) and the survivor's state goes on with the survivor's events.
+     */
+    export interface SignalState {
+        tenant: string;
+        personId: string;
+        /**
+         * Partition of the enriched-events topic the person's events arrive on: the processor instance that owns it fires the person's timers.
+         */
+        partition: number;
+        /**
+         * Wall-clock time of the last change.
+         */
+        updatedAt: number;
+        /**
+         * The person has bought (an order, a store sale or return). Null: not known yet; ClickHouse is asked when a purchase arrives.
+         *
+         * Default: null
+         */
+        purchased: null | boolean;
+        /**
+         * The person has an identifier other than anonymous, device and Wi-Fi MAC ids (user_id, customer_id, loyalty_card, email_hash, phone_hash, external ids) or a purchase. Null: not known yet; ClickHouse is asked when a store entry arrives.
+         *
+         * Default: null
+         */
+        known: null | boolean;
+        /**
+         * Default: null
+         */
+        cart: null | CdpAggregation.SignalCart;
+        /**
+         * Newest first, at most 20 skus.
+         *
+         * Default: []
+         */
+        productViews: CdpAggregation.SignalProductView[];
+        /**
+         * Default: []
+         */
+        stores: CdpAggregation.SignalStorePresence[];
+        /**
+         * Signal ids emitted (or passed over as too late) lately, newest first, at most 32: a replayed trigger finds its id here and fires nothing.
+         *
+         * Default: []
+         */
+        firedSignalIds: string[];
+        /**
+         * Ids of the latest events that changed this state, newest first, at most 64: a copy of one of them changes nothing.
+         *
+         * Default: []
+         */
+        recentEventIds: string[];
+    }
+    export const SignalKindSchema = "{\"type\":\"enum\",\"name\":\"SignalKind\",\"doc\":\"CART_ABANDONED: a web or app cart changed and no order followed within the cart-abandon time (AGGREGATION_CART_ABANDON_MINUTES, default 30); a later cart change starts a new occasion. KNOWN_CUSTOMER_ENTERED_STORE: a known person (an identifier other than anonymous and device ids, or a purchase) was first seen strong at a store after the visit gap; once per visit. FIRST_PURCHASE: the person's first order or store sale. STORE_VISIT_AFTER_BROWSING: a store entry (as for KNOWN_CUSTOMER_ENTERED_STORE, known or not) by a person who viewed products online within the browsing window (default 7 days).\",\"symbols\":[\"CART_ABANDONED\",\"KNOWN_CUSTOMER_ENTERED_STORE\",\"FIRST_PURCHASE\",\"STORE_VISIT_AFTER_BROWSING\"]}";
+    export const SignalKindName = "cdp.aggregation.SignalKind";
+    /**
+     * CART_ABANDONED: a web or app cart changed and no order followed within the cart-abandon time (AGGREGATION_CART_ABANDON_MINUTES, default 30); a later cart change starts a new occasion. KNOWN_CUSTOMER_ENTERED_STORE: a known person (an identifier other than anonymous and device ids, or a purchase) was first seen strong at a store after the visit gap; once per visit. FIRST_PURCHASE: the person's first order or store sale. STORE_VISIT_AFTER_BROWSING: a store entry (as for KNOWN_CUSTOMER_ENTERED_STORE, known or not) by a person who viewed products online within the browsing window (default 7 days).
+     */
+    export type SignalKind = "CART_ABANDONED" | "KNOWN_CUSTOMER_ENTERED_STORE" | "FIRST_PURCHASE" | "STORE_VISIT_AFTER_BROWSING";
+    export const SignalSegmentSchema = "{\"type\":\"record\",\"name\":\"SignalSegment\",\"doc\":\"One partner segment of the person.\",\"fields\":[{\"name\":\"partner\",\"type\":\"string\"},{\"name\":\"segment\",\"type\":\"string\"}]}";
+    export const SignalSegmentName = "cdp.aggregation.SignalSegment";
+    /**
+     * One partner segment of the person.
+     */
+    export interface SignalSegment {
+        partner: string;
+        segment: string;
+    }
+    export const SignalSchema = "{\"type\":\"record\",\"name\":\"Signal\",\"namespace\":\"cdp.aggregation\",\"doc\":\"Something that just happened to one person and is worth acting on now, for applications (web personalisation, store clerk app, marketing automation). Each fires once per occasion: signalId comes from kind, tenant, person and the triggering event, so a replayed event never makes a second one. Keyed tenant|personId. Aggregation writes signals in Kafka transactions: read them read_committed (kafkajs' and the Java client's isolation.level=read_committed), or an aborted attempt can be seen.\",\"fields\":[{\"name\":\"signalId\",\"type\":\"string\",\"doc\":\"Deterministic: the first 32 hex digits of SHA-256 over kind, tenant, personId and the triggering event id (the first of sourceEventIds). The same occasion always gets the same id: deduplicate on it.\"},{\"name\":\"tenant\",\"type\":\"string\",\"doc\":\"Retailer (tenant) the person belongs to.\"},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"SignalKind\",\"doc\":\"CART_ABANDONED: a web or app cart changed and no order followed within the cart-abandon time (AGGREGATION_CART_ABANDON_MINUTES, default 30); a later cart change starts a new occasion. KNOWN_CUSTOMER_ENTERED_STORE: a known person (an identifier other than anonymous and device ids, or a purchase) was first seen strong at a store after the visit gap; once per visit. FIRST_PURCHASE: the person's first order or store sale. STORE_VISIT_AFTER_BROWSING: a store entry (as for KNOWN_CUSTOMER_ENTERED_STORE, known or not) by a person who viewed products online within the browsing window (default 7 days).\",\"symbols\":[\"CART_ABANDONED\",\"KNOWN_CUSTOMER_ENTERED_STORE\",\"FIRST_PURCHASE\",\"STORE_VISIT_AFTER_BROWSING\"]}},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person as the source events carried it (at ingest). A later merge may absorb it into another person: customer_profile(tenant, person_id) and the query API find the survivor from it.\"},{\"name\":\"firedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When aggregation emitted the signal.\"},{\"name\":\"occurredAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"Event time of the triggering event: the last cart change, the store sighting, the order or receipt. A cart was abandoned at occurredAt plus the cart-abandon time.\"},{\"name\":\"sourceEventIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"The events the signal came from (envelope.eventId), the triggering one first. CART_ABANDONED: the cart changes of the occasion, newest first (at most 20); STORE_VISIT_AFTER_BROWSING: the sighting, then the product views.\"},{\"name\":\"channel\",\"type\":\"string\",\"doc\":\"Where the triggering event came from: web, app or store.\"},{\"name\":\"storeId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Store signals, and a FIRST_PURCHASE at a till: the store (as the store directory placed the event, else as the event named it). Null otherwise.\"},{\"name\":\"storeName\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The store's name from the store directory; null when the directory does not know the store.\"},{\"name\":\"skus\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[],\"doc\":\"CART_ABANDONED: the skus in the cart; FIRST_PURCHASE: the skus bought; STORE_VISIT_AFTER_BROWSING: the skus viewed online within the browsing window before the visit, newest first. Every viewed sku: the store directory has no per-store assortment, so they are not narrowed to what this store carries. Empty for KNOWN_CUSTOMER_ENTERED_STORE.\"},{\"name\":\"segments\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"SignalSegment\",\"doc\":\"One partner segment of the person.\",\"fields\":[{\"name\":\"partner\",\"type\":\"string\"},{\"name\":\"segment\",\"type\":\"string\"}]}},\"default\":[],\"doc\":\"Store signals: the person's partner segments as ClickHouse knew them when the signal fired (customer_profile: partner data by the person's hashed e-mail or phone). Empty for other kinds and for persons no partner matched.\"},{\"name\":\"valueMinor\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"CART_ABANDONED: the cart's value (quantity times unit price of each line); FIRST_PURCHASE: the order's or receipt's total. Minor units (cents) of currency. Null for store signals.\"},{\"name\":\"currency\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"ISO 4217 code of valueMinor, upper case; null when the events named none.\"},{\"name\":\"orderId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"FIRST_PURCHASE: the order id (web, app) or receipt id (store). Null otherwise.\"}]}";
+    export const SignalName = "cdp.aggregation.Signal";
+    /**
+     * Something that just happened to one person and is worth acting on now, for applications (web personalisation, store clerk app, marketing automation). Each fires once per occasion: signalId comes from kind, tenant, person and the triggering event, so a replayed event never makes a second one. Keyed tenant|personId. Aggregation writes signals in Kafka transactions: read them read_committed (kafkajs' and the Java client's isolation.level=read_committed), or an aborted attempt can be seen.
+     */
+    export interface Signal {
+        /**
+         * Deterministic: the first 32 hex digits of SHA-256 over kind, tenant, personId and the triggering event id (the first of sourceEventIds). The same occasion always gets the same id: deduplicate on it.
+         */
+        signalId: string;
+        /**
+         * Retailer (tenant) the person belongs to.
+         */
+        tenant: string;
+        kind: CdpAggregation.SignalKind;
+        /**
+         * The person as the source events carried it (at ingest). A later merge may absorb it into another person: customer_profile(tenant, person_id) and the query API find the survivor from it.
+         */
+        personId: string;
+        /**
+         * When aggregation emitted the signal.
+         */
+        firedAt: number;
+        /**
+         * Event time of the triggering event: the last cart change, the store sighting, the order or receipt. A cart was abandoned at occurredAt plus the cart-abandon time.
+         */
+        occurredAt: number;
+        /**
+         * The events the signal came from (envelope.eventId), the triggering one first. CART_ABANDONED: the cart changes of the occasion, newest first (at most 20); STORE_VISIT_AFTER_BROWSING: the sighting, then the product views.
+         */
+        sourceEventIds: string[];
+        /**
+         * Where the triggering event came from: web, app or store.
+         */
+        channel: string;
+        /**
+         * Store signals, and a FIRST_PURCHASE at a till: the store (as the store directory placed the event, else as the event named it). Null otherwise.
+         *
+         * Default: null
+         */
+        storeId: null | string;
+        /**
+         * The store's name from the store directory; null when the directory does not know the store.
+         *
+         * Default: null
+         */
+        storeName: null | string;
+        /**
+         * CART_ABANDONED: the skus in the cart; FIRST_PURCHASE: the skus bought; STORE_VISIT_AFTER_BROWSING: the skus viewed online within the browsing window before the visit, newest first. Every viewed sku: the store directory has no per-store assortment, so they are not narrowed to what this store carries. Empty for KNOWN_CUSTOMER_ENTERED_STORE.
+         *
+         * Default: []
+         */
+        skus: string[];
+        /**
+         * Store signals: the person's partner segments as ClickHouse knew them when the signal fired (customer_profile: partner data by the person's hashed e-mail or phone). Empty for other kinds and for persons no partner matched.
+         *
+         * Default: []
+         */
+        segments: CdpAggregation.SignalSegment[];
+        /**
+         * CART_ABANDONED: the cart's value (quantity times unit price of each line); FIRST_PURCHASE: the order's or receipt's total. Minor units (cents) of currency. Null for store signals.
+         *
+         * Default: null
+         */
+        valueMinor: null | number;
+        /**
+         * ISO 4217 code of valueMinor, upper case; null when the events named none.
+         *
+         * Default: null
+         */
+        currency: null | string;
+        /**
+         * FIRST_PURCHASE: the order id (web, app) or receipt id (store). Null otherwise.
+         *
+         * Default: null
+         */
+        orderId: null | string;
+    }
+}
+
 export namespace CdpCommon {
     export const EnvelopeSchema = "{\"type\":\"record\",\"name\":\"Envelope\",\"namespace\":\"cdp.common\",\"doc\":\"Fields every event carries, whatever its family. Times are epoch milliseconds (UTC).\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Unique id of the event: the Segment messageId where the client sent one, otherwise generated at ingest. Deduplication key end to end.\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the event happened, corrected for client clock skew where the client sent sentAt.\"},{\"name\":\"receivedTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When ingest (or the store gateway) accepted the event.\"},{\"name\":\"source\",\"type\":\"string\",\"doc\":\"Id of the configured source that sent the event (e.g. web-shop, store-gateway).\"},{\"name\":\"tenant\",\"type\":\"string\",\"doc\":\"Retailer (tenant) the event belongs to.\"},{\"name\":\"schemaVersion\",\"type\":\"int\",\"doc\":\"Version of the event family's schema the producer wrote.\"}]}";
     export const EnvelopeName = "cdp.common.Envelope";

@@ -16,6 +16,7 @@ import {
   migrate,
   valueSubjectOf,
   type AvroCodec,
+  type CdpAggregation,
   type CdpEnrichment,
   type CdpIdentity,
   type ClickHouse,
@@ -35,6 +36,7 @@ import { EventIdGate, keyOf, type GateRow } from '../core/event-id-gate';
 import { GATED_TABLES, loadRecentIds, storedIds } from './stored-event-ids';
 import { assignSessions, Sessionizer } from '../core/sessions';
 import { openSessions } from './open-sessions';
+import { signalRow } from '../core/signal-rows';
 import { conflictRow, demographicsRefRow, enrichedRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../core/rows';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
@@ -49,6 +51,8 @@ export interface AggregationTopics {
   stores: TopicSpec;
   partnerSegments: TopicSpec;
   areaDemographics: TopicSpec;
+  /** Real-time signals (written in transactions by the signals processor): the signals table. */
+  signals: TopicSpec;
 }
 
 /** A decoded input to the table it lands in and its row there. */
@@ -77,7 +81,7 @@ export async function startClickHouseSink(deps: {
   const { clients, codec, producer, topics, logger } = deps;
   const ch = createClickHouse(deps.connection);
   const catalog = loadSchemaCatalog();
-  const inputs = [topics.events, topics.assignments, topics.merges, topics.conflicts, topics.products, topics.stores, topics.partnerSegments, topics.areaDemographics];
+  const inputs = [topics.events, topics.assignments, topics.merges, topics.conflicts, topics.products, topics.stores, topics.partnerSegments, topics.areaDemographics, topics.signals];
   const readers = new Map(inputs.map((t) => [t.name, catalog.resolve(t.valueType)]));
   const dlqIds = new Map<string, number>();
   for (const t of inputs) {
@@ -221,6 +225,7 @@ export async function startClickHouseSink(deps: {
     [topics.stores.name]: reference('ref_stores', storeRefRow),
     [topics.partnerSegments.name]: reference('ref_partner_segments', partnerSegmentRefRow),
     [topics.areaDemographics.name]: reference('ref_area_demographics', demographicsRefRow),
+    [topics.signals.name]: (v, _, now) => ({ table: 'signals', row: signalRow(v as CdpAggregation.Signal, now) }),
   };
 
   const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(routes), maxBytesPerPartition: deps.fetchBytes, concurrency: 4, minBytes: 512 * 1024, maxWaitMs: 200, stableBatches: true });

@@ -3,6 +3,7 @@
  * Times go out as seconds with a millisecond fraction (toDateTime64), money in minor units.
  */
 import { toDateTime64, type CdpEnrichment, type CdpIdentity, type CdpReference, type CdpStore, type CdpWeb } from '@cdp/plumbing';
+import { minorOf, parseProperties, productLines } from './segment-properties';
 
 export interface EventRow {
   tenant: string;
@@ -70,31 +71,14 @@ interface Line {
   totalMinor: number;
 }
 
-/** Major-unit amounts from Segment properties (revenue 59.8) into minor units, exactly. */
-const minor = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 100) : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Math.round(Number(v) * 100) : 0);
+const minor = (v: unknown): number => minorOf(v) ?? 0;
 
-function parseJson(text: string | null): Record<string, unknown> {
-  if (!text) return {};
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function segmentLines(props: Record<string, unknown>): Line[] {
-  const products = Array.isArray(props.products) ? props.products : props.sku || props.product_id ? [props] : [];
-  return products.flatMap((p): Line[] => {
-    if (!p || typeof p !== 'object') return [];
-    const o = p as Record<string, unknown>;
-    const sku = String(o.sku ?? o.product_id ?? '');
-    if (!sku) return [];
-    const quantity = typeof o.quantity === 'number' ? o.quantity : 1;
-    const unit = minor(o.price);
-    return [{ sku, quantity, unitPriceMinor: unit, totalMinor: Math.round(unit * quantity) }];
+/** Order or cart lines of a Segment event: a line without a quantity is one unit. */
+const segmentLines = (props: Record<string, unknown>): Line[] =>
+  productLines(props).map((l) => {
+    const quantity = l.quantity ?? 1;
+    return { sku: l.sku, quantity, unitPriceMinor: l.unitPriceMinor, totalMinor: Math.round(l.unitPriceMinor * quantity) };
   });
-}
 
 function withItems(row: Omit<EventRow, `items.${string}`>, lines: Line[], products: CdpEnrichment.ProductInfo[]): EventRow {
   const info = (sku: string) => products.find((p) => p.sku === sku);
@@ -172,7 +156,7 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
   const blank = { page_path: '', page_url: '', referrer: '', properties: '', traits: '', anonymous_id: '', user_id: '', event_name: '' };
 
   if (web) {
-    const props = parseJson(web.properties);
+    const props = parseProperties(web.properties);
     const order = web.type === 'TRACK' && web.event === 'Order Completed';
     return withItems(
       {
