@@ -13,7 +13,7 @@ import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadDatasetFile, readCatalogueFile } from '@cdp/loader';
 import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
-import { simulateRetailer, type SimulationResult, type StoreLayout } from '../demo/src/simulator';
+import { simulateLive, simulateRetailer, type SimulationResult, type StoreLayout } from '../demo/src/simulator';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-rt-${run}.`;
@@ -42,14 +42,21 @@ beforeAll(async () => {
   for (const service of ['aggregation', 'enrichment', 'identity', 'ingest'] as const) await pipeline.start(service);
   const catalogue = readCatalogueFile(data('catalogue.csv')).map((p) => ({ sku: p.sku, name: p.name, price: (p.priceMinor ?? 0) / 100 }));
   const stores = JSON.parse(readFileSync(data('stores.json'), 'utf8')) as StoreLayout[];
-  result = await simulateRetailer({ ingestUrl: pipeline.ingestUrl, customers: CUSTOMERS, seed: 7, runId: `rt${run}`, catalogue, stores });
+  const options = { ingestUrl: pipeline.ingestUrl, customers: CUSTOMERS, seed: 7, runId: `rt${run}`, catalogue, stores };
+  result = await simulateRetailer(options);
+  const landedAll = async () => {
+    const deadline = Date.now() + 180_000;
+    while ((await landedCount()) < result.eventIds.size) {
+      if (Date.now() > deadline) throw new Error(`${result.eventIds.size - (await landedCount())} events never landed\naggregation:\n${pipeline.output('aggregation')}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await pipeline.settle();
+  };
+  await landedAll();
+  // The last 40 minutes, live, once the history is in.
+  await simulateLive(options, result);
   expect(result.failed).toBe(0);
-  const deadline = Date.now() + 180_000;
-  while ((await landedCount()) < result.eventIds.size) {
-    if (Date.now() > deadline) throw new Error(`${result.eventIds.size - (await landedCount())} events never landed\naggregation:\n${pipeline.output('aggregation')}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  await pipeline.settle();
+  await landedAll();
 }, 400_000);
 
 afterAll(async () => {

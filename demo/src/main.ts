@@ -16,7 +16,7 @@ import { buildReport, formatReport, NEXT_STEPS } from './report';
 import { checkEnrichment, LOADER_URL, PARTNER_KEY, PARTNER_SEGMENTS } from './enrichment-check';
 import { createRandom } from './random';
 import { checkViews } from './views-check';
-import { simulateRetailer, type StoreLayout } from './simulator';
+import { simulateLive, simulateRetailer, type SimulationOptions, type StoreLayout } from './simulator';
 import { watchPipeline } from './pipeline-watch';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   })();
 
   const started = Date.now();
-  const result = await simulateRetailer({
+  const simulation: SimulationOptions = {
     ingestUrl: 'http://127.0.0.1:8080',
     customers,
     seed,
@@ -87,7 +87,8 @@ async function main(): Promise<void> {
       if (n > sentBar.getTotal()) sentBar.setTotal(n);
       sentBar.update(n);
     },
-  });
+  };
+  const result = await simulateRetailer(simulation);
   sentBar.setTotal(sent);
   sentBar.update(sent, { extra: `web ${result.sentByChannel.web}, app ${result.sentByChannel.app}, store ${result.sentByChannel.store}` });
   landedBar.setTotal(result.eventIds.size);
@@ -102,6 +103,15 @@ async function main(): Promise<void> {
   }
   // The identity graph's merges and conflicts land after the events: the report waits for them.
   while (Date.now() < deadline && !interrupted && (await watch.lag()) > 0) await new Promise((r) => setTimeout(r, 300));
+  // Then the live part, the last 40 minutes: what the real-time signals are for.
+  await simulateLive(simulation, result);
+  sentBar.setTotal(result.eventIds.size);
+  landedBar.setTotal(result.eventIds.size);
+  while (Date.now() < deadline && !interrupted) {
+    landed = await watch.landed(runId);
+    if (landed >= result.eventIds.size && (await watch.lag()) === 0) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
   done = true;
   await poll;
   landedBar.update(landed, { extra: `lag ${await watch.lag()}` });

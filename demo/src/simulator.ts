@@ -71,6 +71,8 @@ export interface SimulationResult {
   peopleIn: Record<string, number>;
   /** What really happened: sessions, funnel, store visitors and receipts per local hour. */
   truth: GroundTruth;
+  /** Customers with the app and a loyalty card, who come back in the live part (simulateLive). */
+  regulars: { anonymousId: string; installId: string; userId: string; webContext: object }[];
 }
 
 export type Persona = 'anonymous_browser' | 'web_shopper' | 'server_signup' | 'app_shopper' | 'omnichannel' | 'store_only' | 'crawler';
@@ -141,7 +143,7 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
 
   const result: SimulationResult = {
     eventIds: new Set(), sentByChannel: { web: 0, app: 0, store: 0 }, onlineRevenueMinor: 0, storeRevenueMinor: 0, customers: [], signups: [], failed: 0,
-    emails: [], botEvents: 0, arrivals: {}, countries: {}, wifiObservations: 0, peopleIn: {}, truth: new GroundTruth(),
+    emails: [], botEvents: 0, arrivals: {}, countries: {}, wifiObservations: 0, peopleIn: {}, truth: new GroundTruth(), regulars: [],
   };
   const truth = result.truth;
   const layouts = options.stores ?? [];
@@ -175,8 +177,7 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
 
   const now = Date.now();
   const DAY = 24 * 3600 * 1000;
-  /** Customers with the app and a loyalty card: some come back now, for the live signals. */
-  const regulars: { anonymousId: string; installId: string; userId: string; webContext: object }[] = [];
+  const regulars = result.regulars;
   for (let c = 0; c < options.customers; c++) {
     const persona = personaOf(r);
     personas.set(persona, (personas.get(persona) ?? 0) + 1);
@@ -428,71 +429,6 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     // Let the clients' timers run: a simulated shop is not one synchronous burst.
     if (c % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
   }
-  // Now, in the last 40 minutes: what the real-time signals are for. Everything above happened
-  // days ago, longer than a signal may be late, so only these fire.
-  const live = async (at: number, send: (timestamp: Date, messageId: string) => void) => {
-    const messageId = id();
-    send(new Date(at), messageId);
-    sent('web', messageId);
-    return messageId;
-  };
-  for (let i = 0; i < 3; i++) {
-    // Carts left: a shopper logs in, puts something in the cart 31-33 minutes ago, and leaves.
-    const who = `${runId}-live-cart-${i}`;
-    const ids = { anonymousId: `anon-${who}`, userId: `user-${who}` };
-    const context = { userAgent: UAS[0]!, ip: `193.166.${i}.10`, locale: 'fi-FI' };
-    const p = r.pick(catalogue);
-    const start = now - (36 + i) * 60_000;
-    await live(start, (timestamp, messageId) => web.page({ ...ids, name: '/', properties: { path: '/', url: `${SHOP}/` }, context: { ...context, page: { path: '/', url: `${SHOP}/` } }, timestamp, messageId }));
-    truth.activity(ids.anonymousId, start, 'page', { medium: 'direct' });
-    await live(start + 60_000, (timestamp, messageId) => web.identify({ ...ids, traits: { email: `${who}@example.com` }, context, timestamp, messageId }));
-    const added = start + 3 * 60_000;
-    await live(added, (timestamp, messageId) => web.track({ ...ids, event: 'Product Added', properties: { sku: p.sku, name: p.name, price: p.price, quantity: 1 }, context, timestamp, messageId }));
-    truth.activity(ids.anonymousId, added, 'cart');
-    truth.signals.cart_abandoned++;
-  }
-  for (let i = 0; i < 2; i++) {
-    // First purchases: new customers who buy now.
-    const who = `${runId}-live-buyer-${i}`;
-    const ids = { anonymousId: `anon-${who}`, userId: `user-${who}` };
-    const context = { userAgent: UAS[1]!, ip: `91.152.${i}.20`, locale: 'fi-FI' };
-    const start = now - (15 + i) * 60_000;
-    await live(start, (timestamp, messageId) => web.page({ ...ids, name: '/c/shoes', properties: { path: '/c/shoes', url: `${SHOP}/c/shoes` }, context: { ...context, page: { path: '/c/shoes', url: `${SHOP}/c/shoes` } }, timestamp, messageId }));
-    truth.activity(ids.anonymousId, start, 'page', { medium: 'direct' });
-    const p = r.pick(catalogue);
-    const totalMinor = Math.round(p.price * 100);
-    await live(start + 60_000, (timestamp, messageId) => web.track({ ...ids, event: 'Product Added', properties: { sku: p.sku, name: p.name, price: p.price, quantity: 1 }, context, timestamp, messageId }));
-    truth.activity(ids.anonymousId, start + 60_000, 'cart');
-    await live(start + 120_000, (timestamp, messageId) => web.track({ ...ids, event: 'Checkout Started', properties: { value: p.price, currency: 'EUR' }, context, timestamp, messageId }));
-    truth.activity(ids.anonymousId, start + 120_000, 'checkout');
-    await live(start + 180_000, (timestamp, messageId) =>
-      web.track({ ...ids, event: 'Order Completed', properties: { order_id: `O-${messageId}`, total: totalMinor / 100, currency: 'EUR', products: [{ sku: p.sku, name: p.name, price: p.price, quantity: 1 }] }, context, timestamp, messageId }),
-    );
-    truth.activity(ids.anonymousId, start + 180_000, 'order', { revenueMinor: totalMinor });
-    result.onlineRevenueMinor += totalMinor;
-    truth.signals.first_purchase++;
-  }
-  const liveStore = layouts.find((l) => l.beacons.length > 0);
-  for (const regular of regulars.slice(0, 2)) {
-    if (!liveStore) break;
-    // Regulars browse the shop online, then walk into a store: their app sees the entrance beacon.
-    const ids = { anonymousId: regular.anonymousId, userId: regular.userId };
-    const p = r.pick(catalogue);
-    const start = now - 20 * 60_000;
-    await live(start, (timestamp, messageId) => web.page({ ...ids, name: '/c/shoes', properties: { path: '/c/shoes', url: `${SHOP}/c/shoes` }, context: { ...regular.webContext, page: { path: '/c/shoes', url: `${SHOP}/c/shoes` } }, timestamp, messageId }));
-    truth.activity(regular.anonymousId, start, 'page', { medium: 'direct' });
-    await live(start + 60_000, (timestamp, messageId) => web.track({ ...ids, event: 'Product Viewed', properties: { sku: p.sku, name: p.name, price: p.price }, context: regular.webContext, timestamp, messageId }));
-    truth.activity(regular.anonymousId, start + 60_000, 'view');
-    const beacon = liveStore.beacons.find((b) => b.zoneId === 'entrance') ?? liveStore.beacons[0]!;
-    for (const minutesAgo of [8, 7]) {
-      const messageId = id();
-      storeBatch.push({ type: 'beacon_sighting', messageId, timestamp: new Date(now - minutesAgo * 60_000).toISOString(), storeId: liveStore.storeId, appInstallId: regular.installId, beaconUuid: BEACON_UUID, major: beacon.major, minor: beacon.minor, rssi: -58, proximity: 'near' });
-      sent('store', messageId);
-    }
-    truth.signals.known_customer_entered_store++;
-    truth.signals.store_visit_after_browsing++;
-  }
-
   // Each store, each opening hour of the simulated days: passers-by heard weakly at the entrance
   // or stepping in for a minute or two, and the people counters' line crossings of the hour
   // (everyone the visits above brought in and out, at the main door).
@@ -535,4 +471,108 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
   result.failed = failed;
   result.customers = [...personas].map(([persona, count]) => ({ persona, count }));
   return result;
+}
+
+/**
+ * What happens now, in the last 40 minutes, once the history above has landed: what the
+ * real-time signals are for (the history is older than a signal may be late). Shoppers leave
+ * carts, new customers buy for the first time, regulars browse the shop and walk into a store.
+ * Sent after the history, as it would be live: by then identity has long joined each regular's
+ * app, web and card into one person.
+ */
+export async function simulateLive(options: SimulationOptions, result: SimulationResult): Promise<void> {
+  const r = createRandom(options.seed + 7);
+  const { runId, catalogue } = options;
+  const truth = result.truth;
+  const layouts = options.stores ?? [];
+  const web = new Analytics({ host: options.ingestUrl, path: '/v1/batch', flushAt: 100, flushInterval: 200, maxRetries: 5, writeKey: options.webKey ?? 'local-web' });
+  web.on('error', () => result.failed++);
+  let seq = 0;
+  const id = () => `${runId}-live-${(seq++).toString(36)}`;
+  const sent = (channel: 'web' | 'app' | 'store', eventId: string) => {
+    result.eventIds.add(eventId);
+    result.sentByChannel[channel]++;
+    options.onSent?.(result.eventIds.size);
+  };
+  const storeBatch: object[] = [];
+  const now = Date.now();
+  const live = async (at: number, send: (timestamp: Date, messageId: string) => void) => {
+    const messageId = id();
+    send(new Date(at), messageId);
+    sent('web', messageId);
+    return messageId;
+  };
+  for (let i = 0; i < 3; i++) {
+    // Carts left: a shopper logs in, puts something in the cart 31-33 minutes ago, and leaves.
+    const who = `${runId}-live-cart-${i}`;
+    const ids = { anonymousId: `anon-${who}`, userId: `user-${who}` };
+    const context = { userAgent: UAS[0]!, ip: `193.166.${i}.10`, locale: 'fi-FI' };
+    result.arrivals.direct = (result.arrivals.direct ?? 0) + 1;
+    result.countries.FI = (result.countries.FI ?? 0) + 1;
+    const p = r.pick(catalogue);
+    const start = now - (36 + i) * 60_000;
+    await live(start, (timestamp, messageId) => web.page({ ...ids, name: '/', properties: { path: '/', url: `${SHOP}/` }, context: { ...context, page: { path: '/', url: `${SHOP}/` } }, timestamp, messageId }));
+    truth.activity(ids.anonymousId, start, 'page', { medium: 'direct' });
+    await live(start + 60_000, (timestamp, messageId) => web.identify({ ...ids, traits: { email: `${who}@example.com` }, context, timestamp, messageId }));
+    const added = start + 3 * 60_000;
+    await live(added, (timestamp, messageId) => web.track({ ...ids, event: 'Product Added', properties: { sku: p.sku, name: p.name, price: p.price, quantity: 1 }, context, timestamp, messageId }));
+    truth.activity(ids.anonymousId, added, 'cart');
+    truth.signals.cart_abandoned++;
+  }
+  for (let i = 0; i < 2; i++) {
+    // First purchases: new customers who buy now.
+    const who = `${runId}-live-buyer-${i}`;
+    const ids = { anonymousId: `anon-${who}`, userId: `user-${who}` };
+    const context = { userAgent: UAS[1]!, ip: `91.152.${i}.20`, locale: 'fi-FI' };
+    result.arrivals.direct = (result.arrivals.direct ?? 0) + 1;
+    result.countries.FI = (result.countries.FI ?? 0) + 1;
+    const start = now - (15 + i) * 60_000;
+    await live(start, (timestamp, messageId) => web.page({ ...ids, name: '/c/shoes', properties: { path: '/c/shoes', url: `${SHOP}/c/shoes` }, context: { ...context, page: { path: '/c/shoes', url: `${SHOP}/c/shoes` } }, timestamp, messageId }));
+    truth.activity(ids.anonymousId, start, 'page', { medium: 'direct' });
+    const p = r.pick(catalogue);
+    const totalMinor = Math.round(p.price * 100);
+    await live(start + 60_000, (timestamp, messageId) => web.track({ ...ids, event: 'Product Added', properties: { sku: p.sku, name: p.name, price: p.price, quantity: 1 }, context, timestamp, messageId }));
+    truth.activity(ids.anonymousId, start + 60_000, 'cart');
+    await live(start + 120_000, (timestamp, messageId) => web.track({ ...ids, event: 'Checkout Started', properties: { value: p.price, currency: 'EUR' }, context, timestamp, messageId }));
+    truth.activity(ids.anonymousId, start + 120_000, 'checkout');
+    await live(start + 180_000, (timestamp, messageId) =>
+      web.track({ ...ids, event: 'Order Completed', properties: { order_id: `O-${messageId}`, total: totalMinor / 100, currency: 'EUR', products: [{ sku: p.sku, name: p.name, price: p.price, quantity: 1 }] }, context, timestamp, messageId }),
+    );
+    truth.activity(ids.anonymousId, start + 180_000, 'order', { revenueMinor: totalMinor });
+    result.onlineRevenueMinor += totalMinor;
+    truth.signals.first_purchase++;
+  }
+  const liveStore = layouts.find((l) => l.beacons.length > 0);
+  for (const regular of result.regulars.slice(0, 2)) {
+    if (!liveStore) break;
+    // Regulars browse the shop online, then walk into a store: their app sees the entrance beacon.
+    const ids = { anonymousId: regular.anonymousId, userId: regular.userId };
+    const p = r.pick(catalogue);
+    const start = now - 20 * 60_000;
+    await live(start, (timestamp, messageId) => web.page({ ...ids, name: '/c/shoes', properties: { path: '/c/shoes', url: `${SHOP}/c/shoes` }, context: { ...regular.webContext, page: { path: '/c/shoes', url: `${SHOP}/c/shoes` } }, timestamp, messageId }));
+    truth.activity(regular.anonymousId, start, 'page', { medium: 'direct' });
+    await live(start + 60_000, (timestamp, messageId) => web.track({ ...ids, event: 'Product Viewed', properties: { sku: p.sku, name: p.name, price: p.price }, context: regular.webContext, timestamp, messageId }));
+    truth.activity(regular.anonymousId, start + 60_000, 'view');
+    const beacon = liveStore.beacons.find((b) => b.zoneId === 'entrance') ?? liveStore.beacons[0]!;
+    for (const minutesAgo of [8, 7]) {
+      const messageId = id();
+      storeBatch.push({ type: 'beacon_sighting', messageId, timestamp: new Date(now - minutesAgo * 60_000).toISOString(), storeId: liveStore.storeId, appInstallId: regular.installId, beaconUuid: BEACON_UUID, major: beacon.major, minor: beacon.minor, rssi: -58, proximity: 'near' });
+      sent('store', messageId);
+    }
+    truth.signals.known_customer_entered_store++;
+    truth.signals.store_visit_after_browsing++;
+  }
+
+  // The regulars browsed twelve minutes before they walked in: their web events go first, and get
+  // a moment to pass the pipeline, as they would have had those minutes.
+  await web.closeAndFlush({ timeout: 60_000 });
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  if (storeBatch.length > 0) {
+    const res = await fetch(`${options.ingestUrl}/v1/store/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${options.storeKey ?? 'local-store'}:`).toString('base64')}` },
+      body: JSON.stringify({ batch: storeBatch }),
+    });
+    if (!res.ok) throw new Error(`store batch refused: ${res.status} ${await res.text()}`);
+  }
 }
