@@ -25,7 +25,7 @@ import {
 import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
 import { migrateDatabase, startClickHouseSink } from '../src/adapters/clickhouse-sink';
 import { localTimeOf } from '../../enrichment/src/core/local-time';
-import { ASSIGNMENTS, DAY, ENRICHED, HOUR, MERGES, MINUTE, T0, TENANT, segment, type Visitor } from './fixture';
+import { ASSIGNMENTS, DAY, ENRICHED, HOUR, MERGES, MINUTE, T0, TENANT, beaconSighting, segment, type Visitor } from './fixture';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `views-${run}.`;
@@ -262,7 +262,15 @@ describe('derived views through the sink', () => {
     expect(ids).toEqual([{ event_id: 'web-a6', session_id: 'web-a1' }, { event_id: 'web-a7', session_id: 'web-a7' }]);
     expect(await ch.query("SELECT session_date, page_views, events FROM sessions WHERE tenant = 'demo' AND session_id = 'web-a1'")).toEqual([{ session_date: expect.any(String), page_views: 3, events: 5 }]);
 
-    // Carl turns out to be Ben: his session and events move to Ben at once.
+    // Carl shops at the Helsinki store for eight minutes, his app seeing a beacon each minute.
+    const carlInStore = Array.from({ length: 8 }, (_, i) => beaconSighting(`beacon-carl-${i}`, T0 + DAY + 5 * HOUR + i * MINUTE, 'HEL-1', 'footwear', 'p_carl', 'app-install-carl', 'user-carl'));
+    const carlRows = await eventRowsInserted();
+    await sendEvents(carlInStore);
+    await waitFor('Carl in the store', async () => (await eventRowsInserted()) >= carlRows + carlInStore.length);
+    const visitOf = async () => ch.query<{ visitor: string; person_id: string; dwell_minutes: number }>("SELECT visitor, person_id, dwell_minutes FROM store_visits WHERE tenant = 'demo' AND has(devices, 'app:app-install-carl')");
+    expect(await visitOf()).toEqual([{ visitor: 'person:p_carl', person_id: 'p_carl', dwell_minutes: 8 }]);
+
+    // Carl turns out to be Ben: his session, events and store visit move to Ben at once.
     const carlEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'");
     const benEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'");
     const merge: CdpIdentity.PersonMerge = { tenant: TENANT, fromPersonId: 'p_carl', toPersonId: 'p_ben', mergedAt: Date.now(), causeEventId: 'web-c9', link: [{ type: 'user_id', value: 'user-ben' }] };
@@ -270,6 +278,7 @@ describe('derived views through the sink', () => {
     await waitFor('the merge in the profiles', async () => (await count("SELECT count() AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'")) === 0);
     expect(await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'")).toBe(benEvents + carlEvents);
     expect(await count("SELECT person_id = 'p_ben' AS n FROM sessions WHERE tenant = 'demo' AND session_id = 'web-c1'")).toBe(1);
+    expect(await visitOf()).toEqual([{ visitor: 'person:p_ben', person_id: 'p_ben', dwell_minutes: 8 }]);
     const [carl] = await ch.query<{ person_id: string; merged_person_ids: string[] }>('SELECT person_id, merged_person_ids FROM customer_profile(tenant = {t:String}, person_id = {p:String})', { t: TENANT, p: 'p_carl' });
     expect(carl).toEqual({ person_id: 'p_ben', merged_person_ids: ['p_carl'] });
   });
