@@ -35,8 +35,8 @@ FROM person_home_area WHERE tenant = {tenant:String} AND in_demographics GROUP B
   any(d.median_dwell) AS median_dwell, any(z.busiest_zone) AS busiest_zone
 FROM store_traffic_hourly AS t
 LEFT JOIN (SELECT store_id, quantileExact(0.5)(dwell_minutes) AS median_dwell FROM store_visits WHERE tenant = {tenant:String} AND is_visitor = 1 AND day >= today() - 8 GROUP BY store_id) AS d ON t.store_id = d.store_id
-LEFT JOIN (SELECT store_id, argMax(zone_id, minutes) AS busiest_zone FROM (SELECT store_id, zone_id, sum(visitor_minutes) AS minutes FROM store_zone_heat WHERE tenant = {tenant:String} AND hour >= now() - INTERVAL 8 DAY GROUP BY store_id, zone_id) GROUP BY store_id) AS z ON t.store_id = z.store_id
-WHERE t.tenant = {tenant:String} AND t.hour >= now() - INTERVAL 8 DAY
+LEFT JOIN (SELECT store_id, argMax(zone_id, minutes) AS busiest_zone FROM (SELECT store_id, zone_id, sum(visitor_minutes) AS minutes FROM store_zone_heat WHERE tenant = {tenant:String} AND day >= today() - 8 GROUP BY store_id, zone_id) GROUP BY store_id) AS z ON t.store_id = z.store_id
+WHERE t.tenant = {tenant:String} AND t.day >= today() - 8
 GROUP BY store_id ORDER BY store_id`,
   funnel: `SELECT marketing_medium AS medium, count() AS sessions, countIf(product_views > 0) AS viewed, countIf(cart_adds > 0) AS carted, countIf(checkouts > 0) AS checkout, countIf(orders > 0) AS ordered
 FROM sessions WHERE tenant = {tenant:String} AND session_date >= today() - 8 AND is_bot = 0 AND channel = 'web' AND landing_page != '' GROUP BY medium ORDER BY sessions DESC, medium`,

@@ -14,6 +14,8 @@ ALTER TABLE events_raw
 
 -- One row per person at ingest (after merges in the background): read through the views
 -- customer_profiles (every person) and customer_profile(tenant, person_id) (one person).
+-- Small granules (256 rows): one profile reads a few of its rows' aggregate states per part, not
+-- 8,192 other persons' (measured at 10 million events: 105 -> about 40 ms a profile).
 CREATE TABLE IF NOT EXISTS person_activity
 (
     tenant                LowCardinality(String),
@@ -37,7 +39,7 @@ CREATE TABLE IF NOT EXISTS person_activity
 )
 ENGINE = AggregatingMergeTree
 ORDER BY (tenant, person_id)
-SETTINGS non_replicated_deduplication_window = 10000;
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 256;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS person_activity_mv TO person_activity AS
 SELECT
@@ -80,7 +82,7 @@ CREATE TABLE IF NOT EXISTS person_merged_from
 )
 ENGINE = ReplacingMergeTree(merged_at)
 ORDER BY (tenant, person_id, old_person_id)
-SETTINGS non_replicated_deduplication_window = 10000;
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 256;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS person_merged_from_mv TO person_merged_from AS
 SELECT tenant, person_id, old_person_id, merged_at FROM person_overrides;
@@ -98,7 +100,7 @@ CREATE TABLE IF NOT EXISTS person_identifiers
 )
 ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY (tenant, person_id, id_type, id_value)
-SETTINGS non_replicated_deduplication_window = 10000;
+SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 256;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS person_identifiers_mv TO person_identifiers AS
 SELECT tenant, person_id, id_type, id_value, first_seen, updated_at FROM identities;

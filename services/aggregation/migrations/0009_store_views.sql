@@ -2,26 +2,13 @@
 -- and store_footfall_hourly, with the thresholds of store_visit_rules: a change of the rules, a
 -- merge or an erased person shows at once, and reading one store's day reads that store's day.
 
--- The thresholds per tenant, the default row ('') where a tenant has none of its own.
+-- The thresholds in force: the newest row of each tenant in store_visit_rules (tenant '' is the
+-- default the views fall back to).
 CREATE OR REPLACE VIEW store_visit_rules_current AS
-SELECT t.tenant AS tenant,
-       if(o.tenant != '' OR t.tenant = '', o.open_rssi, d.open_rssi) AS open_rssi,
-       if(o.tenant != '' OR t.tenant = '', o.hold_rssi, d.hold_rssi) AS hold_rssi,
-       if(o.tenant != '' OR t.tenant = '', o.gap_minutes, d.gap_minutes) AS gap_minutes,
-       if(o.tenant != '' OR t.tenant = '', o.min_dwell_minutes, d.min_dwell_minutes) AS min_dwell_minutes
-FROM (SELECT DISTINCT tenant FROM store_presence UNION DISTINCT SELECT tenant FROM store_visit_rules) AS t
-LEFT JOIN
-(
-    SELECT tenant, argMax(open_rssi, updated_at) AS open_rssi, argMax(hold_rssi, updated_at) AS hold_rssi,
-           argMax(gap_minutes, updated_at) AS gap_minutes, argMax(min_dwell_minutes, updated_at) AS min_dwell_minutes
-    FROM store_visit_rules GROUP BY tenant
-) AS o ON t.tenant = o.tenant
-CROSS JOIN
-(
-    SELECT argMax(open_rssi, updated_at) AS open_rssi, argMax(hold_rssi, updated_at) AS hold_rssi,
-           argMax(gap_minutes, updated_at) AS gap_minutes, argMax(min_dwell_minutes, updated_at) AS min_dwell_minutes
-    FROM store_visit_rules WHERE tenant = ''
-) AS d;
+SELECT tenant, argMax(open_rssi, updated_at) AS open_rssi, argMax(hold_rssi, updated_at) AS hold_rssi,
+       argMax(gap_minutes, updated_at) AS gap_minutes, argMax(min_dwell_minutes, updated_at) AS min_dwell_minutes
+FROM store_visit_rules
+GROUP BY tenant;
 
 -- Who was at the store, minute by minute: a device, or the person behind it (resolved through
 -- merges) when it has one, so a customer seen by Wi-Fi and by the app is one visitor.
@@ -86,11 +73,14 @@ FROM
         (
             SELECT m.tenant AS tenant, m.store_id AS store_id, m.day AS day, m.visitor AS visitor, m.person_id AS person_id, m.minute AS minute,
                    m.randomized AS randomized, m.rssi AS rssi, m.zone AS zone, m.devices AS devices,
-                   r.open_rssi AS open_rssi, r.min_dwell_minutes AS min_dwell_minutes,
-                   toUInt32(dateDiff('minute', lagInFrame(m.minute, 1, toDateTime(0, 'UTC')) OVER (PARTITION BY m.tenant, m.store_id, m.day, m.visitor ORDER BY m.minute ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), m.minute) > r.gap_minutes) AS opens
+                   -- The tenant's own rules, else the default's.
+                   if(r.tenant != '', r.open_rssi, d.open_rssi) AS open_rssi,
+                   if(r.tenant != '', r.min_dwell_minutes, d.min_dwell_minutes) AS min_dwell_minutes,
+                   toUInt32(dateDiff('minute', lagInFrame(m.minute, 1, toDateTime(0, 'UTC')) OVER (PARTITION BY m.tenant, m.store_id, m.day, m.visitor ORDER BY m.minute ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), m.minute) > if(r.tenant != '', r.gap_minutes, d.gap_minutes)) AS opens
             FROM store_presence_minutes AS m
-            INNER JOIN store_visit_rules_current AS r ON m.tenant = r.tenant
-            WHERE m.rssi >= r.hold_rssi
+            LEFT JOIN store_visit_rules_current AS r ON m.tenant = r.tenant
+            CROSS JOIN (SELECT * FROM store_visit_rules_current WHERE tenant = '') AS d
+            WHERE m.rssi >= if(r.tenant != '', r.hold_rssi, d.hold_rssi)
         )
     )
     GROUP BY tenant, store_id, day, visitor, visit_number
@@ -100,13 +90,16 @@ FROM
 -- Per store and store-local hour: footfall (people counters), visitors and passers-by (Wi-Fi, as
 -- location analytics counts them: an app user's beacons alone would count a phone twice when its
 -- Wi-Fi MAC is randomised and cannot be tied to the app), sales, and the rates made of them.
--- Filter on tenant, store_id and hour. visitors: visits heard on Wi-Fi that began in the hour.
--- passersby: Wi-Fi devices seen in the hour that were no visitor at the store that day. capture_rate = visitors / (visitors + passersby);
--- conversion = receipts / visitors.
+-- Filter on tenant, store_id and day (the store-local day): every part is joined on them, so the
+-- filter reaches each part's sort key and one store's day reads that store's day.
+-- visitors: visits heard on Wi-Fi that began in the hour. passersby: Wi-Fi devices seen in the
+-- hour that were no visitor at the store that day. capture_rate = visitors / (visitors +
+-- passersby); conversion = receipts / visitors.
 CREATE OR REPLACE VIEW store_traffic_hourly AS
 SELECT
     k.tenant AS tenant,
     k.store_id AS store_id,
+    k.day AS day,
     k.hour AS hour,
     f.count_in AS footfall_in,
     f.count_out AS footfall_out,
@@ -124,39 +117,40 @@ SELECT
     if(v.visitors > 0, s.receipts / v.visitors, NULL) AS conversion
 FROM
 (
-    SELECT tenant, store_id, hour FROM store_sales_hourly
-    UNION DISTINCT SELECT tenant, store_id, hour FROM store_footfall_hourly
-    UNION DISTINCT SELECT tenant, store_id, toStartOfHour(minute) AS hour FROM store_presence
+    SELECT tenant, store_id, toDate(hour) AS day, hour FROM store_sales_hourly
+    UNION DISTINCT SELECT tenant, store_id, toDate(hour) AS day, hour FROM store_footfall_hourly
+    UNION DISTINCT SELECT tenant, store_id, day, toStartOfHour(minute) AS hour FROM store_presence
 ) AS k
-LEFT JOIN (SELECT tenant, store_id, hour, sum(count_in) AS count_in, sum(count_out) AS count_out FROM store_footfall_hourly GROUP BY tenant, store_id, hour) AS f
-    ON k.tenant = f.tenant AND k.store_id = f.store_id AND k.hour = f.hour
+LEFT JOIN (SELECT tenant, store_id, toDate(hour) AS day, hour, sum(count_in) AS count_in, sum(count_out) AS count_out FROM store_footfall_hourly GROUP BY tenant, store_id, day, hour) AS f
+    ON k.tenant = f.tenant AND k.store_id = f.store_id AND k.day = f.day AND k.hour = f.hour
 LEFT JOIN
 (
-    SELECT tenant, store_id, toStartOfHour(started_at) AS hour, count() AS visitors, countIf(person_id = '') AS anonymous_visitors, countIf(person_id != '') AS known_visitors,
+    SELECT tenant, store_id, day, toStartOfHour(started_at) AS hour, count() AS visitors, countIf(person_id = '') AS anonymous_visitors, countIf(person_id != '') AS known_visitors,
            quantileExact(0.5)(dwell_minutes) AS median_dwell_minutes
     FROM store_visits WHERE is_visitor = 1 AND arrayExists(d -> startsWith(d, 'wifi:'), devices)
-    GROUP BY tenant, store_id, hour
-) AS v ON k.tenant = v.tenant AND k.store_id = v.store_id AND k.hour = v.hour
+    GROUP BY tenant, store_id, day, hour
+) AS v ON k.tenant = v.tenant AND k.store_id = v.store_id AND k.day = v.day AND k.hour = v.hour
 LEFT JOIN
 (
-    SELECT m.tenant AS tenant, m.store_id AS store_id, toStartOfHour(m.minute) AS hour, uniqExactIf(m.visitor, arrayExists(d -> startsWith(d, 'wifi:'), m.devices)) AS passersby
+    SELECT m.tenant AS tenant, m.store_id AS store_id, m.day AS day, toStartOfHour(m.minute) AS hour, uniqExactIf(m.visitor, arrayExists(d -> startsWith(d, 'wifi:'), m.devices)) AS passersby
     FROM store_presence_minutes AS m
     LEFT ANTI JOIN (SELECT DISTINCT tenant, store_id, day, visitor FROM store_visits WHERE is_visitor = 1) AS x
         ON m.tenant = x.tenant AND m.store_id = x.store_id AND m.day = x.day AND m.visitor = x.visitor
-    GROUP BY tenant, store_id, hour
-) AS p ON k.tenant = p.tenant AND k.store_id = p.store_id AND k.hour = p.hour
+    GROUP BY tenant, store_id, day, hour
+) AS p ON k.tenant = p.tenant AND k.store_id = p.store_id AND k.day = p.day AND k.hour = p.hour
 LEFT JOIN
 (
-    SELECT tenant, store_id, hour, sum(receipts) AS receipts, sum(returns) AS returns, sum(loyalty_receipts) AS loyalty_receipts, sum(revenue_minor) AS revenue_minor, sum(units) AS units
-    FROM store_sales_hourly GROUP BY tenant, store_id, hour
-) AS s ON k.tenant = s.tenant AND k.store_id = s.store_id AND k.hour = s.hour;
+    SELECT tenant, store_id, toDate(hour) AS day, hour, sum(receipts) AS receipts, sum(returns) AS returns, sum(loyalty_receipts) AS loyalty_receipts, sum(revenue_minor) AS revenue_minor, sum(units) AS units
+    FROM store_sales_hourly GROUP BY tenant, store_id, day, hour
+) AS s ON k.tenant = s.tenant AND k.store_id = s.store_id AND k.day = s.day AND k.hour = s.hour;
 
 -- Visitors' minutes per zone and store-local hour: the heat map of a store.
+-- Filter on tenant, store_id and day, as store_traffic_hourly.
 CREATE OR REPLACE VIEW store_zone_heat AS
-SELECT v.tenant AS tenant, v.store_id AS store_id, toStartOfHour(m.minute) AS hour, m.zone AS zone_id,
+SELECT v.tenant AS tenant, v.store_id AS store_id, v.day AS day, toStartOfHour(m.minute) AS hour, m.zone AS zone_id,
        uniqExact(v.visitor) AS visitors, count() AS visitor_minutes
 FROM store_visits AS v
 INNER JOIN store_presence_minutes AS m
     ON v.tenant = m.tenant AND v.store_id = m.store_id AND v.day = m.day AND v.visitor = m.visitor
 WHERE v.is_visitor = 1 AND m.minute >= v.started_at AND m.minute < v.ended_at AND m.zone != ''
-GROUP BY tenant, store_id, hour, zone_id;
+GROUP BY tenant, store_id, day, hour, zone_id;
