@@ -1,33 +1,11 @@
 -- Views over the derived state of 0006: what analysts and the API read.
 
--- `events` again (0005), with each web and app event's session.
-CREATE OR REPLACE VIEW events AS
-SELECT
-    e.tenant AS tenant, e.event_id AS event_id, e.event_time AS event_time, e.received_time AS received_time,
-    e.ingested_at AS ingested_at, e.channel AS channel, e.source AS source, e.event_type AS event_type, e.event_name AS event_name,
-    if(o.person_id != '', o.person_id, e.person_id) AS person_id,
-    e.person_id AS person_id_at_ingest,
-    e.anonymous_id AS anonymous_id, e.user_id AS user_id, e.identifiers AS identifiers,
-    e.page_path AS page_path, e.page_url AS page_url, e.referrer AS referrer,
-    e.campaign_source AS campaign_source, e.campaign_medium AS campaign_medium, e.campaign_name AS campaign_name,
-    e.campaign_term AS campaign_term, e.campaign_content AS campaign_content, e.click_id_type AS click_id_type, e.click_id AS click_id,
-    e.referrer_host AS referrer_host, e.marketing_medium AS marketing_medium,
-    e.properties AS properties, e.traits AS traits, e.browser AS browser, e.os AS os, e.device_type AS device_type, e.is_bot AS is_bot,
-    e.geo_country AS geo_country, e.geo_region AS geo_region, e.geo_city AS geo_city,
-    e.store_id AS store_id, e.zone_id AS zone_id, e.store_local_time AS store_local_time,
-    e.order_id AS order_id, e.currency AS currency, e.revenue_minor AS revenue_minor,
-    e.items.sku AS `items.sku`, e.items.quantity AS `items.quantity`, e.items.unit_price_minor AS `items.unit_price_minor`,
-    e.items.total_minor AS `items.total_minor`, e.items.product_name AS `items.product_name`, e.items.category AS `items.category`,
-    e.items.brand AS `items.brand`, e.items.in_catalogue AS `items.in_catalogue`, e.beacon AS beacon,
-    e.enrichment_sources AS enrichment_sources, e.enrichment_missing AS enrichment_missing,
-    e.session_id AS session_id, e.session_started_at AS session_started_at
-FROM events_raw AS e FINAL
-LEFT JOIN
-(
-    SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id
-    FROM person_overrides
-    GROUP BY tenant, old_person_id
-) AS o ON e.tenant = o.tenant AND e.person_id = o.old_person_id;
+-- Each absorbed person and the survivor it belongs to now (its latest override): what every view
+-- that resolves persons joins, written once.
+CREATE OR REPLACE VIEW person_survivors AS
+SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id
+FROM person_overrides
+GROUP BY tenant, old_person_id;
 
 -- Every surviving person, one row each, from person_activity (one row per person at ingest, not
 -- one per event): listing the top customers reads persons, never events.
@@ -35,12 +13,6 @@ LEFT JOIN
 -- in customer_profile() (one person) and the views person_partner_segments and person_home_area.
 CREATE OR REPLACE VIEW customer_profiles AS
 WITH
-    overrides AS
-    (
-        SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id
-        FROM person_overrides
-        GROUP BY tenant, old_person_id
-    ),
     activity AS
     (
         SELECT
@@ -63,14 +35,14 @@ WITH
             sumMap(a.category_lines) AS category_lines,
             argMaxMerge(a.home_area) AS home_area
         FROM person_activity AS a
-        LEFT JOIN overrides AS o ON a.tenant = o.tenant AND a.person_id = o.old_person_id
+        LEFT JOIN person_survivors AS o ON a.tenant = o.tenant AND a.person_id = o.old_person_id
         GROUP BY tenant, survivor
     ),
     ids AS
     (
         SELECT i.tenant AS tenant, if(o.person_id != '', o.person_id, i.person_id) AS survivor, groupUniqArray((i.id_type, i.id_value)) AS identifiers
         FROM (SELECT tenant, id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities GROUP BY tenant, id_type, id_value) AS i
-        LEFT JOIN overrides AS o ON i.tenant = o.tenant AND i.person_id = o.old_person_id
+        LEFT JOIN person_survivors AS o ON i.tenant = o.tenant AND i.person_id = o.old_person_id
         GROUP BY tenant, survivor
     )
 SELECT
@@ -204,12 +176,7 @@ SELECT
     sum(a.store_revenue_minor) AS store_revenue_minor,
     online_revenue_minor + store_revenue_minor AS revenue_minor
 FROM person_activity AS a
-LEFT JOIN
-(
-    SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id
-    FROM person_overrides
-    GROUP BY tenant, old_person_id
-) AS o ON a.tenant = o.tenant AND a.person_id = o.old_person_id
+LEFT JOIN person_survivors AS o ON a.tenant = o.tenant AND a.person_id = o.old_person_id
 GROUP BY tenant, person_id;
 
 -- Web and app sessions, one row each, with the person resolved to the survivor.
@@ -263,12 +230,7 @@ FROM
     FROM session_activity
     GROUP BY tenant, session_date, session_id
 ) AS s
-LEFT JOIN
-(
-    SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id
-    FROM person_overrides
-    GROUP BY tenant, old_person_id
-) AS o ON s.tenant = o.tenant AND s.person_id_at_ingest = o.old_person_id;
+LEFT JOIN person_survivors AS o ON s.tenant = o.tenant AND s.person_id_at_ingest = o.old_person_id;
 
 -- A person's home area (0005), now from person_activity instead of every identify event.
 CREATE OR REPLACE VIEW person_home_area AS
@@ -292,12 +254,7 @@ FROM
 (
     SELECT a.tenant AS tenant, if(o.person_id != '', o.person_id, a.person_id) AS survivor, argMaxMerge(a.home_area) AS home, home.1 AS country_code, home.2 AS postal_code
     FROM person_activity AS a
-    LEFT JOIN
-    (
-        SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id
-        FROM person_overrides
-        GROUP BY tenant, old_person_id
-    ) AS o ON a.tenant = o.tenant AND a.person_id = o.old_person_id
+    LEFT JOIN person_survivors AS o ON a.tenant = o.tenant AND a.person_id = o.old_person_id
     GROUP BY tenant, survivor
     HAVING postal_code != ''
 ) AS p

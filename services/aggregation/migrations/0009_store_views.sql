@@ -30,12 +30,7 @@ FROM
     FROM store_presence
     GROUP BY tenant, store_id, day, device, minute
 ) AS p
-LEFT JOIN
-(
-    SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id
-    FROM person_overrides
-    GROUP BY tenant, old_person_id
-) AS o ON p.tenant = o.tenant AND p.person = o.old_person_id
+LEFT JOIN person_survivors AS o ON p.tenant = o.tenant AND p.person = o.old_person_id
 GROUP BY tenant, store_id, day, visitor, person_id, minute;
 
 -- One row per visit. A visit opens on a minute at least open_rssi strong, stays open through

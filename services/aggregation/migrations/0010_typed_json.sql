@@ -1,7 +1,8 @@
--- `events` again (0007), with Segment's properties and traits typed as JSON, so an analyst writes
--- properties.sku and traits.address.postalCode. events_raw keeps them as text: parsing them into
--- JSON subcolumns on insert cost about 3 us of ClickHouse CPU per event and half as much disk
--- again (measured on this machine); here the cast runs only when a query reads them.
+-- `events` again (0005), with each web and app event's session, and Segment's properties and
+-- traits typed as JSON, so an analyst writes properties.sku and traits.address.postalCode.
+-- events_raw keeps them as text: parsing them into JSON subcolumns on insert cost about 3 us of
+-- ClickHouse CPU per event and half as much disk again (measured on this machine); here the cast
+-- runs only when a query reads them. Persons resolve through person_survivors (0007).
 CREATE OR REPLACE VIEW events AS
 SELECT
     e.tenant AS tenant, e.event_id AS event_id, e.event_time AS event_time, e.received_time AS received_time,
@@ -23,9 +24,4 @@ SELECT
     e.enrichment_sources AS enrichment_sources, e.enrichment_missing AS enrichment_missing,
     e.session_id AS session_id, e.session_started_at AS session_started_at
 FROM events_raw AS e FINAL
-LEFT JOIN
-(
-    SELECT tenant, old_person_id, argMax(person_id, merged_at) AS person_id
-    FROM person_overrides
-    GROUP BY tenant, old_person_id
-) AS o ON e.tenant = o.tenant AND e.person_id = o.old_person_id;
+LEFT JOIN person_survivors AS o ON e.tenant = o.tenant AND e.person_id = o.old_person_id;
