@@ -7,51 +7,23 @@
  * processor is killed inside its transaction.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import {
-  DEVELOPMENT_SALT,
-  allTopics,
-  createAvroCodec,
-  createClickHouse,
-  createKafkaClients,
-  createLogger,
-  hashEmail,
-  loadSchemaCatalog,
-  Registry,
-  topicsWithPrefix,
-  valueSubjectOf,
-  type CdpAggregation,
-  type CdpEnrichment,
-  type ClickHouse,
-  type EventConsumer,
-  type EventProducer,
-  type TopicSpec,
-} from '@cdp/plumbing';
+import { DEVELOPMENT_SALT, hashEmail, Registry, type CdpAggregation, type CdpEnrichment, type ClickHouse, type EventConsumer, type TopicSpec } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
-import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
-import { migrateDatabase, startClickHouseSink } from '../src/adapters/clickhouse-sink';
 import { startSignalsProcessor, type SignalsProcessor } from '../src/adapters/signals-processor';
 import { DEFAULT_VISIT_RULES } from '../src/config';
 import { enrichedRow } from '../src/core/rows';
 import { signalRow } from '../src/core/signal-rows';
 import { assignment, membership, MINUTE } from './fixture';
+import { createAggregationTestStack, type AggregationTestStack } from './harness';
 import { beaconAt, eventIdOf, orderCompleted, pageView, productAdded, productViewed, shopper, TENANT, wifiAt } from './signal-events';
 
-const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const prefix = `signals-${run}.`;
-const database = `signals_${run}`;
-const connection = { url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database };
-const topics = topicsWithPrefix(prefix);
-const logger = createLogger('signals-test', 'warn');
-const clients = createKafkaClients({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'signals-test', logger });
-const codec = createAvroCodec({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
-const catalog = loadSchemaCatalog();
-const groupId = `aggregation-${run}-signals`;
+let stack: AggregationTestStack;
+let run: string;
+let groupId: string;
 const CART_ABANDON_MS = 8_000;
 const TICK_MS = 250;
 
 let ch: ClickHouse;
-let producer: EventProducer;
 let sink: { stop(): Promise<void> } | undefined;
 let processor: SignalsProcessor | undefined;
 let reader: EventConsumer | undefined;
@@ -60,8 +32,8 @@ const seen: CdpAggregation.Signal[] = [];
 
 async function startProcessor(): Promise<void> {
   processor = await startSignalsProcessor({
-    clients, codec, connection, logger, registry: new Registry(), groupId,
-    topics: { events: topics.enrichedEvents, signals: topics.signals, state: topics.signalState },
+    clients: stack.clients, codec: stack.codec, connection: stack.connection, logger: stack.logger, registry: new Registry(), groupId,
+    topics: { events: stack.topics.enrichedEvents, signals: stack.topics.signals, state: stack.topics.signalState },
     rules: { cartAbandonMs: CART_ABANDON_MS, browseWindowMs: 7 * 24 * 60 * MINUTE, maxDelayMs: 60 * MINUTE, defaultVisit: DEFAULT_VISIT_RULES },
     tickMs: TICK_MS,
   });
@@ -72,12 +44,8 @@ async function stopProcessor(): Promise<void> {
   processor = undefined;
 }
 
-async function send(topic: TopicSpec, records: { key: string; value: unknown }[]): Promise<void> {
-  const id = await codec.idOf(valueSubjectOf(topic.name), catalog.resolve(topic.valueType));
-  await producer.send(topic.name, records.map((r) => ({ key: r.key, value: codec.encode(id, r.value) })));
-}
-
-const sendEvents = (events: CdpEnrichment.EnrichedEvent[]) => send(topics.enrichedEvents, events.map((e) => ({ key: e.personId ?? 'none', value: e })));
+const send = (topic: TopicSpec, records: { key: string; value: unknown }[]) => stack.send(topic, records);
+const sendEvents = (events: CdpEnrichment.EnrichedEvent[]) => stack.sendEvents(events);
 
 async function waitFor(what: string, done: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -92,9 +60,9 @@ const signalsOf = (personId: string, kind?: CdpAggregation.SignalKind) => seen.f
 
 /** The processor committed (in its transactions) every enriched event sent so far. */
 async function processed(): Promise<void> {
-  const admin = await clients.admin();
+  const admin = await stack.clients.admin();
   try {
-    await waitFor('the signals group to commit every enriched event', async () => (await admin.groupLag(groupId, topics.enrichedEvents.name)) === 0);
+    await waitFor('the signals group to commit every enriched event', async () => (await admin.groupLag(groupId, stack.topics.enrichedEvents.name)) === 0);
   } finally {
     await admin.close();
   }
@@ -107,23 +75,14 @@ async function settled(): Promise<void> {
 }
 
 beforeAll(async () => {
-  await prepareTopics(allTopics(prefix));
-  await createClickHouse({ url: connection.url }).command(`CREATE DATABASE IF NOT EXISTS ${database}`);
-  await migrateDatabase(connection, logger);
-  ch = createClickHouse(connection);
-  producer = await clients.producer();
-  sink = await startClickHouseSink({
-    clients, codec, producer, connection, logger, registry: new Registry(),
-    topics: {
-      events: topics.enrichedEvents, assignments: topics.identifierAssignments, merges: topics.personMerges, conflicts: topics.identityConflicts,
-      products: topics.products, stores: topics.stores, partnerSegments: topics.partnerSegments, areaDemographics: topics.areaDemographics, signals: topics.signals,
-    },
-    groupId: `aggregation-${run}`,
-    fetchBytes: 1024 * 1024,
-  });
-  reader = await clients.consumer({ groupId: `signals-reader-${run}`, topics: [topics.signals.name], fromBeginning: true, maxWaitMs: 100 });
+  stack = await createAggregationTestStack('signals');
+  run = stack.run;
+  groupId = `aggregation-${run}-signals`;
+  ch = stack.ch;
+  sink = await stack.startSink();
+  reader = await stack.clients.consumer({ groupId: `signals-reader-${run}`, topics: [stack.topics.signals.name], fromBeginning: true, maxWaitMs: 100 });
   await reader.run(async (batch) => {
-    for (const r of batch.records) seen.push(await codec.decode<CdpAggregation.Signal>(r.value!));
+    for (const r of batch.records) seen.push(await stack.codec.decode<CdpAggregation.Signal>(r.value!));
   });
   await startProcessor();
 }, 120_000);
@@ -132,10 +91,7 @@ afterAll(async () => {
   await stopProcessor();
   await reader?.close();
   await sink?.stop();
-  await producer?.close();
-  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-  await ch?.close();
-  await deleteTopics(allTopics(prefix));
+  await stack?.close();
 });
 
 describe('real-time signals', () => {
@@ -204,9 +160,9 @@ describe('real-time signals', () => {
     const kimEmail = hashEmail(DEVELOPMENT_SALT, `kim-${run}@example.com`);
     const now = Date.now();
     // Identity and the partner know Kim by e-mail; her phone's Wi-Fi says nothing of who she is.
-    await send(topics.identifierAssignments, [assignment('email_hash', kimEmail, 'p_kim', now - 70 * MINUTE), assignment('user_id', 'user-kim', 'p_kim', now - 70 * MINUTE)].map((a) => ({ key: `${a.tenant}|${a.identifier.type}|${a.identifier.value}`, value: a })));
+    await send(stack.topics.identifierAssignments, [assignment('email_hash', kimEmail, 'p_kim', now - 70 * MINUTE), assignment('user_id', 'user-kim', 'p_kim', now - 70 * MINUTE)].map((a) => ({ key: `${a.tenant}|${a.identifier.type}|${a.identifier.value}`, value: a })));
     const kimSegments = membership(kimEmail, ['outdoor', 'vip']);
-    await send(topics.partnerSegments, [{ key: `${TENANT}|${kimSegments.partner}|email_hash|${kimEmail}`, value: kimSegments }]);
+    await send(stack.topics.partnerSegments, [{ key: `${TENANT}|${kimSegments.partner}|email_hash|${kimEmail}`, value: kimSegments }]);
     await sendEvents([pageView(kim, `kim-page-${run}`, now - 60 * MINUTE)]);
     await waitFor('Kim\'s profile with her segments', async () => {
       const rows = await ch.query<{ n: number }>('SELECT length(partner_segments) AS n FROM customer_profile(tenant = {t:String}, person_id = {p:String})', { t: TENANT, p: 'p_kim' });
@@ -268,7 +224,7 @@ describe('real-time signals', () => {
       env: {
         ...process.env,
         CDP_FAILPOINTS: 'kafka.transaction.after-offsets=exit',
-        SIGNALS_CHILD: JSON.stringify({ prefix, database, groupId, cartAbandonMs: CART_ABANDON_MS, tickMs: TICK_MS, sessionTimeoutMs: 8000 }),
+        SIGNALS_CHILD: JSON.stringify({ prefix: `signals-${run}.`, database: stack.connection.database, groupId, cartAbandonMs: CART_ABANDON_MS, tickMs: TICK_MS, sessionTimeoutMs: 8000 }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -5,63 +5,23 @@
  * time fell on the next day, and across a restart of the sink. A merge must re-attribute history
  * in the profile and the sessions, and an absorbed person's id must find the survivor.
  */
-import { randomBytes } from 'node:crypto';
-import {
-  allTopics,
-  createAvroCodec,
-  createClickHouse,
-  createKafkaClients,
-  createLogger,
-  loadSchemaCatalog,
-  Registry,
-  topicsWithPrefix,
-  valueSubjectOf,
-  type CdpEnrichment,
-  type CdpIdentity,
-  type ClickHouse,
-  type EventProducer,
-  type TopicSpec,
-} from '@cdp/plumbing';
-import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
-import { migrateDatabase, startClickHouseSink } from '../src/adapters/clickhouse-sink';
+import { Registry, type CdpEnrichment, type CdpIdentity, type ClickHouse, type TopicSpec } from '@cdp/plumbing';
 import { localTimeOf } from '../../enrichment/src/core/local-time';
 import { ASSIGNMENTS, DAY, ENRICHED, HOUR, MERGES, MINUTE, T0, TENANT, beaconSighting, segment, type Visitor } from './fixture';
+import { createAggregationTestStack, type AggregationTestStack } from './harness';
 
-const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const prefix = `views-${run}.`;
-const database = `views_${run}`;
-const connection = { url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database };
-const topics = topicsWithPrefix(prefix);
-const logger = createLogger('views-test', 'warn');
-const clients = createKafkaClients({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'views-test', logger });
-const codec = createAvroCodec({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
-const catalog = loadSchemaCatalog();
-
+let stack: AggregationTestStack;
 let ch: ClickHouse;
-let producer: EventProducer;
 let sink: { stop(): Promise<void> } | undefined;
 let registry: Registry;
 
 async function startSink(): Promise<void> {
   registry = new Registry();
-  sink = await startClickHouseSink({
-    clients, codec, producer, connection, logger, registry,
-    topics: {
-      events: topics.enrichedEvents, assignments: topics.identifierAssignments, merges: topics.personMerges, conflicts: topics.identityConflicts,
-      products: topics.products, stores: topics.stores, partnerSegments: topics.partnerSegments, areaDemographics: topics.areaDemographics, signals: topics.signals,
-    },
-    groupId: `aggregation-${run}`,
-    fetchBytes: 1024 * 1024,
-    sessionTimeoutMs: 30 * MINUTE,
-  });
+  sink = await stack.startSink(registry, { sessionTimeoutMs: 30 * MINUTE });
 }
 
-async function send(topic: TopicSpec, records: { key: string; value: unknown }[]): Promise<void> {
-  const id = await codec.idOf(valueSubjectOf(topic.name), catalog.resolve(topic.valueType));
-  await producer.send(topic.name, records.map((r) => ({ key: r.key, value: codec.encode(id, r.value) })));
-}
-
-const sendEvents = (events: CdpEnrichment.EnrichedEvent[]) => send(topics.enrichedEvents, events.map((e) => ({ key: e.personId ?? 'none', value: e })));
+const send = (topic: TopicSpec, records: { key: string; value: unknown }[]) => stack.send(topic, records);
+const sendEvents = (events: CdpEnrichment.EnrichedEvent[]) => stack.sendEvents(events);
 
 /**
  * Event rows the sink has inserted (its metric): an insert returns once every materialized view
@@ -97,20 +57,14 @@ const insertedEvents = () =>
 const anna: Visitor = { person: 'p_anna', anonymousId: 'anon-anna', userId: 'user-anna', channel: 'WEB', device: { browserName: 'Chrome', browserVersion: null, osName: 'Windows', osVersion: null, deviceType: 'desktop', isBot: false, source: 'bowser' }, geo: null, campaign: null };
 
 beforeAll(async () => {
-  await prepareTopics(allTopics(prefix));
-  await createClickHouse({ url: connection.url }).command(`CREATE DATABASE IF NOT EXISTS ${database}`);
-  await migrateDatabase(connection, logger);
-  ch = createClickHouse(connection);
-  producer = await clients.producer();
+  stack = await createAggregationTestStack('views');
+  ch = stack.ch;
   await startSink();
 }, 120_000);
 
 afterAll(async () => {
   await sink?.stop();
-  await producer?.close();
-  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-  await ch?.close();
-  await deleteTopics(allTopics(prefix));
+  await stack?.close();
 });
 
 describe('derived views through the sink', () => {
@@ -124,8 +78,8 @@ describe('derived views through the sink', () => {
   lateCopy.event['cdp.web.SegmentEvent']!.envelope.eventTime = midnight + 300;
 
   it('stores every event once, also when the same records come again and a copy falls on the next day', async () => {
-    await send(topics.identifierAssignments, ASSIGNMENTS.map((a) => ({ key: `${a.tenant}|${a.identifier.type}|${a.identifier.value}`, value: a })));
-    await send(topics.personMerges, MERGES.map((m) => ({ key: `${m.tenant}|${m.fromPersonId}`, value: m })));
+    await send(stack.topics.identifierAssignments, ASSIGNMENTS.map((a) => ({ key: `${a.tenant}|${a.identifier.type}|${a.identifier.value}`, value: a })));
+    await send(stack.topics.personMerges, MERGES.map((m) => ({ key: `${m.tenant}|${m.fromPersonId}`, value: m })));
     await sendEvents([...ENRICHED, late]);
     await waitFor('the fixture in ClickHouse', async () => (await eventRowsInserted()) >= eventCount + 1);
 
@@ -274,7 +228,7 @@ describe('derived views through the sink', () => {
     const carlEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'");
     const benEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'");
     const merge: CdpIdentity.PersonMerge = { tenant: TENANT, fromPersonId: 'p_carl', toPersonId: 'p_ben', mergedAt: Date.now(), causeEventId: 'web-c9', link: [{ type: 'user_id', value: 'user-ben' }] };
-    await send(topics.personMerges, [{ key: `${TENANT}|p_carl`, value: merge }]);
+    await send(stack.topics.personMerges, [{ key: `${TENANT}|p_carl`, value: merge }]);
     await waitFor('the merge in the profiles', async () => (await count("SELECT count() AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'")) === 0);
     expect(await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'")).toBe(benEvents + carlEvents);
     expect(await count("SELECT person_id = 'p_ben' AS n FROM sessions WHERE tenant = 'demo' AND session_id = 'web-c1'")).toBe(1);
