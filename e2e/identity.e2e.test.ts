@@ -2,15 +2,20 @@
  * Identity on the real stack, through all four services: the store recognises the customer the
  * web shop knows, and two customers are never glued together. Each scenario uses its own ids;
  * the answers are read where analysts read them, in ClickHouse (identities resolved through the
- * overrides, `identity_conflicts`), and on the conflicts topic.
+ * overrides, `identity_conflicts`, the identity history by person), and on the conflicts and
+ * history topics.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
 import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpIdentity, type ClickHouse } from '@cdp/plumbing';
 import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 import { deleteTopics, prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
 import type { Browsing, BrowsingResult } from './browser/browsing';
+import { IdentityGraph } from '../services/identity/src/core/graph';
+import type { Identifier } from '../services/identity/src/core/identifiers';
+import { parseRules } from '../services/identity/src/core/rules';
 import { launchChromium, serveShop } from './support/browser';
 import { expectedEmailHash } from './support/hashes';
 
@@ -118,6 +123,26 @@ test('one person across cookie, account, app, e-mail and loyalty card; kiosks an
   for (const c of conflicts) expect(c.reason).toMatch(/^user_id: p_\w+ has 1 and p_\w+ has 1, at most 1 per person$/);
   const onTopic = await readAllDecoded(t.identityConflicts.name);
   expect(onTopic.map((c) => c.eventId).filter((e) => e.startsWith('s5-'))).toEqual([id('s5-i1'), id('s5-i2')]);
+
+  // The login's history: the cause event, the cookie's person joined with its identifier, and the
+  // entry filed in ClickHouse under both the survivor and the person it absorbed.
+  const history = await readAllDecoded<CdpIdentity.IdentityHistoryEntry>(t.identityHistory.name);
+  const login = history.find((h) => h.eventId === id('s1-i1'));
+  expect(login).toBeDefined();
+  expect(login!.identifiers).toEqual(expect.arrayContaining([{ type: 'user_id', value: id('u1') }, { type: 'anonymous_id', value: id('a1') }]));
+  const cookieJoin = login!.joins.find((j) => j.identifiers.some((i) => i.value === id('a1')));
+  expect(cookieJoin).toEqual({ survivorPersonId: login!.personId, absorbedPersonId: expect.stringMatching(/^p_/), identifiers: [{ type: 'anonymous_id', value: id('a1') }], carriedPersonIds: [] });
+  expect(cookieJoin!.absorbedPersonId).not.toBe(login!.personId);
+  // The cookie was seen first by the page view before the login: its own entry, its own person.
+  expect(history.find((h) => h.eventId === id('s1-p1'))).toMatchObject({ firstSeen: [{ type: 'anonymous_id', value: id('a1') }], personId: cookieJoin!.absorbedPersonId, joins: [] });
+  // Every kiosk refusal is in the history too, with its conflict's id.
+  const kioskRefusals = history.flatMap((h) => h.refusals.filter((r) => r.refused.value === id('kiosk')).map((r) => [h.eventId, r.conflictId]));
+  expect(kioskRefusals).toEqual(onTopic.filter((c) => c.eventId.startsWith('s5-')).map((c) => [c.eventId, c.conflictId]));
+  const filed = await ch.query<{ person_id: string }>(
+    'SELECT person_id FROM identity_history_by_person FINAL WHERE tenant = {t:String} AND person_id IN {persons:Array(String)} AND entry_id = {e:String} ORDER BY person_id',
+    { t: login!.tenant, persons: [login!.personId, cookieJoin!.absorbedPersonId], e: login!.entryId },
+  );
+  expect(filed.map((f) => f.person_id)).toEqual([login!.personId, cookieJoin!.absorbedPersonId].sort());
 
   // Placeholders are no identifiers at all, so they joined no one.
   expect(new Set([persons.get(id('g1')), persons.get(id('g2')), persons.get(id('g3'))]).size).toBe(3);
@@ -267,6 +292,16 @@ test('kill -9 of the graph writer between publishing a batch and committing it: 
   const inClickHouse = new Map<string, string[]>();
   for (const r of rows) inClickHouse.set(r.person_id, [...(inClickHouse.get(r.person_id) ?? []), `${r.id_type}:${r.id_value}`]);
   expect(normalizePartition([...inClickHouse.values()])).toEqual(truth);
+  // The history alone makes the same persons: its entries, replayed in order into an empty graph
+  // (what re-deriving persons will do). The writer published them before it was killed; the
+  // restarted one, re-applying those links, changed nothing and added none.
+  const rulesFile = join(__dirname, '..', 'services', 'identity', 'config', 'rules.json');
+  const rules = parseRules(JSON.parse(readFileSync(rulesFile, 'utf8')), rulesFile);
+  const replayed = new IdentityGraph((tenant) => rules.rulesOf(tenant));
+  for (const h of await readAllDecoded<CdpIdentity.IdentityHistoryEntry>(t.identityHistory.name)) replayed.applyLink(h.tenant, h.identifiers as Identifier[], h.eventTime, h.eventId, h.appliedAt);
+  const fromHistory = [...replayed.partition().values()].map((keys) => keys.map((k) => k.split('|')).filter(([, type, value]) => isKillScenarioId(type!, value!)).map(([, type, value]) => `${type}:${value}`));
+  expect(normalizePartition(fromHistory.filter((p) => p.length > 0))).toEqual(truth);
+
   // No refusal in this scenario: a conflict would mean a link was applied against the rules.
   const conflicts = (await readAllDecoded(t.identityConflicts.name)).filter((c) => c.identifiers.some((i) => i.value.startsWith('kv-')));
   expect(conflicts).toEqual([]);

@@ -382,7 +382,7 @@ function tableOf(graph: IdentityGraph, wire: readonly string[]): IdentityTable {
     }
   }
   for (const [from, to] of graph.merges()) {
-    table.setMerge({ tenant: TENANT, fromPersonId: fresh(from), toPersonId: fresh(to), mergedAt: updatedAt, causeEventId: 'bench', link: [] });
+    table.setMerge({ tenant: TENANT, fromPersonId: fresh(from), toPersonId: fresh(to), mergedAt: updatedAt, causeEventId: 'bench', link: [], viaPersonId: null });
   }
   return table;
 }

@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<unknown>> = {
       const report = await ensureTopics(admin);
       console.log(`created: ${report.created.join(', ') || 'none'}`);
       if (report.grown.length) console.log(`grown: ${report.grown.join('; ')}`);
+      if (report.retained.length) console.log(`retention set: ${report.retained.join('; ')}`);
       for (const p of report.problems) console.log(`WARNING ${p}`);
     } finally {
       await admin.close();

@@ -31,14 +31,15 @@ describe('local stack', () => {
     for (const r of rows) expect(r.pid).toEqual(expect.any(Number));
   });
 
-  it('has every catalogue topic with its partitions and cleanup policy, and no auto-creation', async () => {
+  it('has every catalogue topic with its partitions, cleanup policy and stated retention, and no auto-creation', async () => {
     const admin = await clients.admin();
     try {
       const topics = allTopics();
       const described = await admin.describeTopics(topics.map((t) => t.name));
       for (const t of topics) {
         const d = described.find((x) => x.name === t.name);
-        expect({ name: t.name, partitions: d?.partitions, policy: d?.config['cleanup.policy'] }).toEqual({ name: t.name, partitions: t.partitions, policy: t.cleanupPolicy });
+        const retention = t.retentionMs === undefined ? undefined : d?.config['retention.ms'];
+        expect({ name: t.name, partitions: d?.partitions, policy: d?.config['cleanup.policy'], retention }).toEqual({ name: t.name, partitions: t.partitions, policy: t.cleanupPolicy, retention: t.retentionMs?.toString() });
       }
       const silent = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'stack-test-silent', logger: createLogger('stack-test', 'silent') });
       const producer = await silent.producer();
@@ -50,9 +51,12 @@ describe('local stack', () => {
     }
   });
 
-  it("lists the project's subjects in the registry", async () => {
-    const subjects = (await (await fetch(`${REGISTRY_URL}/subjects`)).json()) as string[];
-    for (const t of allTopics()) expect(subjects).toContain(valueSubjectOf(t.name));
+  it("has the project's subjects in the registry", async () => {
+    // Asked one by one: the registry lists at most 1000 subjects, and test runs leave many more.
+    for (const t of allTopics()) {
+      const subject = valueSubjectOf(t.name);
+      expect({ subject, status: (await fetch(`${REGISTRY_URL}/subjects/${subject}/versions`)).status }).toEqual({ subject, status: 200 });
+    }
   });
 
   it('answers a raw HTTP query without a format in TabSeparated, as a stock ClickHouse server does', async () => {

@@ -3,17 +3,21 @@ import { allTopics, type TopicAdmin, type TopicSpec } from '@cdp/plumbing';
 export interface TopicReport {
   created: string[];
   grown: string[];
+  /** Existing topics whose retention was set to the catalogue's. */
+  retained: string[];
   problems: string[];
 }
 
 /**
  * Creates every topic of the catalogue that is missing, grows partitions that are fewer than
- * stated, and reports settings that differ (a cleanup policy is never changed silently).
+ * stated, sets a stated retention on an existing topic, and reports settings that differ (a
+ * cleanup policy is never changed silently).
  */
 export async function ensureTopics(admin: TopicAdmin, specs: readonly TopicSpec[] = allTopics()): Promise<TopicReport> {
   const created = await admin.createTopics(specs);
   const described = await admin.describeTopics(specs.map((s) => s.name));
   const grown: string[] = [];
+  const retained: string[] = [];
   const problems: string[] = [];
   for (const spec of specs) {
     const actual = described.find((d) => d.name === spec.name);
@@ -31,6 +35,13 @@ export async function ensureTopics(admin: TopicAdmin, specs: readonly TopicSpec[
     if (policy !== undefined && policy !== spec.cleanupPolicy) {
       problems.push(`${spec.name}: cleanup.policy is ${policy}, catalogue says ${spec.cleanupPolicy}`);
     }
+    // Safe to change in place: only deletion of old segments depends on it. A topic created
+    // before the catalogue stated a retention would otherwise lose records after 7 days.
+    const retention = actual.config['retention.ms'];
+    if (spec.retentionMs !== undefined && retention !== String(spec.retentionMs)) {
+      await admin.setTopicConfigs(spec.name, { 'retention.ms': String(spec.retentionMs) });
+      retained.push(`${spec.name}: retention.ms ${retention ?? 'unset'} -> ${spec.retentionMs}`);
+    }
   }
-  return { created, grown, problems };
+  return { created, grown, retained, problems };
 }

@@ -46,7 +46,7 @@ export async function up({ say = stdout, showStatus = true }: { say?: Say; showS
   const admin = await clients.admin();
   try {
     const topics = await ensureTopics(admin);
-    say(`  topics: ${topics.created.length} created${topics.grown.length ? `, grown: ${topics.grown.join('; ')}` : ''}, all present`);
+    say(`  topics: ${topics.created.length} created${topics.grown.length ? `, grown: ${topics.grown.join('; ')}` : ''}${topics.retained.length ? `, retention set: ${topics.retained.join('; ')}` : ''}, all present`);
     for (const problem of topics.problems) say(`  topics: WARNING ${problem}`);
   } finally {
     await admin.close();

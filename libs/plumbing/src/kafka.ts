@@ -2,7 +2,7 @@
  * The only module that imports a Kafka client library. Services see the small interfaces below,
  * so replacing kafkajs (see STACK.md for measured alternatives) touches this file alone.
  */
-import { Kafka, logLevel as KafkaLogLevel, ConfigResourceTypes, Partitioners, type Admin, type ICustomPartitioner, type Consumer, type Producer, type LogEntry, KafkaJSError } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, ConfigResourceTypes, ConfigSource, Partitioners, type Admin, type ICustomPartitioner, type Consumer, type Producer, type LogEntry, KafkaJSError } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CdpError, TransientError } from './errors';
 import { failpoint } from './failpoints';
@@ -125,6 +125,8 @@ export interface TopicAdmin {
   describeTopics(names: string[]): Promise<TopicDescription[]>;
   /** Adds partitions to reach `partitions` (Kafka cannot remove partitions). */
   growPartitions(name: string, partitions: number): Promise<void>;
+  /** Sets some of a topic's configs, keeping the others it has set (cleanup.policy, ...). */
+  setTopicConfigs(name: string, configs: Record<string, string>): Promise<void>;
   deleteTopics(names: string[]): Promise<void>;
   /** Sum over partitions of (end offset - committed offset of the group). */
   groupLag(groupId: string, topic: string): Promise<number>;
@@ -580,6 +582,7 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
                 { name: 'cleanup.policy', value: s.cleanupPolicy },
                 // Compacted topics hold state: keep tombstones long enough for a slow reader to see them.
                 ...(s.cleanupPolicy === 'compact' ? [{ name: 'delete.retention.ms', value: String(24 * 3600 * 1000) }] : []),
+                ...(s.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(s.retentionMs) }] : []),
               ],
             })),
           });
@@ -601,6 +604,17 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
         },
         async growPartitions(name, partitions) {
           await admin.createPartitions({ topicPartitions: [{ topic: name, count: partitions }] });
+        },
+        async setTopicConfigs(name, configs) {
+          // kafkajs has only the legacy AlterConfigs, which replaces every config set on the topic:
+          // the ones set now (configSource TOPIC_CONFIG) go along, or they would fall back to defaults.
+          const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name }] });
+          const own = (described.resources[0]?.configEntries ?? []).filter((c) => c.configSource === ConfigSource.TOPIC_CONFIG);
+          const merged = { ...Object.fromEntries(own.map((c) => [c.configName, c.configValue])), ...configs };
+          await admin.alterConfigs({
+            validateOnly: false,
+            resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: Object.entries(merged).map(([configName, value]) => ({ name: configName, value })) }],
+          });
         },
         async deleteTopics(names) {
           await admin.deleteTopics({ topics: names });

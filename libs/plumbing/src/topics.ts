@@ -9,6 +9,11 @@ export interface TopicSpec {
   /** compact: state and reference topics, where the latest record per key is the truth. */
   readonly cleanupPolicy: 'delete' | 'compact';
   readonly valueType: string;
+  /**
+   * retention.ms of a delete topic; -1 keeps records forever. Unset: the broker's default (7 days),
+   * which is right for a stream whose consumers keep what they need.
+   */
+  readonly retentionMs?: number;
   readonly key: string;
   readonly doc: string;
 }
@@ -92,6 +97,15 @@ export const TOPICS = Object.freeze({
     valueType: 'cdp.identity.IdentityLink',
     key: 'tenant: one graph writer applies a tenant\'s links in order',
     doc: 'Identifiers seen together, from the stitchers to the graph writer.',
+  }),
+  identityHistory: topic({
+    name: 'identity.history.v1',
+    partitions: 4,
+    cleanupPolicy: 'delete',
+    retentionMs: -1,
+    valueType: 'cdp.identity.IdentityHistoryEntry',
+    key: 'tenant: one tenant\'s history stays in the order the graph writer applied it',
+    doc: 'Append-only identity history: every link that changed the graph (first-seen identifiers, joined persons) or was refused, with its cause event. Not compacted and no time retention: kept for as long as the person exists; privacy work removes entries by person. Replaying its identifiers in order into an empty graph gives the persons again.',
   }),
   identityConflicts: topic({
     name: 'identity.conflicts.v1',

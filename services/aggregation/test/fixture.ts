@@ -1,6 +1,6 @@
 /**
  * A small shop over two days, as aggregation receives it: enriched events (web, app, store
- * sensors and tills), identity records (assignments, a merge, a refused link) and reference
+ * sensors and tills), identity records (assignments, a merge, a refused link, their history) and reference
  * records. Used by the docs test (straight into ClickHouse through the row functions) and the
  * views test (through Kafka and the running sink).
  */
@@ -15,7 +15,7 @@ import {
   type CdpWeb,
 } from '@cdp/plumbing';
 import { localTimeOf } from '../../enrichment/src/core/local-time';
-import { conflictRow, demographicsRefRow, enrichedRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../src/core/rows';
+import { conflictRow, demographicsRefRow, enrichedRow, historyRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../src/core/rows';
 import { assignSessions, Sessionizer } from '../src/core/sessions';
 import { signalRow } from '../src/core/signal-rows';
 import { signalIdOf } from '../src/core/signals';
@@ -304,7 +304,7 @@ export const ASSIGNMENTS: CdpIdentity.IdentifierAssignment[] = [
   assignment('anonymous_id', 'kiosk-1', 'p_kiosk', T0 + 40 * MINUTE),
 ];
 export const MERGES: CdpIdentity.PersonMerge[] = [
-  { tenant: TENANT, fromPersonId: 'p_anna_app', toPersonId: 'p_anna', mergedAt: T0 + DAY + 6 * MINUTE + 300, causeEventId: 'app-a3', link: [{ type: 'user_id', value: 'user-anna' }, { type: 'device_id', value: 'dev-anna' }] },
+  { tenant: TENANT, fromPersonId: 'p_anna_app', toPersonId: 'p_anna', mergedAt: T0 + DAY + 6 * MINUTE + 300, causeEventId: 'app-a3', link: [{ type: 'user_id', value: 'user-anna' }, { type: 'device_id', value: 'dev-anna' }], viaPersonId: null },
 ];
 // Ben logged in on a shop kiosk that already belonged to another person: refused, and detected
 // again later (a second copy of the same conflict id, which FINAL collapses).
@@ -312,6 +312,24 @@ export const conflict = (eventId: string, detectedAt: number): CdpIdentity.Ident
   tenant: TENANT, conflictId: 'c-3f9a', rule: 'identity.limit_exceeded', reason: 'user_id: p_kiosk has 1 and p_ben has 1, at most 1 per person', eventId, eventTime: detectedAt - 300,
   identifiers: [{ type: 'anonymous_id', value: 'kiosk-1' }, { type: 'user_id', value: 'user-ben' }], refused: { type: 'user_id', value: 'user-ben' }, personId: 'p_kiosk', otherPersonId: 'p_ben', detectedAt,
 });
+
+
+/** The identity history of Anna's web login, her app, the app login that merged them, and Ben's refused kiosk login. */
+const id = (type: string, value: string): CdpIdentity.Identifier => ({ type, value });
+const entry = (entryId: string, eventId: string, eventTime: number, identifiers: CdpIdentity.Identifier[], personId: string, over: Partial<CdpIdentity.IdentityHistoryEntry>): CdpIdentity.IdentityHistoryEntry => ({
+  tenant: TENANT, entryId, eventId, eventTime, appliedAt: eventTime + 400, identifiers, personId, firstSeen: [], joins: [], refusals: [], ...over,
+});
+export const HISTORY: CdpIdentity.IdentityHistoryEntry[] = [
+  entry('h-web-a1', 'web-a1', T0, [id('anonymous_id', 'anon-anna')], 'p_anna', { firstSeen: [id('anonymous_id', 'anon-anna')] }),
+  entry('h-web-a4', 'web-a4', T0 + 4 * MINUTE, [id('user_id', 'user-anna'), id('email_hash', ANNA_EMAIL), id('anonymous_id', 'anon-anna')], 'p_anna', { firstSeen: [id('user_id', 'user-anna'), id('email_hash', ANNA_EMAIL)] }),
+  entry('h-app-a1', 'app-a1', T0 + DAY, [id('device_id', 'dev-anna'), id('anonymous_id', 'app-install-anna')], 'p_anna_app', { firstSeen: [id('device_id', 'dev-anna'), id('anonymous_id', 'app-install-anna')] }),
+  entry('h-app-a3', 'app-a3', T0 + DAY + 6 * MINUTE, [id('user_id', 'user-anna'), id('device_id', 'dev-anna')], 'p_anna', {
+    joins: [{ survivorPersonId: 'p_anna', absorbedPersonId: 'p_anna_app', identifiers: [id('device_id', 'dev-anna'), id('anonymous_id', 'app-install-anna')], carriedPersonIds: [] }],
+  }),
+  entry('h-kiosk-e1', 'kiosk-e1', T0 + DAY + 7 * HOUR - 300, [id('anonymous_id', 'kiosk-1'), id('user_id', 'user-ben')], 'p_kiosk', {
+    refusals: [{ conflictId: 'c-3f9a', rule: 'identity.limit_exceeded', reason: 'user_id: p_kiosk has 1 and p_ben has 1, at most 1 per person', refused: id('user_id', 'user-ben'), personId: 'p_kiosk', otherPersonId: 'p_ben' }],
+  }),
+];
 
 export const membership = (value: string, segments: string[]): CdpReference.PartnerSegmentMembership => ({ tenant: TENANT, partner: 'nordic-loyalty', identifier: { type: 'email_hash', value }, segments, ...SEGMENTS });
 export const area = (postalCode: string, areaName: string, municipality: string, population: number, medianIncome: number, over65: number, families: number): CdpReference.AreaDemographics => ({
@@ -354,6 +372,7 @@ export function fixtureInserts(): { table: string; rows: Record<string, unknown>
     ...[...byTable].map(([table, rows]) => ({ table, rows })),
     { table: 'identities', rows: ASSIGNMENTS.map(identityRow) },
     { table: 'person_overrides', rows: MERGES.map(overrideRow) },
+    { table: 'identity_history', rows: HISTORY.map((e, offset) => historyRow(e, offset, ingestedAt)) },
     { table: 'identity_conflicts', rows: [conflictRow(conflict('kiosk-e1', T0 + DAY + 7 * HOUR), ingestedAt)] },
     { table: 'identity_conflicts', rows: [conflictRow(conflict('kiosk-e2', T0 + DAY + 8 * HOUR), ingestedAt)] },
     // A product of an older version, then its tombstone from the current load: FINAL hides it.

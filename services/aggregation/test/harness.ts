@@ -64,7 +64,7 @@ export async function createAggregationTestStack(name: string) {
       startClickHouseSink({
         clients, codec, producer, connection, logger, registry,
         topics: {
-          events: topics.enrichedEvents, assignments: topics.identifierAssignments, merges: topics.personMerges, conflicts: topics.identityConflicts,
+          events: topics.enrichedEvents, assignments: topics.identifierAssignments, merges: topics.personMerges, conflicts: topics.identityConflicts, history: topics.identityHistory,
           products: topics.products, stores: topics.stores, partnerSegments: topics.partnerSegments, areaDemographics: topics.areaDemographics, signals: topics.signals,
         },
         groupId: `aggregation-${run}`,

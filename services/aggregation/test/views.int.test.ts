@@ -3,11 +3,12 @@
  * aggregation's sink (in this process) writes it to ClickHouse, and the materialized views must
  * count every event once: after the same records are sent again, after a copy whose corrected
  * time fell on the next day, and across a restart of the sink. A merge must re-attribute history
- * in the profile and the sessions, and an absorbed person's id must find the survivor.
+ * in the profile and the sessions, and an absorbed person's id must find the survivor. The identity
+ * history lands once per entry and is filed under every person it names.
  */
 import { Registry, type CdpEnrichment, type CdpIdentity, type ClickHouse, type TopicSpec } from '@cdp/plumbing';
 import { localTimeOf } from '../../enrichment/src/core/local-time';
-import { ASSIGNMENTS, DAY, ENRICHED, HOUR, MERGES, MINUTE, T0, TENANT, beaconSighting, segment, type Visitor } from './fixture';
+import { ASSIGNMENTS, DAY, ENRICHED, HISTORY, HOUR, MERGES, MINUTE, T0, TENANT, beaconSighting, segment, type Visitor } from './fixture';
 import { createAggregationTestStack, type AggregationTestStack } from './harness';
 
 let stack: AggregationTestStack;
@@ -227,7 +228,7 @@ describe('derived views through the sink', () => {
     // Carl turns out to be Ben: his session, events and store visit move to Ben at once.
     const carlEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'");
     const benEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'");
-    const merge: CdpIdentity.PersonMerge = { tenant: TENANT, fromPersonId: 'p_carl', toPersonId: 'p_ben', mergedAt: Date.now(), causeEventId: 'web-c9', link: [{ type: 'user_id', value: 'user-ben' }] };
+    const merge: CdpIdentity.PersonMerge = { tenant: TENANT, fromPersonId: 'p_carl', toPersonId: 'p_ben', mergedAt: Date.now(), causeEventId: 'web-c9', link: [{ type: 'user_id', value: 'user-ben' }], viaPersonId: null };
     await send(stack.topics.personMerges, [{ key: `${TENANT}|p_carl`, value: merge }]);
     await waitFor('the merge in the profiles', async () => (await count("SELECT count() AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'")) === 0);
     expect(await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'")).toBe(benEvents + carlEvents);
@@ -235,5 +236,36 @@ describe('derived views through the sink', () => {
     expect(await visitOf()).toEqual([{ visitor: 'person:p_ben', person_id: 'p_ben', dwell_minutes: 8 }]);
     const [carl] = await ch.query<{ person_id: string; merged_person_ids: string[] }>('SELECT person_id, merged_person_ids FROM customer_profile(tenant = {t:String}, person_id = {p:String})', { t: TENANT, p: 'p_carl' });
     expect(carl).toEqual({ person_id: 'p_ben', merged_person_ids: ['p_carl'] });
+  });
+
+  it('lands the identity history once per entry, filed under every person it names, and a re-pointed merge with its via person', async () => {
+    const history = () => count('SELECT count() AS n FROM identity_history');
+    await send(stack.topics.identityHistory, HISTORY.map((e) => ({ key: e.tenant, value: e })));
+    await waitFor('the history in ClickHouse', async () => (await history()) >= HISTORY.length);
+    // A link applied again after a crash: published again under its entry id, stored once.
+    await send(stack.topics.identityHistory, [{ key: TENANT, value: { ...HISTORY[3]!, appliedAt: HISTORY[3]!.appliedAt + 5_000 } }]);
+    await waitFor('the copy', async () => (await history()) >= HISTORY.length + 1);
+    expect(await count('SELECT count() AS n FROM identity_history FINAL')).toBe(HISTORY.length);
+    const [join] = await ch.query<{ joins: unknown; persons: string[]; history_offset: number }>("SELECT joins, persons, history_offset FROM identity_history FINAL WHERE tenant = 'demo' AND entry_id = 'h-app-a3'");
+    expect(join).toEqual({
+      joins: [{ survivor_person_id: 'p_anna', absorbed_person_id: 'p_anna_app', identifiers: [{ type: 'device_id', value: 'dev-anna' }, { type: 'anonymous_id', value: 'app-install-anna' }], carried_person_ids: [] }],
+      persons: ['p_anna', 'p_anna_app'],
+      history_offset: expect.anything(),
+    });
+    const byPerson = await ch.query<{ person_id: string; entries: string[] }>(
+      "SELECT person_id, groupUniqArray(entry_id) AS entries FROM identity_history_by_person FINAL WHERE tenant = 'demo' GROUP BY person_id ORDER BY person_id",
+    );
+    expect(byPerson.map((r) => [r.person_id, [...r.entries].sort()])).toEqual([
+      ['p_anna', ['h-app-a3', 'h-web-a1', 'h-web-a4']],
+      ['p_anna_app', ['h-app-a1', 'h-app-a3']],
+      ['p_ben', ['h-kiosk-e1']],
+      ['p_kiosk', ['h-kiosk-e1']],
+    ]);
+
+    // Ben absorbed later: Carl, absorbed into Ben before, moves along with Ben's merge.
+    const moved: CdpIdentity.PersonMerge = { tenant: TENANT, fromPersonId: 'p_carl', toPersonId: 'p_dora', mergedAt: Date.now() + 1, causeEventId: 'web-d1', link: [], viaPersonId: 'p_ben' };
+    await send(stack.topics.personMerges, [{ key: `${TENANT}|p_carl`, value: moved }]);
+    await waitFor('the re-pointed merge', async () => (await count("SELECT count() AS n FROM person_overrides FINAL WHERE old_person_id = 'p_carl' AND via_person_id = 'p_ben'")) === 1);
+    expect(await count("SELECT count() AS n FROM person_overrides FINAL WHERE old_person_id = 'p_anna_app' AND via_person_id = ''")).toBe(1);
   });
 });

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     assignments: t.identifierAssignments,
     merges: t.personMerges,
     conflicts: t.identityConflicts,
+    history: t.identityHistory,
   };
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'identity', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     await rebuildGraph(graph, topics, clients, codec, logger);
     processors.push(
       await startStreamProcessor(
-        { service: 'identity-graph', groupId: `${config.IDENTITY_GROUP_ID}-graph`, inputs: [topics.links], outputs: [topics.assignments, topics.merges, topics.conflicts], process: graphProcess(graph, topics), stateful: true },
+        { service: 'identity-graph', groupId: `${config.IDENTITY_GROUP_ID}-graph`, inputs: [topics.links], outputs: [topics.history, topics.assignments, topics.merges, topics.conflicts], process: graphProcess(graph, topics), stateful: true },
         { clients, codec, logger, registry: telemetry.registry },
       ),
     );

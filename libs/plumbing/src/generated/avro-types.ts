@@ -332,6 +332,107 @@ export namespace CdpIdentity {
         otherPersonId: string;
         detectedAt: number;
     }
+    export const IdentityJoinSchema = "{\"type\":\"record\",\"name\":\"IdentityJoin\",\"doc\":\"One person absorbed into another by the link.\",\"fields\":[{\"name\":\"survivorPersonId\",\"type\":\"string\",\"doc\":\"The person that absorbed the other (a survivor at that step; a later join of the same link may absorb it in turn).\"},{\"name\":\"absorbedPersonId\",\"type\":\"string\",\"doc\":\"The person absorbed directly in this step.\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The identifiers the absorbed person held, which moved to the survivor; strongest type first, then by value.\"},{\"name\":\"carriedPersonIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Persons the absorbed person had absorbed earlier, moved along to the survivor; sorted.\"}]}";
+    export const IdentityJoinName = "cdp.identity.IdentityJoin";
+    /**
+     * One person absorbed into another by the link.
+     */
+    export interface IdentityJoin {
+        /**
+         * The person that absorbed the other (a survivor at that step; a later join of the same link may absorb it in turn).
+         */
+        survivorPersonId: string;
+        /**
+         * The person absorbed directly in this step.
+         */
+        absorbedPersonId: string;
+        /**
+         * The identifiers the absorbed person held, which moved to the survivor; strongest type first, then by value.
+         */
+        identifiers: CdpIdentity.Identifier[];
+        /**
+         * Persons the absorbed person had absorbed earlier, moved along to the survivor; sorted.
+         */
+        carriedPersonIds: string[];
+    }
+    export const IdentityRefusalSchema = "{\"type\":\"record\",\"name\":\"IdentityRefusal\",\"doc\":\"A join of the link the rules refused; the same values as its IdentityConflict record.\",\"fields\":[{\"name\":\"conflictId\",\"type\":\"string\",\"doc\":\"The IdentityConflict's id.\"},{\"name\":\"rule\",\"type\":\"string\",\"doc\":\"identity.limit_exceeded, ...\"},{\"name\":\"reason\",\"type\":\"string\",\"doc\":\"Human-readable: identifier type, the count of each person and the limit.\"},{\"name\":\"refused\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The identifier whose person could not join.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person the link was being built into (after the link).\"},{\"name\":\"otherPersonId\",\"type\":\"string\",\"doc\":\"The person that could not join it (after the link).\"}]}";
+    export const IdentityRefusalName = "cdp.identity.IdentityRefusal";
+    /**
+     * A join of the link the rules refused; the same values as its IdentityConflict record.
+     */
+    export interface IdentityRefusal {
+        /**
+         * The IdentityConflict's id.
+         */
+        conflictId: string;
+        /**
+         * identity.limit_exceeded, ...
+         */
+        rule: string;
+        /**
+         * Human-readable: identifier type, the count of each person and the limit.
+         */
+        reason: string;
+        /**
+         * The identifier whose person could not join.
+         */
+        refused: CdpIdentity.Identifier;
+        /**
+         * The person the link was being built into (after the link).
+         */
+        personId: string;
+        /**
+         * The person that could not join it (after the link).
+         */
+        otherPersonId: string;
+    }
+    export const IdentityHistoryEntrySchema = "{\"type\":\"record\",\"name\":\"IdentityHistoryEntry\",\"namespace\":\"cdp.identity\",\"doc\":\"One link the graph writer applied that changed something or was refused: the identifiers it saw first, the persons it joined (in the order it joined them) and the joins it refused, with the event that caused it. Append-only and kept for as long as the person exists: replaying the entries' identifiers in order into an empty graph gives the persons again. A link that changes nothing (a replay, a lagging stitcher) has no entry.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\",\"doc\":\"Retailer the link belongs to.\"},{\"name\":\"entryId\",\"type\":\"string\",\"doc\":\"Deterministic from tenant, event id and the link's identifiers (sha256, 24 hex characters): the same link applied again has the same id.\"},{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers made the link.\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When that event happened; first-seen identifiers are dated by it.\"},{\"name\":\"appliedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the graph writer applied the link.\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The link's identifiers as the graph typed them (an alias's previous id with its type), strongest first: the order the graph applies them in.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person of the link's strongest identifier after the link.\"},{\"name\":\"firstSeen\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"Identifiers the graph saw for the first time in this link (each got a person of its own before any join).\"},{\"name\":\"joins\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"IdentityJoin\",\"doc\":\"One person absorbed into another by the link.\",\"fields\":[{\"name\":\"survivorPersonId\",\"type\":\"string\",\"doc\":\"The person that absorbed the other (a survivor at that step; a later join of the same link may absorb it in turn).\"},{\"name\":\"absorbedPersonId\",\"type\":\"string\",\"doc\":\"The person absorbed directly in this step.\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The identifiers the absorbed person held, which moved to the survivor; strongest type first, then by value.\"},{\"name\":\"carriedPersonIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Persons the absorbed person had absorbed earlier, moved along to the survivor; sorted.\"}]}},\"doc\":\"Persons joined by the link, in the order the joins happened.\"},{\"name\":\"refusals\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"IdentityRefusal\",\"doc\":\"A join of the link the rules refused; the same values as its IdentityConflict record.\",\"fields\":[{\"name\":\"conflictId\",\"type\":\"string\",\"doc\":\"The IdentityConflict's id.\"},{\"name\":\"rule\",\"type\":\"string\",\"doc\":\"identity.limit_exceeded, ...\"},{\"name\":\"reason\",\"type\":\"string\",\"doc\":\"Human-readable: identifier type, the count of each person and the limit.\"},{\"name\":\"refused\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The identifier whose person could not join.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person the link was being built into (after the link).\"},{\"name\":\"otherPersonId\",\"type\":\"string\",\"doc\":\"The person that could not join it (after the link).\"}]}},\"doc\":\"Joins the rules refused, in the order they were refused.\"}]}";
+    export const IdentityHistoryEntryName = "cdp.identity.IdentityHistoryEntry";
+    /**
+     * One link the graph writer applied that changed something or was refused: the identifiers it saw first, the persons it joined (in the order it joined them) and the joins it refused, with the event that caused it. Append-only and kept for as long as the person exists: replaying the entries' identifiers in order into an empty graph gives the persons again. A link that changes nothing (a replay, a lagging stitcher) has no entry.
+     */
+    export interface IdentityHistoryEntry {
+        /**
+         * Retailer the link belongs to.
+         */
+        tenant: string;
+        /**
+         * Deterministic from tenant, event id and the link's identifiers (sha256, 24 hex characters): the same link applied again has the same id.
+         */
+        entryId: string;
+        /**
+         * The event whose identifiers made the link.
+         */
+        eventId: string;
+        /**
+         * When that event happened; first-seen identifiers are dated by it.
+         */
+        eventTime: number;
+        /**
+         * When the graph writer applied the link.
+         */
+        appliedAt: number;
+        /**
+         * The link's identifiers as the graph typed them (an alias's previous id with its type), strongest first: the order the graph applies them in.
+         */
+        identifiers: CdpIdentity.Identifier[];
+        /**
+         * The person of the link's strongest identifier after the link.
+         */
+        personId: string;
+        /**
+         * Identifiers the graph saw for the first time in this link (each got a person of its own before any join).
+         */
+        firstSeen: CdpIdentity.Identifier[];
+        /**
+         * Persons joined by the link, in the order the joins happened.
+         */
+        joins: CdpIdentity.IdentityJoin[];
+        /**
+         * Joins the rules refused, in the order they were refused.
+         */
+        refusals: CdpIdentity.IdentityRefusal[];
+    }
     export const IdentityLinkSchema = "{\"type\":\"record\",\"name\":\"IdentityLink\",\"namespace\":\"cdp.identity\",\"doc\":\"Identifiers seen together in one event (or one identifier seen for the first time), from the stitcher to the graph writer. Keyed by tenant, so one writer applies a tenant's links in order.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"eventId\",\"type\":\"string\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"Highest priority first.\"}]}";
     export const IdentityLinkName = "cdp.identity.IdentityLink";
     /**
@@ -346,7 +447,7 @@ export namespace CdpIdentity {
          */
         identifiers: CdpIdentity.Identifier[];
     }
-    export const PersonMergeSchema = "{\"type\":\"record\",\"name\":\"PersonMerge\",\"namespace\":\"cdp.identity\",\"doc\":\"A person absorbed into another: every view resolves fromPersonId to toPersonId. Flat: toPersonId is always a surviving person, never itself merged. Keyed by tenant|fromPersonId on a compacted topic.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"fromPersonId\",\"type\":\"string\"},{\"name\":\"toPersonId\",\"type\":\"string\"},{\"name\":\"mergedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"causeEventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers linked the two persons.\"},{\"name\":\"link\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The identifiers that arrived together and made the link.\"}]}";
+    export const PersonMergeSchema = "{\"type\":\"record\",\"name\":\"PersonMerge\",\"namespace\":\"cdp.identity\",\"doc\":\"A person absorbed into another: every view resolves fromPersonId to toPersonId. Flat: toPersonId is always a surviving person, never itself merged. Keyed by tenant|fromPersonId on a compacted topic.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"fromPersonId\",\"type\":\"string\"},{\"name\":\"toPersonId\",\"type\":\"string\"},{\"name\":\"mergedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"causeEventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers linked the two persons (with viaPersonId set: the newer merge's event).\"},{\"name\":\"link\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The identifiers that arrived together and made the link.\"},{\"name\":\"viaPersonId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Set when this record moves an earlier absorption along with a newer merge: the person fromPersonId had been absorbed into, itself absorbed now. causeEventId and link are then the newer merge's, not those of the merge that first absorbed fromPersonId. Null for the person absorbed directly. Added in schema version 2.\"}]}";
     export const PersonMergeName = "cdp.identity.PersonMerge";
     /**
      * A person absorbed into another: every view resolves fromPersonId to toPersonId. Flat: toPersonId is always a surviving person, never itself merged. Keyed by tenant|fromPersonId on a compacted topic.
@@ -357,13 +458,19 @@ export namespace CdpIdentity {
         toPersonId: string;
         mergedAt: number;
         /**
-         * The event whose identifiers linked the two persons.
+         * The event whose identifiers linked the two persons (with viaPersonId set: the newer merge's event).
          */
         causeEventId: string;
         /**
          * The identifiers that arrived together and made the link.
          */
         link: CdpIdentity.Identifier[];
+        /**
+         * Set when this record moves an earlier absorption along with a newer merge: the person fromPersonId had been absorbed into, itself absorbed now. causeEventId and link are then the newer merge's, not those of the merge that first absorbed fromPersonId. Null for the person absorbed directly. Added in schema version 2.
+         *
+         * Default: null
+         */
+        viaPersonId: null | string;
     }
     export const ResolvedEventSchema = "{\"type\":\"record\",\"name\":\"ResolvedEvent\",\"namespace\":\"cdp.identity\",\"doc\":\"An event after identity stitching: the person it belongs to (as known when it was processed) and the identifiers it carried. Later merges are applied at read time through the merge records. Wi-Fi observations pass too (added in schema version 2): they feed the graph and go on to the store tables.\",\"fields\":[{\"name\":\"personId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Null when the event carries no usable identifier (e.g. a receipt without loyalty card).\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"}},{\"name\":\"event\",\"type\":[\"cdp.web.SegmentEvent\",\"cdp.store.PosTransaction\",\"cdp.store.BeaconSighting\",\"cdp.store.WifiObservation\"]}]}";
     export const ResolvedEventName = "cdp.identity.ResolvedEvent";

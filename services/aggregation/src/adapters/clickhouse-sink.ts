@@ -1,6 +1,6 @@
 /**
  * Kafka batches into ClickHouse. One consumer group reads the enriched events, the two
- * identity tables and the identity conflicts; each batch is inserted with a deduplication token
+ * identity tables, the identity conflicts and history; each batch is inserted with a deduplication token
  * made of its topic, partition and offsets, and its offsets are committed only after ClickHouse
  * accepted it.
  * ClickHouse down: the insert throws, the batch is not committed and is read again later.
@@ -37,7 +37,7 @@ import { GATED_TABLES, loadRecentIds, storedIds } from './stored-event-ids';
 import { assignSessions, Sessionizer } from '../core/sessions';
 import { openSessions } from './open-sessions';
 import { signalRow } from '../core/signal-rows';
-import { conflictRow, demographicsRefRow, enrichedRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../core/rows';
+import { conflictRow, demographicsRefRow, enrichedRow, historyRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../core/rows';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
@@ -46,6 +46,8 @@ export interface AggregationTopics {
   assignments: TopicSpec;
   merges: TopicSpec;
   conflicts: TopicSpec;
+  /** The append-only identity history: identity_history (and identity_history_by_person through its view). */
+  history: TopicSpec;
   /** Reference datasets (compacted, written in transactions by the loader): tables for analysts and joins. */
   products: TopicSpec;
   stores: TopicSpec;
@@ -81,7 +83,7 @@ export async function startClickHouseSink(deps: {
   const { clients, codec, producer, topics, logger } = deps;
   const ch = createClickHouse(deps.connection);
   const catalog = loadSchemaCatalog();
-  const inputs = [topics.events, topics.assignments, topics.merges, topics.conflicts, topics.products, topics.stores, topics.partnerSegments, topics.areaDemographics, topics.signals];
+  const inputs = [topics.events, topics.assignments, topics.merges, topics.conflicts, topics.history, topics.products, topics.stores, topics.partnerSegments, topics.areaDemographics, topics.signals];
   const readers = new Map(inputs.map((t) => [t.name, catalog.resolve(t.valueType)]));
   const dlqIds = new Map<string, number>();
   for (const t of inputs) {
@@ -221,6 +223,7 @@ export async function startClickHouseSink(deps: {
     [topics.assignments.name]: (v) => ({ table: 'identities', row: identityRow(v as CdpIdentity.IdentifierAssignment) }),
     [topics.merges.name]: (v) => ({ table: 'person_overrides', row: overrideRow(v as CdpIdentity.PersonMerge) }),
     [topics.conflicts.name]: (v, _, now) => ({ table: 'identity_conflicts', row: conflictRow(v as CdpIdentity.IdentityConflict, now) }),
+    [topics.history.name]: (v, record, now) => ({ table: 'identity_history', row: historyRow(v as CdpIdentity.IdentityHistoryEntry, Number(record.offset), now) }),
     [topics.products.name]: reference('ref_products', productRefRow),
     [topics.stores.name]: reference('ref_stores', storeRefRow),
     [topics.partnerSegments.name]: reference('ref_partner_segments', partnerSegmentRefRow),

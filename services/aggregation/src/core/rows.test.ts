@@ -1,5 +1,5 @@
 import type { CdpEnrichment, CdpWeb } from '@cdp/plumbing';
-import { conflictRow, enrichedRow, eventRow, identityRow, keyParts, overrideRow, partnerSegmentRefRow, productRefRow } from './rows';
+import { conflictRow, enrichedRow, eventRow, historyRow, identityRow, keyParts, overrideRow, partnerSegmentRefRow, productRefRow } from './rows';
 
 const envelope = { eventId: 'e1', eventTime: 1_763_900_000_123, receivedTime: 1_763_900_000_500, source: 'web-shop', tenant: 'demo', schemaVersion: 1 };
 const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: '/checkout', pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: 'winter', campaignSource: 'newsletter', campaignMedium: 'email', campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null };
@@ -40,7 +40,29 @@ describe('ClickHouse rows', () => {
 
   it('writes identities and overrides with their times', () => {
     expect(identityRow({ tenant: 'demo', identifier: { type: 'loyalty_card', value: 'LC1' }, personId: 'p1', firstSeen: 1000, updatedAt: 2500 })).toEqual({ tenant: 'demo', id_type: 'loyalty_card', id_value: 'LC1', person_id: 'p1', first_seen: 1, updated_at: 2.5 });
-    expect(overrideRow({ tenant: 'demo', fromPersonId: 'p2', toPersonId: 'p1', mergedAt: 3000, causeEventId: 'e9', link: [] })).toEqual({ tenant: 'demo', old_person_id: 'p2', person_id: 'p1', merged_at: 3, cause_event_id: 'e9' });
+    expect(overrideRow({ tenant: 'demo', fromPersonId: 'p2', toPersonId: 'p1', mergedAt: 3000, causeEventId: 'e9', link: [], viaPersonId: null })).toEqual({ tenant: 'demo', old_person_id: 'p2', person_id: 'p1', merged_at: 3, cause_event_id: 'e9', via_person_id: '' });
+    // Moved along with a newer merge: the person it had been absorbed into.
+    expect(overrideRow({ tenant: 'demo', fromPersonId: 'p3', toPersonId: 'p1', mergedAt: 3000, causeEventId: 'e9', link: [], viaPersonId: 'p2' })).toMatchObject({ old_person_id: 'p3', via_person_id: 'p2' });
+  });
+
+  it('writes a history entry as one row naming every person it mentions once', () => {
+    const anon = { type: 'anonymous_id', value: 'a1' };
+    const user = { type: 'user_id', value: 'u1' };
+    const row = historyRow({
+      tenant: 'demo', entryId: 'h1', eventId: 'e7', eventTime: 1_763_900_000_123, appliedAt: 1_763_900_000_500,
+      identifiers: [user, anon], personId: 'p1', firstSeen: [user],
+      joins: [{ survivorPersonId: 'p1', absorbedPersonId: 'p2', identifiers: [anon], carriedPersonIds: ['p3', 'p4'] }],
+      refusals: [{ conflictId: 'c1', rule: 'identity.limit_exceeded', reason: 'user_id: p1 has 1 and p9 has 1, at most 1 per person', refused: { type: 'user_id', value: 'u9' }, personId: 'p1', otherPersonId: 'p9' }],
+    }, 42, 1_763_900_001_000);
+    // toEqual: a column the row lacks or adds would make the insert fail.
+    expect(row).toEqual({
+      tenant: 'demo', entry_id: 'h1', event_id: 'e7', event_time: 1_763_900_000.123, applied_at: 1_763_900_000.5, history_offset: 42,
+      identifiers: [user, anon], person_id: 'p1', first_seen: [user],
+      joins: [{ survivor_person_id: 'p1', absorbed_person_id: 'p2', identifiers: [anon], carried_person_ids: ['p3', 'p4'] }],
+      refusals: [{ conflict_id: 'c1', rule: 'identity.limit_exceeded', reason: 'user_id: p1 has 1 and p9 has 1, at most 1 per person', refused: { type: 'user_id', value: 'u9' }, person_id: 'p1', other_person_id: 'p9' }],
+      persons: ['p1', 'p2', 'p3', 'p4', 'p9'],
+      ingested_at: 1_763_900_001,
+    });
   });
 
   it('writes a refused link as one conflict row keyed by its conflict id', () => {

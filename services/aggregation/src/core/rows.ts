@@ -1,5 +1,5 @@
 /**
- * Enriched events, identifier assignments, merges and identity conflicts -> ClickHouse rows. Pure.
+ * Enriched events, identifier assignments, merges, identity conflicts and history -> ClickHouse rows. Pure.
  * Times go out as seconds with a millisecond fraction (toDateTime64), money in minor units.
  */
 import { toDateTime64, type CdpEnrichment, type CdpIdentity, type CdpReference, type CdpStore, type CdpWeb } from '@cdp/plumbing';
@@ -236,7 +236,40 @@ export const overrideRow = (m: CdpIdentity.PersonMerge) => ({
   person_id: m.toPersonId,
   merged_at: toDateTime64(m.mergedAt),
   cause_event_id: m.causeEventId,
+  via_person_id: m.viaPersonId ?? '',
 });
+
+const identifierTuples = (ids: CdpIdentity.Identifier[]) => ids.map((i) => ({ type: i.type, value: i.value }));
+
+/** One history entry; `offset` is its offset on the history topic, the order within a tenant. */
+export function historyRow(e: CdpIdentity.IdentityHistoryEntry, offset: number, ingestedAt: number) {
+  // Every person the entry names, so the by-person table files it under each of them.
+  const persons = new Set([e.personId]);
+  for (const j of e.joins) {
+    persons.add(j.survivorPersonId);
+    persons.add(j.absorbedPersonId);
+    for (const p of j.carriedPersonIds) persons.add(p);
+  }
+  for (const r of e.refusals) {
+    persons.add(r.personId);
+    persons.add(r.otherPersonId);
+  }
+  return {
+    tenant: e.tenant,
+    entry_id: e.entryId,
+    event_id: e.eventId,
+    event_time: toDateTime64(e.eventTime),
+    applied_at: toDateTime64(e.appliedAt),
+    history_offset: offset,
+    identifiers: identifierTuples(e.identifiers),
+    person_id: e.personId,
+    first_seen: identifierTuples(e.firstSeen),
+    joins: e.joins.map((j) => ({ survivor_person_id: j.survivorPersonId, absorbed_person_id: j.absorbedPersonId, identifiers: identifierTuples(j.identifiers), carried_person_ids: j.carriedPersonIds })),
+    refusals: e.refusals.map((r) => ({ conflict_id: r.conflictId, rule: r.rule, reason: r.reason, refused: { type: r.refused.type, value: r.refused.value }, person_id: r.personId, other_person_id: r.otherPersonId })),
+    persons: [...persons],
+    ingested_at: toDateTime64(ingestedAt),
+  };
+}
 
 export const conflictRow = (c: CdpIdentity.IdentityConflict, ingestedAt: number) => ({
   tenant: c.tenant,

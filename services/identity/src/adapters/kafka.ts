@@ -2,10 +2,10 @@
  * Identity on Kafka, in two roles. Stitchers (any number, one consumer group) read the raw
  * events, attribute each to a person from the identifier table they follow, and pass on what the
  * table cannot answer as links. The graph writer (one per partition of the links topic: a
- * tenant's links all go to one partition) applies the links and publishes the table, the merges
- * and the conflicts; its state is those compacted topics, rebuilt on start.
+ * tenant's links all go to one partition) applies the links and publishes the table, the merges,
+ * the conflicts and the append-only history; its state is the compacted topics, rebuilt on start.
  */
-import { ok, type AvroCodec, type CdpIdentity, type IncomingRecord, type KafkaClients, type Logger, type OutputRecord, type TableReader, type TopicSpec } from '@cdp/plumbing';
+import { ok, readIdentityTables, type AvroCodec, type CdpIdentity, type IncomingRecord, type KafkaClients, type Logger, type OutputRecord, type TableReader, type TopicSpec } from '@cdp/plumbing';
 import type { IdentityGraph } from '../core/graph';
 import { envelopeOf, type InputEvent, type LinkIdentifier } from '../core/identifiers';
 import { assignmentKey, conflictKey, linkKey, mergeKey } from '../core/resolve-event';
@@ -19,45 +19,23 @@ export interface IdentityTopics {
   assignments: TopicSpec;
   merges: TopicSpec;
   conflicts: TopicSpec;
+  history: TopicSpec;
 }
 
-/**
- * Reads the merge and identifier topics in order into `apply`, and follows them when asked.
- * Decoding is chained so that the latest record of a key is applied last.
- */
-async function readTables(
-  topics: IdentityTopics,
-  clients: KafkaClients,
-  codec: AvroCodec,
-  apply: { merge(m: CdpIdentity.PersonMerge): void; assignment(a: CdpIdentity.IdentifierAssignment): void },
-  follow: boolean,
-): Promise<{ readers: TableReader[]; settled: () => Promise<void> }> {
-  let chain = Promise.resolve();
-  const onto = <T>(fn: (value: T) => void) => (r: IncomingRecord) => {
-    if (!r.value) return;
-    const bytes = r.value;
-    chain = chain.then(async () => fn(codec.decodeCached<T>(bytes) ?? (await codec.decode<T>(bytes))));
-  };
-  const merges = await clients.readTable(topics.merges.name, onto<CdpIdentity.PersonMerge>((m) => apply.merge(m)), { follow });
-  await merges.caughtUp;
-  await chain;
-  const assignments = await clients.readTable(topics.assignments.name, onto<CdpIdentity.IdentifierAssignment>((a) => apply.assignment(a)), { follow });
-  await assignments.caughtUp;
-  await chain;
-  return { readers: [merges, assignments], settled: () => chain };
-}
+/** Identity's two state topics, read by plumbing's readIdentityTables (the customer API reads them the same way). */
+const tablesOf = (topics: IdentityTopics) => ({ merges: topics.merges.name, assignments: topics.assignments.name });
 
 /** The graph writer's state, rebuilt from the compacted topics before any link is applied. */
 export async function rebuildGraph(graph: IdentityGraph, topics: IdentityTopics, clients: KafkaClients, codec: AvroCodec, logger: Logger): Promise<void> {
   const started = Date.now();
-  await readTables(topics, clients, codec, { merge: (m) => graph.loadMerge(m), assignment: (a) => graph.loadAssignment(a) }, false);
+  await readIdentityTables(tablesOf(topics), clients, codec, { merge: (m) => graph.loadMerge(m), assignment: (a) => graph.loadAssignment(a) }, false);
   logger.info({ ...graph.size, ms: Date.now() - started }, 'identity graph rebuilt from Kafka');
 }
 
 /** A stitcher's table: read to the end, then followed as the graph writer updates it. */
 export async function followTable(table: IdentityTable, topics: IdentityTopics, clients: KafkaClients, codec: AvroCodec, logger: Logger): Promise<TableReader[]> {
   const started = Date.now();
-  const { readers } = await readTables(topics, clients, codec, { merge: (m) => table.setMerge(m), assignment: (a) => table.setAssignment(a) }, true);
+  const { readers } = await readIdentityTables(tablesOf(topics), clients, codec, { merge: (m) => table.setMerge(m), assignment: (a) => table.setAssignment(a) }, true);
   logger.info({ ...table.size, ms: Date.now() - started }, 'identifier table read; following it');
   return readers;
 }
@@ -82,15 +60,30 @@ export function graphProcess(graph: IdentityGraph, topics: IdentityTopics) {
   const recorded = new Set<string>();
   return (value: unknown) => {
     const link = value as CdpIdentity.IdentityLink;
-    const { assignments, merges, conflicts } = graph.applyLink(link.tenant, link.identifiers as LinkIdentifier[], link.eventTime, link.eventId, Date.now());
+    const { assignments, merges, conflicts, history } = graph.applyLink(link.tenant, link.identifiers as LinkIdentifier[], link.eventTime, link.eventId, Date.now());
     const fresh = conflicts.filter((c) => !recorded.has(c.conflictId));
     for (const c of fresh) recorded.add(c.conflictId);
+    const entry = history && historyOf(history, fresh);
     return ok<OutputRecord[]>([
+      // History first, sent ahead of (or with) the state topics: a change is never published
+      // without its entry, which a replay would not write (it changes nothing). Twice: one entry id.
+      ...(entry ? [{ topic: topics.history, key: entry.tenant, value: entry }] : []),
       ...assignments.map((a) => ({ topic: topics.assignments, key: assignmentKey(a), value: a })),
       ...merges.map((m) => ({ topic: topics.merges, key: mergeKey(m), value: m })),
       ...fresh.map((c) => ({ topic: topics.conflicts, key: conflictKey(c), value: c })),
     ]);
   };
+}
+
+/**
+ * The entry with only the refusals recorded now, like the conflicts topic: a shared kiosk's link
+ * refused again and again is history once per process. Null when nothing else is left in it.
+ */
+function historyOf(entry: CdpIdentity.IdentityHistoryEntry, fresh: CdpIdentity.IdentityConflict[]): CdpIdentity.IdentityHistoryEntry | null {
+  if (entry.refusals.length === fresh.length) return entry;
+  const ids = new Set(fresh.map((c) => c.conflictId));
+  const refusals = entry.refusals.filter((r) => ids.has(r.conflictId));
+  return entry.firstSeen.length > 0 || entry.joins.length > 0 || refusals.length > 0 ? { ...entry, refusals } : null;
 }
 
 /** The decoded record as the union branch its topic carries. */

@@ -411,6 +411,37 @@ function checkRebuild(rulesOf: RulesOf, steps: Step[], graph: IdentityGraph): vo
 }
 
 /**
+ * The history: an entry exactly when the link changed something or was refused, saying what (the
+ * first-seen identifiers, joins that are the direct merge records, carried persons that are the
+ * re-pointed ones, refusals that are the conflicts). Its entries alone, replayed in order into an
+ * empty graph, make the same persons and the same entries: what re-deriving persons relies on.
+ */
+function checkHistory(rulesOf: RulesOf, steps: Step[], graph: IdentityGraph): void {
+  steps.forEach((s, i) => {
+    const at = `after link ${i} ${JSON.stringify(s.link)}`;
+    const { history, assignments, merges, conflicts } = s.result;
+    same({ at, entry: history !== null }, { at, entry: assignments.length + merges.length + conflicts.length > 0 });
+    if (!history) return;
+    const firstSeen = history.firstSeen.map((id) => Oracle.key(s.link.tenant, id as Identifier)).sort();
+    const fresh = [...new Set(s.oracle.ids.map((id) => Oracle.key(s.link.tenant, id)).filter((k) => !s.before.has(k)))].sort();
+    same({ at, firstSeen }, { at, firstSeen: fresh });
+    const direct = merges.filter((m) => m.viaPersonId === null).map((m) => `${m.fromPersonId} -> ${m.toPersonId}`);
+    same({ at, joins: history.joins.map((j) => `${j.absorbedPersonId} -> ${j.survivorPersonId}`) }, { at, joins: direct });
+    const carried = merges.filter((m) => m.viaPersonId !== null).map((m) => `${m.fromPersonId} via ${m.viaPersonId}`).sort();
+    same({ at, carried: history.joins.flatMap((j) => j.carriedPersonIds.map((p) => `${p} via ${j.absorbedPersonId}`)).sort() }, { at, carried });
+    same({ at, refusals: history.refusals.map((r) => r.conflictId) }, { at, refusals: conflicts.map((c) => c.conflictId) });
+  });
+  const replayed = new IdentityGraph(rulesOf);
+  for (const entry of steps.map((s) => s.result.history)) {
+    if (!entry) continue;
+    const again = replayed.applyLink(entry.tenant, entry.identifiers as Identifier[], entry.eventTime, entry.eventId, entry.appliedAt);
+    same({ replayed: again.history }, { replayed: entry });
+  }
+  same(partitionOf(replayed), partitionOf(graph));
+  same(mergesOf(replayed), mergesOf(graph));
+}
+
+/**
  * Records of different keys within one link may come in any order (they go to compacted topics,
  * where only the order per key matters): sorted by key, stably, so records of one key keep theirs.
  */
@@ -507,6 +538,16 @@ describe('IdentityGraph against a brute-force oracle (default rules)', () => {
     );
   });
 
+  it('keeps a history that says what each link did, and replayed alone makes the same persons', () => {
+    fc.assert(
+      fc.property(linksArb(defaults), (links) => {
+        const { steps, graph } = replay(defaults, links);
+        checkHistory(defaults, steps, graph);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('never gives a person more identifiers of a type than the limits allow', () => {
     fc.assert(
       fc.property(linksArb(defaults), (links) => checkLimits(defaults, replay(defaults, links).steps)),
@@ -559,6 +600,7 @@ describe('IdentityGraph against a brute-force oracle (other rules: the rules are
         checkResults(steps);
         checkMergesFlat(steps, graph, oracle);
         checkLimits(rulesOf, steps);
+        checkHistory(rulesOf, steps, graph);
         checkRebuild(rulesOf, steps, graph);
         checkRestart(rulesOf, links, split);
         checkUncompactedRestart(rulesOf, links, split);

@@ -16,7 +16,7 @@ describe('IdentityGraph', () => {
     expect(r.personId).toBe(personIdOf('demo', anon('a1')));
     expect(r.personId).not.toBe(personIdOf('other-tenant', anon('a1')));
     expect(r.assignments).toEqual([{ tenant: 'demo', identifier: anon('a1'), personId: r.personId, firstSeen: 1, updatedAt: 100 }]);
-    expect(g.applyLink('demo', [anon('a1')], 2, 'e2', 101)).toEqual({ personId: r.personId, assignments: [], merges: [], conflicts: [] });
+    expect(g.applyLink('demo', [anon('a1')], 2, 'e2', 101)).toEqual({ personId: r.personId, assignments: [], merges: [], conflicts: [], history: null });
   });
 
   it('keeps the person of the stronger identifier type: anonymous browsing joins the account at login', () => {
@@ -25,7 +25,7 @@ describe('IdentityGraph', () => {
     const pu = personIdOf('demo', user('u1'));
     const login = g.applyLink('demo', [user('u1'), anon('a1')], 2, 'e2', 100);
     expect(login.personId).toBe(pu);
-    expect(login.merges).toEqual([{ tenant: 'demo', fromPersonId: pa, toPersonId: pu, mergedAt: 100, causeEventId: 'e2', link: [user('u1'), anon('a1')] }]);
+    expect(login.merges).toEqual([{ tenant: 'demo', fromPersonId: pa, toPersonId: pu, mergedAt: 100, causeEventId: 'e2', link: [user('u1'), anon('a1')], viaPersonId: null }]);
     expect(g.personOf('demo', anon('a1'))).toBe(pu);
   });
 
@@ -97,6 +97,65 @@ describe('IdentityGraph', () => {
     expect(rebuilt.applyLink('demo', next, 5, 'e5', 100)).toEqual(live.applyLink('demo', next, 5, 'e5', 100));
   });
 
+  describe('history: one entry per link that changed the graph or was refused', () => {
+    it('names a first-seen identifier, the link and its person, under an id the same link gives again', () => {
+      const g = graph();
+      const r = g.applyLink('demo', [anon('a1')], 1, 'e1', 100);
+      expect(r.history).toEqual({
+        tenant: 'demo', entryId: expect.stringMatching(/^[0-9a-f]{24}$/), eventId: 'e1', eventTime: 1, appliedAt: 100,
+        identifiers: [anon('a1')], personId: personIdOf('demo', anon('a1')), firstSeen: [anon('a1')], joins: [], refusals: [],
+      });
+      // Another graph, the same link: the same entry id (a replay after a crash is stored once).
+      expect(graph().applyLink('demo', [anon('a1')], 1, 'e1', 999).history!.entryId).toBe(r.history!.entryId);
+      expect(graph().applyLink('demo', [anon('a1')], 1, 'e2', 100).history!.entryId).not.toBe(r.history!.entryId);
+    });
+
+    it('records a join with the identifiers that moved, and a survivor absorbed later with the persons it carries', () => {
+      const g = graph();
+      const ph = personIdOf('demo', email('h1'));
+      const pa = personIdOf('demo', anon('a1'));
+      const pu = personIdOf('demo', user('u1'));
+      // A newsletter click: both identifiers new, the e-mail's person absorbs the cookie's.
+      const click = g.applyLink('demo', [email('h1'), anon('a1')], 1, 'e1', 100);
+      expect(click.history).toMatchObject({ personId: ph, firstSeen: [email('h1'), anon('a1')], joins: [{ survivorPersonId: ph, absorbedPersonId: pa, identifiers: [anon('a1')], carriedPersonIds: [] }] });
+      // The login: the account's person absorbs the e-mail's, which carries the cookie's along.
+      const login = g.applyLink('demo', [user('u1'), email('h1')], 2, 'e2', 200);
+      expect(login.history).toEqual({
+        tenant: 'demo', entryId: expect.any(String), eventId: 'e2', eventTime: 2, appliedAt: 200, identifiers: [user('u1'), email('h1')], personId: pu, firstSeen: [user('u1')],
+        joins: [{ survivorPersonId: pu, absorbedPersonId: ph, identifiers: [email('h1'), anon('a1')], carriedPersonIds: [pa] }],
+        refusals: [],
+      });
+      // The cookie's merge record is re-pointed with the login as cause: viaPersonId says through whom.
+      expect(login.merges).toEqual([
+        { tenant: 'demo', fromPersonId: ph, toPersonId: pu, mergedAt: 200, causeEventId: 'e2', link: [user('u1'), email('h1')], viaPersonId: null },
+        { tenant: 'demo', fromPersonId: pa, toPersonId: pu, mergedAt: 200, causeEventId: 'e2', link: [user('u1'), email('h1')], viaPersonId: ph },
+      ]);
+    });
+
+    it('records a refusal with the values of its conflict, beside what the rest of the link did', () => {
+      const g = graph();
+      g.applyLink('demo', [user('u1'), anon('kiosk')], 1, 'e1', 100);
+      const second = g.applyLink('demo', [user('u2'), email('h2'), anon('kiosk')], 2, 'e2', 100);
+      const p2 = personIdOf('demo', user('u2'));
+      const c = second.conflicts[0]!;
+      expect(second.history).toMatchObject({
+        personId: p2,
+        firstSeen: [user('u2'), email('h2')],
+        joins: [{ survivorPersonId: p2, absorbedPersonId: personIdOf('demo', email('h2')), identifiers: [email('h2')], carriedPersonIds: [] }],
+        refusals: [{ conflictId: c.conflictId, rule: c.rule, reason: c.reason, refused: c.refused, personId: c.personId, otherPersonId: c.otherPersonId }],
+      });
+      expect(second.history!.refusals).toEqual([{ conflictId: c.conflictId, rule: LIMIT_EXCEEDED, reason: c.reason, refused: anon('kiosk'), personId: p2, otherPersonId: g.personOf('demo', user('u1')) }]);
+    });
+
+    it('has no entry for a link applied again, nor for one that only repeats what the graph knows', () => {
+      const g = graph();
+      const link = [user('u1'), email('h1'), anon('a1')];
+      expect(g.applyLink('demo', link, 1, 'e1', 100).history).not.toBeNull();
+      expect(g.applyLink('demo', link, 1, 'e1', 100).history).toBeNull();
+      expect(g.applyLink('demo', [anon('a1'), email('h1')], 2, 'e2', 100).history).toBeNull();
+    });
+  });
+
   describe('an alias whose previous id the event could not type (server-side alias)', () => {
     /** Nothing the graph publishes carries the untyped previous id. */
     const noPreviousId = (r: ReturnType<IdentityGraph['applyLink']>) =>
@@ -118,7 +177,7 @@ describe('IdentityGraph', () => {
       const alias = g.applyLink('demo', [user('u1'), previous('a1')], 2, 'e2', 100);
       noPreviousId(alias);
       expect(alias.assignments.map((a) => [a.identifier, a.personId])).toEqual([[user('u1'), pu], [anon('a1'), personIdOf('demo', anon('a1'))], [anon('a1'), pu]]);
-      expect(g.applyLink('demo', [anon('a1')], 1, 'e1', 100)).toEqual({ personId: pu, assignments: [], merges: [], conflicts: [] });
+      expect(g.applyLink('demo', [anon('a1')], 1, 'e1', 100)).toEqual({ personId: pu, assignments: [], merges: [], conflicts: [], history: null });
       expect(g.partition()).toEqual(new Map([[pu, ['demo|anonymous_id|a1', 'demo|user_id|u1']]]));
     });
 
@@ -150,12 +209,13 @@ describe('IdentityGraph', () => {
       g.applyLink('demo', [user('u1'), anon('x')], 1, 'e1', 100);
       g.applyLink('demo', [user('x'), email('hx')], 2, 'e2', 100);
       const withU1 = g.applyLink('demo', [user('u1'), previous('x')], 3, 'e3', 100);
-      expect(withU1).toEqual({ personId: g.personOf('demo', user('u1')), assignments: [], merges: [], conflicts: [] });
+      expect(withU1).toEqual({ personId: g.personOf('demo', user('u1')), assignments: [], merges: [], conflicts: [], history: null });
       // From a new account, neither is with it: the strongest, the user id, which the limit refuses.
       const fromNew = g.applyLink('demo', [user('u3'), previous('x')], 4, 'e4', 100);
       expect(fromNew.conflicts.map((c) => c.refused)).toEqual([user('x')]);
       const again = g.applyLink('demo', [user('u3'), previous('x')], 4, 'e4', 100);
-      expect(again).toEqual({ ...fromNew, assignments: [] });
+      // Refused again, so history again (the graph writer publishes a refusal once per process); u3 is no longer new.
+      expect(again).toEqual({ ...fromNew, assignments: [], history: { ...fromNew.history, firstSeen: [] } });
     });
 
     it('of types ranked alike, the one with the smaller name, whatever the order they were seen in', () => {

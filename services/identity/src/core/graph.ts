@@ -12,6 +12,8 @@
  * - The survivor of a join is the person with the stronger identifier type, then the one seen
  *   first, then the smaller id. Merges are recorded flat: everything the absorbed person had
  *   absorbed points at the new survivor too, never at an absorbed person.
+ * - A link that changed the graph or was refused leaves one history entry (what was new, who
+ *   joined whom with which identifiers, what was refused); a link that changes nothing leaves none.
  * - An alias's untyped previous id is typed first, from the whole graph (previous-id.ts).
  */
 import { createHash } from 'node:crypto';
@@ -28,6 +30,8 @@ export const personIdOf = (tenant: string, id: CdpIdentity.Identifier): string =
 
 export const LIMIT_EXCEEDED = 'identity.limit_exceeded';
 
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export interface LinkResult {
   /** The person of the link's strongest identifier after the link. */
   personId: string | null;
@@ -37,6 +41,8 @@ export interface LinkResult {
   merges: CdpIdentity.PersonMerge[];
   /** Joins the rules refused. */
   conflicts: CdpIdentity.IdentityConflict[];
+  /** What the link did, for the append-only history; null when it changed nothing and refused nothing. */
+  history: CdpIdentity.IdentityHistoryEntry | null;
 }
 
 interface IdentifierState {
@@ -115,7 +121,7 @@ export class IdentityGraph implements KnownIdentifiers {
 
   /** Types the link's previous id, then assigns and links its identifiers (strongest first). */
   applyLink(tenant: string, link: readonly LinkIdentifier[], eventTime: number, eventId: string, now: number): LinkResult {
-    const result: LinkResult = { personId: null, assignments: [], merges: [], conflicts: [] };
+    const result: LinkResult = { personId: null, assignments: [], merges: [], conflicts: [], history: null };
     if (link.length === 0) return result;
     const rules = this.rulesOf(tenant);
     const ids = typePreviousIds(tenant, link, rules, this);
@@ -127,6 +133,9 @@ export class IdentityGraph implements KnownIdentifiers {
       this.attach(tenant, keys[i]!, state);
       result.assignments.push(this.assignment(tenant, state, now));
     }
+    // The assignments so far are exactly the first-seen identifiers.
+    const firstSeen = result.assignments.length;
+    const joins: CdpIdentity.IdentityJoin[] = [];
 
     let current = this.survivorOf(this.identifiers.get(keys[0]!)!.personId);
     for (const [i, id] of ids.entries()) {
@@ -139,7 +148,7 @@ export class IdentityGraph implements KnownIdentifiers {
       }
       const survivor = this.survivorBetween(rules, current, other);
       const absorbed = survivor === current ? other : current;
-      this.absorb(tenant, absorbed, survivor, ids, eventId, now, result);
+      joins.push(this.absorb(tenant, rules, absorbed, survivor, ids, eventId, now, result));
       current = survivor;
     }
     result.personId = this.survivorOf(this.identifiers.get(keys[0]!)!.personId);
@@ -147,6 +156,10 @@ export class IdentityGraph implements KnownIdentifiers {
     for (const c of result.conflicts) {
       c.personId = this.survivorOf(c.personId);
       c.otherPersonId = this.survivorOf(c.otherPersonId);
+    }
+    // Built only when something happened: most links of a running shop change nothing.
+    if (firstSeen > 0 || joins.length > 0 || result.conflicts.length > 0) {
+      result.history = this.historyEntry(tenant, ids, eventId, eventTime, now, result, firstSeen, joins);
     }
     return result;
   }
@@ -174,24 +187,50 @@ export class IdentityGraph implements KnownIdentifiers {
     return a < b ? a : b;
   }
 
-  private absorb(tenant: string, absorbed: string, survivor: string, ids: readonly Identifier[], eventId: string, now: number, result: LinkResult): void {
+  /** Moves the absorbed person (and all it had absorbed) to the survivor; returns the join for the history. */
+  private absorb(tenant: string, rules: IdentityRules, absorbed: string, survivor: string, ids: readonly Identifier[], eventId: string, now: number, result: LinkResult): CdpIdentity.IdentityJoin {
     const from = this.persons.get(absorbed)!;
     const to = this.personState(tenant, survivor);
     const link = ids.map(({ type, value }) => ({ type, value }));
     for (const p of [absorbed, ...from.absorbed]) {
       this.mergedInto.set(p, survivor);
       to.absorbed.add(p);
-      result.merges.push({ tenant, fromPersonId: p, toPersonId: survivor, mergedAt: now, causeEventId: eventId, link });
+      // An earlier absorption moved along gets this merge's cause: viaPersonId says so.
+      result.merges.push({ tenant, fromPersonId: p, toPersonId: survivor, mergedAt: now, causeEventId: eventId, link, viaPersonId: p === absorbed ? null : absorbed });
     }
+    const moved: CdpIdentity.Identifier[] = [];
     for (const key of from.keys) {
       const state = this.identifiers.get(key)!;
       state.personId = survivor;
       to.keys.add(key);
       to.counts.set(state.identifier.type, (to.counts.get(state.identifier.type) ?? 0) + 1);
       result.assignments.push(this.assignment(tenant, state, now));
+      moved.push({ type: state.identifier.type, value: state.identifier.value });
     }
     to.firstSeen = Math.min(to.firstSeen, from.firstSeen);
     this.persons.delete(absorbed);
+    // Sorted, not in set order: a graph rebuilt from the topics holds the same sets in another order.
+    moved.sort((a, b) => rankOf(rules, a.type) - rankOf(rules, b.type) || compare(a.type, b.type) || compare(a.value, b.value));
+    return { survivorPersonId: survivor, absorbedPersonId: absorbed, identifiers: moved, carriedPersonIds: [...from.absorbed].sort() };
+  }
+
+  private historyEntry(
+    tenant: string, ids: readonly Identifier[], eventId: string, eventTime: number, now: number, result: LinkResult, firstSeen: number, joins: CdpIdentity.IdentityJoin[],
+  ): CdpIdentity.IdentityHistoryEntry {
+    const identifiers = ids.map(({ type, value }) => ({ type, value }));
+    const entryKey = `${tenant}|${eventId}|${identifiers.map((i) => `${i.type}|${i.value}`).join('|')}`;
+    return {
+      tenant,
+      entryId: createHash('sha256').update(entryKey).digest('hex').slice(0, 24),
+      eventId,
+      eventTime,
+      appliedAt: now,
+      identifiers,
+      personId: result.personId!,
+      firstSeen: result.assignments.slice(0, firstSeen).map((a) => ({ type: a.identifier.type, value: a.identifier.value })),
+      joins,
+      refusals: result.conflicts.map((c) => ({ conflictId: c.conflictId, rule: c.rule, reason: c.reason, refused: { ...c.refused }, personId: c.personId, otherPersonId: c.otherPersonId })),
+    };
   }
 
   private conflict(tenant: string, ids: readonly Identifier[], refused: Identifier, personId: string, otherPersonId: string, reason: string, eventId: string, eventTime: number, now: number): CdpIdentity.IdentityConflict {

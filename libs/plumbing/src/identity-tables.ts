@@ -1,0 +1,44 @@
+/**
+ * Identity's state as tables: the flat merge records and the identifier assignments, read from
+ * their compacted topics in order into whoever keeps them (the graph writer, the stitchers, the
+ * customer API), and followed as identity publishes more.
+ */
+import type { AvroCodec } from './avro';
+import type { CdpIdentity } from './generated/avro-types';
+import type { IncomingRecord, KafkaClients, TableReader } from './kafka';
+
+export interface IdentityTableTopics {
+  merges: string;
+  assignments: string;
+}
+
+export interface IdentityTableSink {
+  merge(m: CdpIdentity.PersonMerge): void;
+  assignment(a: CdpIdentity.IdentifierAssignment): void;
+}
+
+/**
+ * Merges first, then assignments, each read to its end before the promise resolves. Decoding is
+ * chained so that the latest record of a key is applied last; `settled` waits for what is queued.
+ */
+export async function readIdentityTables(
+  topics: IdentityTableTopics,
+  clients: KafkaClients,
+  codec: AvroCodec,
+  sink: IdentityTableSink,
+  follow: boolean,
+): Promise<{ readers: TableReader[]; settled: () => Promise<void> }> {
+  let chain = Promise.resolve();
+  const onto = <T>(fn: (value: T) => void) => (r: IncomingRecord) => {
+    if (!r.value) return;
+    const bytes = r.value;
+    chain = chain.then(async () => fn(codec.decodeCached<T>(bytes) ?? (await codec.decode<T>(bytes))));
+  };
+  const merges = await clients.readTable(topics.merges, onto<CdpIdentity.PersonMerge>((m) => sink.merge(m)), { follow });
+  await merges.caughtUp;
+  await chain;
+  const assignments = await clients.readTable(topics.assignments, onto<CdpIdentity.IdentifierAssignment>((a) => sink.assignment(a)), { follow });
+  await assignments.caughtUp;
+  await chain;
+  return { readers: [merges, assignments], settled: () => chain };
+}
