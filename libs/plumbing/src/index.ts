@@ -21,3 +21,5 @@ export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export * from './stream-processor';
 export * from './keyed-table';
 export * from './ip';
+export * from './key-file';
+export * from './identity-tables';

@@ -6,56 +6,27 @@
  *   { "keys": [ { "name": "nordic-loyalty", "sha256": "<64 hex>", "tenant": "demo",
  *                 "datasets": ["segments"], "partner": "nordic-loyalty" } ] }
  *
- * Make a key: `openssl rand -hex 24`, and its hash: `printf %s KEY | sha256sum`.
+ * Parsed by plumbing's key-file.ts, which the API shares.
  */
-import { createHash } from 'node:crypto';
-import { z } from '@cdp/plumbing';
+import { bearerOf, keyEntryFields, keyHash, parseKeyFile, z, type KeyRegistry as Keys } from '@cdp/plumbing';
 import { DATASET_NAMES, SLUG, type DatasetName } from './dataset';
 
 const slug = z.string().regex(SLUG, { message: 'must be lower-case letters, digits, _ and - (at most 63)' });
 
 const keySchema = z.object({
-  name: slug,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be the SHA-256 of the key as 64 lower-case hex digits' }),
+  ...keyEntryFields,
   tenant: slug,
   datasets: z.array(z.enum(DATASET_NAMES)).min(1),
   /** The partner whose segments this key delivers; without it (an operator's key) the upload names one. */
   partner: slug.optional(),
-  $comment: z.string().optional(),
 });
 
-const fileSchema = z.object({ $comment: z.string().optional(), keys: z.array(keySchema).min(1) });
-
 export type UploadKey = Readonly<z.infer<typeof keySchema>>;
-
-export interface KeyRegistry {
-  /** The key whose SHA-256 matches, or undefined. */
-  byKey(key: string): UploadKey | undefined;
-  readonly all: readonly UploadKey[];
-}
-
-export const keyHash = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+export type KeyRegistry = Keys<UploadKey>;
+export { bearerOf, keyHash };
 
 /** Parses a keys file's content; every problem names its place in the file. */
-export function parseKeys(json: unknown, file: string): KeyRegistry {
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const byHash = new Map<string, UploadKey>();
-  const names = new Set<string>();
-  for (const k of parsed.data.keys) {
-    if (names.has(k.name)) throw new Error(`${file}: key name ${k.name} is used twice`);
-    if (byHash.has(k.sha256)) throw new Error(`${file}: key ${k.name} has the same hash as ${byHash.get(k.sha256)!.name}`);
-    names.add(k.name);
-    byHash.set(k.sha256, Object.freeze({ ...k }));
-  }
-  return { byKey: (key) => byHash.get(keyHash(key)), all: [...byHash.values()] };
-}
-
-/** The bearer token of an Authorization header, or undefined. */
-export function bearerOf(authorization: string | undefined): string | undefined {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  return m?.[1];
-}
+export const parseKeys = (json: unknown, file: string): KeyRegistry => parseKeyFile(json, file, keySchema);
 
 export type Grant = { ok: true; partner?: string } | { ok: false; status: 400 | 403; field: string; reason: string };
 
