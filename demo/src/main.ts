@@ -1,7 +1,8 @@
 /**
- * `pnpm demo`: starts the stack and the four services (whatever is not running yet), loads the
+ * `pnpm demo`: starts the stack and the services (whatever is not running yet), loads the
  * catalogue, sends a seeded simulated retailer through ingest with real Segment clients, shows
- * progress until every event has landed in ClickHouse, and prints a report from ClickHouse.
+ * progress until every event has landed in ClickHouse, and prints a report from ClickHouse and
+ * from the customer API, with queries and API calls to paste.
  * It leaves everything running; Ctrl-C during the run stops what this run started.
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { buildReport, formatReport, NEXT_STEPS } from './report';
 import { checkEnrichment, LOADER_URL, PARTNER_KEY, PARTNER_SEGMENTS } from './enrichment-check';
 import { createRandom } from './random';
 import { checkViews } from './views-check';
+import { apiNextSteps, checkApi } from './api-check';
 import { simulateLive, simulateRetailer, type SimulationOptions, type StoreLayout } from './simulator';
 import { watchPipeline } from './pipeline-watch';
 
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
     if (landed >= result.eventIds.size && (await watch.lag()) === 0) break;
     await new Promise((r) => setTimeout(r, 300));
   }
+  const landedAt = Date.now();
   done = true;
   await poll;
   landedBar.update(landed, { extra: `lag ${await watch.lag()}` });
@@ -155,10 +158,12 @@ async function main(): Promise<void> {
   say(`Partner nordic-loyalty uploaded ${memberships.length} memberships of ${new Set(memberships.map((m) => m.email)).size} customers (version ${uploaded.version}, ${uploaded.tombstones} earlier rows removed)`);
   await checkEnrichment(watch, runId, result, memberships, say);
   await checkViews(watch, runId, result, say);
+  const example = await checkApi(watch, result, landedAt, say);
 
   const report = await buildReport(watch.ch);
   say(formatReport(report));
   say(NEXT_STEPS);
+  say(apiNextSteps(example));
   await watch.close();
 }
 

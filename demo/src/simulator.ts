@@ -72,7 +72,7 @@ export interface SimulationResult {
   /** What really happened: sessions, funnel, store visitors and receipts per local hour. */
   truth: GroundTruth;
   /** Customers with the app and a loyalty card, who come back in the live part (simulateLive). */
-  regulars: { anonymousId: string; installId: string; userId: string; webContext: object }[];
+  regulars: { anonymousId: string; installId: string; userId: string; loyaltyCard: string; email: string; webContext: object }[];
 }
 
 export type Persona = 'anonymous_browser' | 'web_shopper' | 'server_signup' | 'app_shopper' | 'omnichannel' | 'store_only' | 'crawler';
@@ -412,7 +412,7 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         }
         if (r.chance(0.6)) order(app, 'app', installId, { anonymousId: installId, userId }, appContext);
         if (persona === 'omnichannel') {
-          regulars.push({ anonymousId, installId, userId, webContext });
+          regulars.push({ anonymousId, installId, userId, loyaltyCard: card, email, webContext });
           storeVisit(true, true);
           if (r.chance(0.4)) {
             t += DAY;

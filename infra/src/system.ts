@@ -1,6 +1,6 @@
 /**
  * `pnpm start` / `pnpm stop` / `pnpm status`: the local stack and the services (the pipeline's
- * four and the reference-data loader) as background processes (pids and logs under the stack
+ * four, the reference-data loader and the customer API) as background processes (pids and logs under the stack
  * folder), each judged by its /health.
  */
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { httpOk } from './stack/servers';
 import { down as stackDown, status as stackStatus, up as stackUp } from './stack/stack';
 
 export interface ServiceSpec {
-  name: 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'loader';
+  name: 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'loader' | 'api';
   port: number;
   health: string;
 }
@@ -24,6 +24,8 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: 'ingest', port: 8080, health: 'http://127.0.0.1:8080/health' },
   // Reference-data uploads (HTTP 8090; metrics on 9104): depends on no other service.
   { name: 'loader', port: 8090, health: 'http://127.0.0.1:8090/health' },
+  // The customer API (HTTP 8070; metrics on 9105): reads identity's topics and ClickHouse.
+  { name: 'api', port: 8070, health: 'http://127.0.0.1:8070/health' },
 ];
 
 /**

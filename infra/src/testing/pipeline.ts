@@ -1,5 +1,5 @@
 /**
- * The four services as child processes for a test or a benchmark: their own topic prefix, consumer groups,
+ * The services (the four of the pipeline and the customer API) as child processes for a test or a benchmark: their own topic prefix, consumer groups,
  * ClickHouse database and ports, so a test never touches the demo's data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,7 @@ import { createKafkaClients, createLogger, topicsWithPrefix } from '@cdp/plumbin
 import { REPO_ROOT } from '../paths';
 import { SERVICE_NODE_ARGS } from '../system';
 
-export type ServiceName = 'ingest' | 'identity' | 'enrichment' | 'aggregation';
+export type ServiceName = 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'api';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,6 +27,8 @@ export type Instance = ServiceName | `${ServiceName}:${string}`;
 
 export interface TestPipeline {
   ingestUrl: string;
+  /** The customer API's address, once started. */
+  apiUrl: string;
   /** Starts a service (or another instance of it, with its own env on top) and waits until it is healthy. */
   start(name: Instance, extraEnv?: Record<string, string>): Promise<void>;
   kill(name: Instance, signal?: NodeJS.Signals): Promise<void>;
@@ -35,6 +37,8 @@ export interface TestPipeline {
   output(name: Instance): string;
   /** Its metrics port (ingest: its HTTP port). */
   port(name: Instance): number;
+  /** Its process id while it runs (a benchmark reads its memory from /proc). */
+  pid(name: Instance): number | undefined;
   /**
    * Waits until every consumer group of the pipeline has read its topics to the end, twice in a
    * row (a stage that just caught up may still be writing to the next).
@@ -44,7 +48,7 @@ export interface TestPipeline {
 
 export async function createTestPipeline({ prefix, database, groupSuffix }: { prefix: string; database: string; groupSuffix: string }): Promise<TestPipeline> {
   const ports = new Map<Instance, number>();
-  for (const name of ['ingest', 'identity', 'enrichment', 'aggregation'] as const) ports.set(name, await freePort());
+  for (const name of ['ingest', 'identity', 'enrichment', 'aggregation', 'api'] as const) ports.set(name, await freePort());
   const children = new Map<Instance, ChildProcess>();
   const logs = new Map<Instance, string[]>();
   const env = {
@@ -56,6 +60,9 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     ENRICHMENT_GROUP_ID: `enrichment-${groupSuffix}`,
     AGGREGATION_GROUP_ID: `aggregation-${groupSuffix}`,
   };
+  // Ingest and the API answer /health on their HTTP port; the others on their metrics port.
+  const portsEnv = async (service: ServiceName, port: string): Promise<Record<string, string>> =>
+    service === 'ingest' ? { INGEST_PORT: port } : service === 'api' ? { API_PORT: port, METRICS_PORT: String(await freePort()) } : { METRICS_PORT: port };
   const health = (name: Instance) => `http://127.0.0.1:${ports.get(name)}/health`;
 
   const start = async (name: Instance, extraEnv: Record<string, string> = {}) => {
@@ -66,7 +73,7 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     const nodeArgs = process.env.CDP_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, '--import', 'tsx', join('services', service, 'src', 'main.ts')], {
       cwd: REPO_ROOT,
-      env: { ...env, ...(service === 'ingest' ? { INGEST_PORT: port } : { METRICS_PORT: port }), ...extraEnv },
+      env: { ...env, ...(await portsEnv(service, port)), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
@@ -109,15 +116,17 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
 
   return {
     ingestUrl: `http://127.0.0.1:${ports.get('ingest')}`,
+    apiUrl: `http://127.0.0.1:${ports.get('api')}`,
     start,
     kill,
     async stopAll() {
       // Upstream first, so nothing is left writing to a stage that has stopped.
-      const order = ['ingest', 'identity', 'enrichment', 'aggregation'];
+      const order = ['api', 'ingest', 'identity', 'enrichment', 'aggregation'];
       const byStage = [...children.keys()].sort((a, b) => order.indexOf(a.split(':')[0]!) - order.indexOf(b.split(':')[0]!));
       for (const name of byStage) await kill(name);
     },
     port: (name) => ports.get(name)!,
+    pid: (name) => children.get(name)?.pid,
     output: (name) => (logs.get(name) ?? []).join('\n'),
     async settle(timeoutMs = 90_000) {
       const t = topicsWithPrefix(prefix);
@@ -125,7 +134,7 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
         ...[t.webEvents, t.posTransactions, t.beaconSightings, t.wifiObservations].map((topic): [string, string] => [env.IDENTITY_GROUP_ID, topic.name]),
         [`${env.IDENTITY_GROUP_ID}-graph`, t.identityLinks.name],
         [env.ENRICHMENT_GROUP_ID, t.resolvedEvents.name],
-        ...[t.enrichedEvents, t.identifierAssignments, t.personMerges, t.identityConflicts].map((topic): [string, string] => [env.AGGREGATION_GROUP_ID, topic.name]),
+        ...[t.enrichedEvents, t.identifierAssignments, t.personMerges, t.identityConflicts, t.identityHistory].map((topic): [string, string] => [env.AGGREGATION_GROUP_ID, topic.name]),
       ];
       const clients = createKafkaClients({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'test-settle', logger: createLogger('test-settle', 'silent') });
       const admin = await clients.admin();

@@ -1,0 +1,464 @@
+/**
+ * The customer API on the real pipeline: events go in through ingest, identity merges persons,
+ * aggregation lands them in ClickHouse, and the API (a process, as deployed) answers by any
+ * identifier. Checked against what this test sent:
+ * - every identifier type finds the same merged person, an absorbed person's id too, and right
+ *   after a merge the answer is the survivor with both histories;
+ * - explain shows the merge that joined a loyalty card to a web account, with its event, and the
+ *   link the rules refused;
+ * - recommendations follow lift, computed here by hand, where raw co-occurrence would differ;
+ * - segments, KPIs, scopes, parameters that are wrong, and an injection table at every parameter.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allTopics, createClickHouse, DEVELOPMENT_SALT, hashEmail, type ClickHouse } from '@cdp/plumbing';
+import { REPO_ROOT } from '@cdp/infra/src/paths';
+import { loadDatasetFile } from '@cdp/loader';
+import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
+import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
+
+const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const prefix = `e2e-api-${run}.`;
+const database = `e2e_api_${run}`;
+const data = (file: string) => join(REPO_ROOT, 'infra', 'data', file);
+
+const KEY = 'local-demo-api-key';
+const CLERK = 'local-demo-clerk-key';
+const DASHBOARD = 'local-demo-dashboard-key';
+
+// Products of the crafted baskets (real catalogue skus, so product groups have categories).
+const SOCKS = 'SKU-1031'; // the "milk": what the target bought
+const JACKET = 'SKU-1011'; // the "bread": bought by most, with socks no more than without
+const DAYPACK = 'SKU-1021'; // the "butter": bought in stores by socks buyers
+const SHOE = 'SKU-1001'; // the "cheese": rare, but goes with socks
+const PRICE: Record<string, number> = { [SOCKS]: 3990, [JACKET]: 6990, [DAYPACK]: 8990, [SHOE]: 12990, 'SKU-1002': 11990, 'SKU-1012': 10990 };
+
+const ANNA = { anonymousId: `a-anna-${run}`, userId: `u-anna-${run}`, email: `anna.${run}@example.com`, card: `L-anna-${run}` };
+const ANNA_ONLINE_SKU = 'SKU-1002';
+const ANNA_STORE_SKU = 'SKU-1012';
+
+let pipeline: TestPipeline;
+let ch: ClickHouse;
+let seq = 0;
+/** Every event sent, by person key, for the timeline and the landing check. */
+const sent: { id: string; person: string }[] = [];
+/** Baskets as this test made them (person key -> skus), online and store together. */
+const baskets = new Map<string, Set<string>>();
+let onlineRevenue = 0;
+let storeRevenue = 0;
+const receiptTime = new Date(Date.now() - 120_000);
+const receiptDay = receiptTime.toISOString().slice(0, 10);
+const omnichannel = new Set<string>();
+
+const id = (what: string) => `${what}-${run}-${++seq}`;
+const bought = (person: string, sku: string) => {
+  if (!baskets.has(person)) baskets.set(person, new Set());
+  baskets.get(person)!.add(sku);
+};
+
+async function segment(events: Record<string, unknown>[]): Promise<void> {
+  const res = await fetch(`${pipeline.ingestUrl}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('local-web:').toString('base64')}` },
+    body: JSON.stringify({ batch: events }),
+  });
+  if (!res.ok) throw new Error(`batch refused: ${res.status} ${await res.text()}`);
+}
+
+async function store(receipts: Record<string, unknown>[]): Promise<void> {
+  const res = await fetch(`${pipeline.ingestUrl}/v1/store/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('local-store:').toString('base64')}` },
+    body: JSON.stringify({ batch: receipts }),
+  });
+  if (!res.ok) throw new Error(`store batch refused: ${res.status} ${await res.text()}`);
+}
+
+const web = (person: string, e: Record<string, unknown>) => {
+  const messageId = (e.messageId as string | undefined) ?? id('m');
+  seq++;
+  sent.push({ id: messageId, person });
+  // A millisecond apart at least: a session's first event (its campaign) is the earliest one.
+  return { timestamp: new Date(Date.now() - 90_000 + seq).toISOString(), ...e, messageId };
+};
+
+const order = (person: string, ids: Record<string, string>, skus: string[]) => {
+  const total = skus.reduce((s, sku) => s + PRICE[sku]!, 0);
+  onlineRevenue += total;
+  skus.forEach((sku) => bought(person, sku));
+  return web(person, { type: 'track', event: 'Order Completed', ...ids, properties: { order_id: id('O'), total: total / 100, currency: 'EUR', products: skus.map((sku) => ({ sku, price: PRICE[sku]! / 100, quantity: 1 })) } });
+};
+
+const receipt = (person: string, card: string, skus: string[]) => {
+  const receiptId = id('R');
+  const total = skus.reduce((s, sku) => s + PRICE[sku]!, 0);
+  storeRevenue += total;
+  skus.forEach((sku) => bought(person, sku));
+  sent.push({ id: `pos:HEL-1:${receiptId}`, person });
+  return {
+    type: 'pos_transaction', timestamp: receiptTime.toISOString(), storeId: 'HEL-1', registerId: 'till-1', receiptId, currency: 'EUR', total: total / 100, loyaltyCard: card,
+    lines: skus.map((sku, i) => ({ lineNumber: i + 1, sku, quantity: 1, price: PRICE[sku]! / 100 })),
+  };
+};
+
+async function landed(): Promise<void> {
+  const ids = sent.map((s) => s.id);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const [row] = await ch.query<{ n: number }>('SELECT uniqExact(event_id) AS n FROM events_raw WHERE event_id IN {ids:Array(String)}', { ids }).catch(() => [{ n: 0 }]);
+    if (Number(row!.n) === ids.length) break;
+    if (Date.now() > deadline) throw new Error(`${ids.length - Number(row!.n)} events never landed\n${pipeline.output('aggregation')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await pipeline.settle();
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function api(path: string, key: string | null = KEY): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${pipeline.apiUrl}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const text = await res.text();
+  let body: Json;
+  try {
+    body = JSON.parse(text) as Json;
+  } catch {
+    throw new Error(`${path}: ${res.status} answered no JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: res.status, body };
+}
+
+const ok = async (path: string, key?: string): Promise<Json> => {
+  const r = await api(path, key);
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}\n${pipeline.output('api')}`);
+  return r.body;
+};
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${pipeline.output('api')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const profile = (type: string, value: string) => ok(`/v1/profiles/${type}/${encodeURIComponent(value)}`);
+
+beforeAll(async () => {
+  await prepareTopics(allTopics(prefix));
+  ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
+  pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
+  await loadDatasetFile('catalogue', data('catalogue.csv'), { prefix });
+  await loadDatasetFile('stores', data('stores.json'), { prefix });
+  const segmentsFile = join(tmpdir(), `api-segments-${run}.csv`);
+  writeFileSync(segmentsFile, `email,phone,segment\n${ANNA.email},,outdoor-enthusiast\nnobody.${run}@example.com,,outdoor-enthusiast\n`);
+  await loadDatasetFile('segments', segmentsFile, { prefix, partner: 'nordic-loyalty' });
+  for (const service of ['aggregation', 'enrichment', 'identity', 'ingest'] as const) await pipeline.start(service);
+
+  // Anna: a campaign visit, an account, an order online; a receipt in the store with her loyalty card (not yet linked).
+  const anna = { anonymousId: ANNA.anonymousId, userId: ANNA.userId };
+  await segment([
+    web('anna', { type: 'page', anonymousId: ANNA.anonymousId, name: 'Home', context: { page: { url: 'https://shop.example/?utm_source=newsletter&utm_medium=email&utm_campaign=winter-sale', path: '/' } } }),
+    web('anna', { type: 'identify', ...anna, traits: { email: ANNA.email, address: { postalCode: '00100', country: 'FI' } } }),
+    order('anna', anna, [ANNA_ONLINE_SKU]),
+  ]);
+  await store([receipt('anna', ANNA.card, [ANNA_STORE_SKU])]);
+
+  // A shared kiosk: one browser, two accounts. The second link is refused (one user id per person).
+  await segment([
+    web('ben', { type: 'identify', anonymousId: `k-${run}`, userId: `u-ben-${run}` }),
+    web('cid', { type: 'identify', anonymousId: `k-${run}`, userId: `u-cid-${run}` }),
+  ]);
+
+  // Crafted baskets: shoppers r1..r40 and the target r41, who bought socks only.
+  //   socks: r1-r20 (+ r41); jacket: r1-r16 and r21-r36; daypack in stores: r1-r8 (socks buyers,
+  //   joined to their accounts by loyalty card) and r21-r24; shoe: r17-r20 and r21.
+  const events: Record<string, unknown>[] = [];
+  const receipts: Record<string, unknown>[] = [];
+  for (let i = 1; i <= 41; i++) {
+    const person = `r${i}`;
+    const ids = { userId: `r-${i}-${run}` };
+    const online = [...(i <= 20 || i === 41 ? [SOCKS] : []), ...((i <= 16 || (i >= 21 && i <= 36)) ? [JACKET] : []), ...((i >= 17 && i <= 21) ? [SHOE] : [])];
+    if (online.length > 0) events.push(order(person, ids, online));
+    if (i <= 8 || (i >= 21 && i <= 24)) {
+      const card = `LR-${i}-${run}`;
+      receipts.push(receipt(person, card, [DAYPACK]));
+      events.push(web(person, { type: 'identify', ...ids, traits: { loyaltyCard: card } }));
+      if (online.length > 0) omnichannel.add(person);
+    }
+  }
+  await segment(events);
+  await store(receipts);
+  await landed();
+  await pipeline.start('api', { API_RECOMMENDATION_REFRESH_SECONDS: '5' });
+}, 300_000);
+
+afterAll(async () => {
+  await pipeline?.stopAll();
+  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
+  await ch?.close();
+  await deleteTopics(allTopics(prefix));
+}, 60_000);
+
+describe('lookup', () => {
+  test('right after a merge, the loyalty card answers with the survivor and both histories; every identifier type finds the same person', async () => {
+    const before = await profile('loyalty_card', ANNA.card);
+    const account = await profile('user_id', ANNA.userId);
+    expect(before.personId).not.toBe(account.personId);
+    expect([before.storeReceipts, before.onlineOrders]).toEqual([1, 0]);
+    expect([account.storeReceipts, account.onlineOrders]).toEqual([0, 1]);
+
+    await segment([web('anna', { type: 'identify', messageId: `merge-${run}`, userId: ANNA.userId, anonymousId: ANNA.anonymousId, traits: { loyaltyCard: ANNA.card } })]);
+    const merged = await until('the merge', async () => {
+      const p = await profile('loyalty_card', ANNA.card);
+      return p.personId === account.personId ? p : undefined;
+    });
+    // Both histories at once: the API knows the merge from identity's topic, not from ClickHouse's overrides.
+    expect([merged.storeReceipts, merged.onlineOrders]).toEqual([1, 1]);
+    expect(merged.revenueMinor).toBe(PRICE[ANNA_ONLINE_SKU]! + PRICE[ANNA_STORE_SKU]!);
+    expect(merged.mergedPersonIds).toContain(before.personId);
+
+    const emailHash = hashEmail(DEVELOPMENT_SALT, ANNA.email);
+    const lookups: [string, string][] = [
+      ['user_id', ANNA.userId],
+      ['anonymous_id', ANNA.anonymousId],
+      ['email', ANNA.email.toUpperCase()],
+      ['email_hash', emailHash],
+      ['loyalty_card', ANNA.card],
+      ['person_id', account.personId],
+      ['person_id', before.personId],
+    ];
+    for (const [type, value] of lookups) {
+      const p = await profile(type, value);
+      expect({ type, personId: p.personId }).toEqual({ type, personId: account.personId });
+      expect(p.identifiers).toEqual(merged.identifiers);
+    }
+    expect(merged.identifiers).toEqual(
+      expect.arrayContaining([
+        { type: 'user_id', value: ANNA.userId },
+        { type: 'anonymous_id', value: ANNA.anonymousId },
+        { type: 'email_hash', value: emailHash },
+        { type: 'loyalty_card', value: ANNA.card },
+      ]),
+    );
+    expect(merged.channels).toEqual(['store', 'web']);
+    expect(merged.partnerSegments).toEqual([{ partner: 'nordic-loyalty', segments: ['outdoor-enthusiast'] }]);
+    expect(merged.homeArea).toMatchObject({ countryCode: 'FI', postalCode: '00100' });
+    await landed();
+  });
+
+  test('an unknown identifier is 404; a clear e-mail never reaches the logs', async () => {
+    expect((await api(`/v1/profiles/user_id/nobody-${run}`)).status).toBe(404);
+    expect((await api(`/v1/profiles/person_id/p_nobody`)).status).toBe(404);
+    expect((await api(`/v1/profiles/email/${encodeURIComponent(`nobody.${run}@example.com`)}`)).status).toBe(404);
+    expect(pipeline.output('api')).not.toContain('example.com');
+  });
+});
+
+test('explain: the merge that joined the loyalty card to the web account, with its event; the refused kiosk link', async () => {
+  const explained = await until('the merge in identity_history', async () => {
+    const e = await ok(`/v1/profiles/loyalty_card/${ANNA.card}/explain`);
+    return e.merges.some((m: Json) => m.eventId === `merge-${run}`) ? e : undefined;
+  });
+  const merge = explained.merges.find((m: Json) => m.eventId === `merge-${run}`);
+  expect(merge.joinedIdentifiers).toEqual([{ type: 'loyalty_card', value: ANNA.card }]);
+  expect(merge.event).toMatchObject({ type: 'identify', channel: 'web' });
+  expect(merge.link).toEqual(expect.arrayContaining([{ type: 'user_id', value: ANNA.userId }, { type: 'loyalty_card', value: ANNA.card }]));
+  expect(merge.survivorPersonId).toBe(explained.personId);
+  expect(merge.summary).toContain(`merge-${run}`);
+  // Where each identifier came from: the e-mail with the identify event that first carried it.
+  expect(explained.firstSeen.map((f: Json) => f.identifier.type)).toEqual(expect.arrayContaining(['anonymous_id', 'user_id', 'email_hash', 'loyalty_card']));
+
+  const cid = await until('the refused link', async () => {
+    const e = await ok(`/v1/profiles/user_id/u-cid-${run}/explain`);
+    return e.refused.length > 0 ? e : undefined;
+  });
+  expect(cid.refused[0]).toMatchObject({ rule: 'identity.limit_exceeded' });
+  expect(cid.refused[0].link).toEqual(expect.arrayContaining([{ type: 'user_id', value: `u-cid-${run}` }, { type: 'anonymous_id', value: `k-${run}` }]));
+  expect(cid.merges).toEqual([]);
+});
+
+test('timeline: every event of the merged person across web and store, newest first, paged by cursor', async () => {
+  const mine = new Set(sent.filter((s) => s.person === 'anna').map((s) => s.id));
+  const seen: Json[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Json = await ok(`/v1/profiles/user_id/${ANNA.userId}/timeline?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(page.events.length).toBeLessThanOrEqual(2);
+    seen.push(...page.events);
+    cursor = page.nextCursor;
+  } while (cursor);
+  expect(new Set(seen.map((e) => e.eventId))).toEqual(mine);
+  expect(seen).toHaveLength(mine.size);
+  const times = seen.map((e) => Date.parse(e.time));
+  expect([...times].sort((a, b) => b - a)).toEqual(times);
+  expect(new Set(seen.map((e) => e.channel))).toEqual(new Set(['web', 'store']));
+});
+
+test('recommendations follow lift, computed by hand, not raw co-occurrence', async () => {
+  // By hand, over the baskets this test made (survivors: store and online together).
+  const all = [...baskets.values()];
+  const n = (...skus: string[]) => all.filter((b) => skus.every((s) => b.has(s))).length;
+  const N = all.length;
+  const candidates = [JACKET, DAYPACK, SHOE, ANNA_ONLINE_SKU, ANNA_STORE_SKU];
+  const lift = (sku: string) => (N * n(SOCKS, sku)) / (n(SOCKS) * n(sku));
+  const byLift = candidates.filter((sku) => n(SOCKS, sku) >= 3 && lift(sku) > 1).sort((a, b) => lift(b) - lift(a));
+  const byCooccurrence = candidates.filter((sku) => n(SOCKS, sku) > 0).sort((a, b) => n(SOCKS, b) - n(SOCKS, a));
+  // Jackets go with socks most often, because most people buy jackets: lift below 1.
+  expect(byCooccurrence[0]).toBe(JACKET);
+  expect(byLift).toEqual([SHOE, DAYPACK]);
+
+  // A model built from everything landed, the loyalty-card merge of the first test included.
+  const landedBy = Date.now();
+  const recs = await until('a model built after everything landed', async () => {
+    const r = await ok(`/v1/profiles/user_id/r-41-${run}/recommendations?limit=5`);
+    return r.modelBuiltAt && Date.parse(r.modelBuiltAt) > landedBy ? r : undefined;
+  });
+  const together = recs.items.filter((i: Json) => i.reason === 'bought_together');
+  expect(together.map((i: Json) => i.sku)).toEqual(byLift);
+  expect(together.map((i: Json) => i.sku)).not.toEqual(byCooccurrence.slice(0, together.length));
+  for (const item of together) expect(item.score).toBeCloseTo(lift(item.sku), 2);
+  // The daypacks were bought in stores: only the loyalty-card merges put them in the sock buyers' baskets.
+  expect(together.find((i: Json) => i.sku === DAYPACK).because).toEqual([{ sku: SOCKS, lift: expect.any(Number), support: 8 }]);
+  // What r41 just bought is not recommended back.
+  expect(recs.items.map((i: Json) => i.sku)).not.toContain(SOCKS);
+});
+
+test('segments: a partner segment and a rule segment, paged', async () => {
+  const anna = await profile('user_id', ANNA.userId);
+  const partner = await ok('/v1/segments/partners/nordic-loyalty/outdoor-enthusiast/members');
+  expect(partner.persons.map((p: Json) => p.personId)).toEqual([anna.personId]);
+
+  const expected = new Set<string>([anna.personId]);
+  for (const person of omnichannel) expected.add((await profile('user_id', `r-${person.slice(1)}-${run}`)).personId);
+  const members: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Json = await ok(`/v1/segments/rules/omnichannel_buyers/members?days=30&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+    members.push(...page.persons.map((p: Json) => p.personId));
+    cursor = page.nextCursor;
+  } while (cursor);
+  expect(members).toHaveLength(expected.size);
+  expect(new Set(members)).toEqual(expected);
+
+  const list = await ok('/v1/segments');
+  expect(list.rules.map((r: Json) => r.name)).toContain('omnichannel_buyers');
+  expect(list.partners).toEqual([{ partner: 'nordic-loyalty', segment: 'outdoor-enthusiast', identifiers: 2 }]);
+});
+
+test('KPIs: the store\'s day, sales by channel, the campaign funnel and product groups match what was sent', async () => {
+  const hours = await ok(`/v1/kpis/stores/HEL-1/hours?day=${receiptDay}`);
+  const receipts = sent.filter((s) => s.id.startsWith('pos:')).length;
+  expect(hours.hours.reduce((s: number, h: Json) => s + h.receipts, 0)).toBe(receipts);
+
+  const share = await ok(`/v1/kpis/digital-share?from=${receiptDay}&to=${new Date().toISOString().slice(0, 10)}`);
+  expect(share.days.reduce((s: number, d: Json) => s + d.digital_revenue_minor, 0)).toBe(onlineRevenue);
+  expect(share.days.reduce((s: number, d: Json) => s + d.store_revenue_minor, 0)).toBe(storeRevenue);
+
+  const today = new Date(Date.now() - 60_000).toISOString().slice(0, 10);
+  const funnel = await ok(`/v1/kpis/campaigns/funnel?from=${today}&to=${today}`);
+  expect({ funnel: funnel.campaigns }).toEqual({ funnel: expect.arrayContaining([expect.objectContaining({ campaign_name: 'winter-sale', sessions: 1, ordered: 1 })]) });
+
+  const groups = await ok(`/v1/kpis/product-groups?from=${receiptDay}&to=${new Date().toISOString().slice(0, 10)}&limit=100`);
+  expect(groups.groups.reduce((s: number, g: Json) => s + g.revenue_minor, 0)).toBe(onlineRevenue + storeRevenue);
+  const revenues = groups.groups.map((g: Json) => g.revenue_minor);
+  expect([...revenues].sort((a, b) => b - a)).toEqual(revenues);
+  const bottom = await ok(`/v1/kpis/product-groups?from=${receiptDay}&to=${new Date().toISOString().slice(0, 10)}&order=bottom&limit=1`);
+  expect(bottom.groups[0].product_group).toBe(groups.groups[groups.groups.length - 1].product_group);
+});
+
+test('keys and scopes: 401 without a known key, 403 outside its scope', async () => {
+  const path = `/v1/profiles/user_id/${ANNA.userId}`;
+  expect((await api(path, null)).status).toBe(401);
+  expect((await api(path, 'not-a-key')).status).toBe(401);
+  expect((await api(path, CLERK)).status).toBe(200);
+  expect((await api(path, DASHBOARD)).status).toBe(403);
+  expect((await api(`/v1/kpis/digital-share?from=${receiptDay}&to=${receiptDay}`, CLERK)).status).toBe(403);
+  expect((await api(`/v1/kpis/digital-share?from=${receiptDay}&to=${receiptDay}`, DASHBOARD)).status).toBe(200);
+  expect((await api('/v1/segments/rules/omnichannel_buyers/members', CLERK)).status).toBe(403);
+  const forbidden = await api('/v1/segments', DASHBOARD);
+  expect(forbidden.body.message).toContain('segment:export');
+});
+
+test('a bad parameter is 400 naming it', async () => {
+  const cases: [string, string][] = [
+    ['/v1/profiles/shoe_size/42', 'type'],
+    ['/v1/profiles/email/not-an-address', 'value'],
+    ['/v1/profiles/email_hash/ABC', 'value'],
+    [`/v1/profiles/user_id/${ANNA.userId}/timeline?limit=0`, 'limit'],
+    [`/v1/profiles/user_id/${ANNA.userId}/timeline?limit=many`, 'limit'],
+    [`/v1/profiles/user_id/${ANNA.userId}/timeline?cursor=nonsense`, 'cursor'],
+    [`/v1/profiles/user_id/${ANNA.userId}/recommendations?limit=51`, 'limit'],
+    ['/v1/kpis/stores/HEL-1/hours', 'day'],
+    ['/v1/kpis/stores/HEL-1/hours?day=2026-13-01', 'day'],
+    ['/v1/kpis/digital-share?from=2026-12-02&to=2026-12-01', 'from'],
+    ['/v1/kpis/product-groups?from=2026-12-01&to=2026-12-01&order=sideways', 'order'],
+    ['/v1/segments/rules/everyone/members', 'name'],
+    ['/v1/segments/rules/omnichannel_buyers/members?days=-1', 'days'],
+  ];
+  for (const [path, parameter] of cases) {
+    const r = await api(path);
+    expect({ path, status: r.status, parameter: r.body.parameter }).toEqual({ path, status: 400, parameter });
+    expect(r.body.message).toContain(parameter);
+  }
+});
+
+test('an injection table at every parameter leaves the data intact and the answers right', async () => {
+  const before = await profile('user_id', ANNA.userId);
+  const tables = async () => (await ch.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db: database })).map((t) => t.name);
+  const count = async () => Number((await ch.query<{ n: number }>('SELECT count() AS n FROM events_raw'))[0]!.n);
+  const [tablesBefore, countBefore] = [await tables(), await count()];
+  const payloads = [
+    "' OR '1'='1",
+    "'; DROP TABLE events_raw; --",
+    `${ANNA.userId}' OR 1=1 --`,
+    "') UNION ALL SELECT name FROM system.tables --",
+    '{tenant:String}',
+    "\\'; SELECT 1; --",
+    '1; TRUNCATE TABLE person_activity',
+    '%27%20OR%201%3D1',
+    '../../../etc/passwd',
+    'demo',
+    '*',
+    "x'||(SELECT version())||'",
+    '\u0000',
+    'ø̵̡'.repeat(50),
+  ];
+  const e = encodeURIComponent;
+  const routes = (p: string): string[] => [
+    `/v1/profiles/${e(p)}/x`,
+    `/v1/profiles/user_id/${e(p)}`,
+    `/v1/profiles/email/${e(p)}`,
+    `/v1/profiles/person_id/${e(p)}/timeline`,
+    `/v1/profiles/user_id/${ANNA.userId}/timeline?limit=${e(p)}`,
+    `/v1/profiles/user_id/${ANNA.userId}/timeline?cursor=${e(p)}`,
+    `/v1/profiles/user_id/${ANNA.userId}/timeline?cursor=${Buffer.from(JSON.stringify({ t: 1, id: p })).toString('base64url')}`,
+    `/v1/profiles/loyalty_card/${e(p)}/explain`,
+    `/v1/profiles/user_id/${e(p)}/recommendations`,
+    `/v1/segments/rules/${e(p)}/members`,
+    `/v1/segments/rules/omnichannel_buyers/members?days=${e(p)}`,
+    `/v1/segments/rules/omnichannel_buyers/members?cursor=${Buffer.from(JSON.stringify({ p })).toString('base64url')}`,
+    `/v1/segments/partners/${e(p)}/${e(p)}/members`,
+    `/v1/kpis/stores/${e(p)}/hours?day=${receiptDay}`,
+    `/v1/kpis/stores/HEL-1/zones?day=${e(p)}`,
+    `/v1/kpis/digital-share?from=${e(p)}&to=${receiptDay}`,
+    `/v1/kpis/campaigns/funnel?from=${receiptDay}&to=${e(p)}`,
+    `/v1/kpis/product-groups?from=${receiptDay}&to=${receiptDay}&level=${e(p)}&order=${e(p)}`,
+  ];
+  const statuses = new Map<number, number>();
+  for (const p of payloads) {
+    for (const path of routes(p)) {
+      const r = await api(path);
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      if (![200, 400, 404].includes(r.status)) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+  }
+  expect(statuses.get(400)).toBeGreaterThan(0);
+  expect(statuses.get(404)).toBeGreaterThan(0);
+  expect(await tables()).toEqual(tablesBefore);
+  expect(await count()).toBe(countBefore);
+  expect(await profile('user_id', ANNA.userId)).toEqual({ ...before, asOf: expect.any(String) });
+});

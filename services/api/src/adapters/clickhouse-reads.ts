@@ -1,0 +1,335 @@
+/**
+ * Everything the API reads from ClickHouse. Every value reaches SQL as a query parameter
+ * ({name:Type}); the only SQL chosen by a request is picked from fixed maps here (a rule
+ * segment's condition, a sort direction), never spliced from its text.
+ *
+ * Per-person reads take the survivor's merged persons from the person directory (identity's
+ * topics, in memory) and read each table by its key (tenant, person_id): no read resolves merges
+ * through person_overrides, so a merge published a moment ago already shows.
+ */
+import type { CdpIdentity, ClickHouse } from '@cdp/plumbing';
+import type { LiftInputs } from '../core/lift';
+import type { ActivityRow, AreaRow, ConflictRow, EventSummaryRow, HistoryRow, TimelineRow } from '../core/read-rows';
+import type { PersonPosition, TimelinePosition } from '../core/cursor';
+import { RULE_SEGMENTS, type RuleSegment, type RuleSegmentName } from '../core/segments';
+
+const ms = (column: string) => `toUnixTimestamp64Milli(CAST(${column} AS DateTime64(3, 'UTC')))`;
+
+export type Row = Record<string, unknown>;
+
+export class ClickHouseReads {
+  constructor(private readonly ch: ClickHouse) {}
+
+  async activity(tenant: string, members: readonly string[]): Promise<ActivityRow | undefined> {
+    const rows = await this.ch.query<ActivityRow>(
+      `SELECT count() AS person_rows,
+              ${ms('min(first_seen)')} AS first_seen, ${ms('max(last_seen)')} AS last_seen,
+              arraySort(groupUniqArrayArray(channels)) AS channels,
+              sum(events) AS events, sum(page_views) AS web_page_views, sum(screen_views) AS app_screen_views,
+              uniqExactMerge(sessions) AS sessions, uniqExactMerge(store_days) AS store_visits,
+              sum(online_orders) AS online_orders, sum(online_revenue_minor) AS online_revenue_minor,
+              sum(store_receipts) AS store_orders, sum(store_revenue_minor) AS store_revenue_minor,
+              arrayDistinct(arrayMap(x -> x.2, groupArraySortedMerge(10)(last_viewed))) AS last_viewed_skus,
+              arrayDistinct(arrayMap(x -> x.2, groupArraySortedMerge(10)(last_carted))) AS last_carted_skus,
+              sumMap(category_lines) AS lines,
+              arraySlice(arrayMap(x -> x.1, arrayReverseSort(x -> x.2, arrayZip(lines.1, lines.2))), 1, 3) AS favourite_categories,
+              argMaxMerge(home_area) AS home,
+              home.1 AS home_country, home.2 AS home_postal_code
+       FROM person_activity
+       WHERE tenant = {tenant:String} AND person_id IN {members:Array(String)}`,
+      { tenant, members },
+    );
+    const row = rows[0];
+    return row && row.person_rows > 0 ? row : undefined;
+  }
+
+  async area(country: string, postalCode: string): Promise<AreaRow | undefined> {
+    const rows = await this.ch.query<AreaRow>(
+      `SELECT area_name, municipality, population, median_age, median_income
+       FROM ref_area_demographics FINAL
+       WHERE country_code = {country:String} AND postal_code = {postalCode:String} AND is_deleted = 0`,
+      { country, postalCode },
+    );
+    return rows[0];
+  }
+
+  async partnerSegments(tenant: string, identifiers: readonly CdpIdentity.Identifier[]): Promise<{ partner: string; segments: string[] }[]> {
+    const ids = identifiers.filter((i) => i.type === 'email_hash' || i.type === 'phone_hash');
+    if (ids.length === 0) return [];
+    const types = ids.map((i) => i.type);
+    const values = ids.map((i) => i.value);
+    return this.ch.query(
+      `SELECT partner, arraySort(groupUniqArrayArray(segments)) AS segments
+       FROM ref_partner_segments FINAL
+       WHERE tenant = {tenant:String} AND id_type IN {types:Array(String)} AND id_value IN {values:Array(String)}
+         AND has(arrayZip({types:Array(String)}, {values:Array(String)}), (toString(id_type), id_value)) AND is_deleted = 0
+       GROUP BY partner
+       ORDER BY partner`,
+      { tenant, types, values },
+    );
+  }
+
+  /** A page of the merged persons' events, newest first, after the cursor's position. */
+  timeline(tenant: string, members: readonly string[], limit: number, after?: TimelinePosition): Promise<TimelineRow[]> {
+    return this.ch.query<TimelineRow>(
+      `SELECT event_id, ${ms('event_time')} AS time, person_id, channel, source, event_type, event_name, session_id, page_path, store_id,
+              order_id, currency, revenue_minor, skus
+       FROM person_timeline
+       WHERE tenant = {tenant:String} AND person_id IN {members:Array(String)}
+         ${after ? `AND (event_time, event_id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})` : ''}
+       ORDER BY event_time DESC, event_id DESC
+       LIMIT 1 BY event_id
+       LIMIT {limit:UInt32}`,
+      { tenant, members, limit, ...(after ? { afterMs: after.t, afterId: after.id } : {}) },
+    );
+  }
+
+  /** Identity's history entries that name any of the persons, in the order the graph applied them. */
+  history(tenant: string, members: readonly string[]): Promise<HistoryRow[]> {
+    return this.ch.query<HistoryRow>(
+      `SELECT entry_id, event_id, ${ms('event_time')} AS event_time, ${ms('applied_at')} AS applied_at, identifiers, link_person_id AS person_id, first_seen, joins, refusals
+       FROM identity_history_by_person
+       WHERE tenant = {tenant:String} AND person_id IN {members:Array(String)}
+       ORDER BY history_offset, entry_id
+       LIMIT 1 BY entry_id`,
+      { tenant, members },
+    );
+  }
+
+  /** Links refused between one of the persons and another (identity_conflicts, latest detection). */
+  conflicts(tenant: string, members: readonly string[]): Promise<ConflictRow[]> {
+    return this.ch.query<ConflictRow>(
+      `SELECT conflict_id, rule, reason, event_id, ${ms('event_time')} AS event_time, ${ms('detected_at')} AS detected_at, identifiers, refused, person_id, other_person_id
+       FROM identity_conflicts FINAL
+       WHERE tenant = {tenant:String} AND (person_id IN {members:Array(String)} OR other_person_id IN {members:Array(String)})
+       ORDER BY detected_at`,
+      { tenant, members },
+    );
+  }
+
+  /** What the events behind an explanation were (channel, type, name), from the persons' timelines. */
+  eventSummaries(tenant: string, persons: readonly string[], eventIds: readonly string[]): Promise<EventSummaryRow[]> {
+    if (eventIds.length === 0) return Promise.resolve([]);
+    return this.ch.query<EventSummaryRow>(
+      `SELECT event_id, channel, source, event_type, event_name
+       FROM person_timeline
+       WHERE tenant = {tenant:String} AND person_id IN {persons:Array(String)} AND event_id IN {eventIds:Array(String)}
+       LIMIT 1 BY event_id`,
+      { tenant, persons, eventIds },
+    );
+  }
+
+  /** What the merged persons bought, per product, with the last time. */
+  bought(tenant: string, members: readonly string[]): Promise<{ sku: string; last_bought: number }[]> {
+    return this.ch.query(
+      `SELECT sku, ${ms('max(last_bought)')} AS last_bought
+       FROM person_products
+       WHERE tenant = {tenant:String} AND person_id IN {members:Array(String)}
+       GROUP BY sku`,
+      { tenant, members },
+    );
+  }
+
+  /** Rows of person_products, all tenants: how much the purchases grew since a model was built. */
+  async purchaseRows(): Promise<number> {
+    const [row] = await this.ch.query<{ n: number }>('SELECT count() AS n FROM person_products');
+    return Number(row?.n ?? 0);
+  }
+
+  /** Tenants with purchases: those a lift model is built for. */
+  async tenantsWithPurchases(): Promise<string[]> {
+    const rows = await this.ch.query<{ tenant: string }>(`SELECT DISTINCT tenant FROM person_products ORDER BY tenant`);
+    return rows.map((r) => r.tenant);
+  }
+
+  /**
+   * The lift model's inputs: one basket per surviving person (its merged persons' purchases
+   * together) over the window; baskets of more than maxBasket products (a business buyer, a
+   * test account) are left out, their pairs would swamp everyone else's.
+   */
+  async liftInputs(tenant: string, p: { windowDays: number; minPairSupport: number; maxBasket: number; areaBestSellers: number }): Promise<LiftInputs> {
+    const baskets = `
+      baskets AS
+      (
+          SELECT if(o.person_id != '', o.person_id, b.person_id) AS survivor, groupUniqArray(b.sku) AS skus
+          FROM person_products AS b
+          LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON b.person_id = o.old_person_id
+          WHERE b.tenant = {tenant:String} AND b.last_bought >= now64(3) - toIntervalDay({windowDays:UInt32})
+          GROUP BY survivor
+          HAVING length(skus) <= {maxBasket:UInt32}
+      )`;
+    const params = { tenant, windowDays: p.windowDays, minPairSupport: p.minPairSupport, maxBasket: p.maxBasket, areaBestSellers: p.areaBestSellers };
+    const [items, pairs, categories, areas] = await Promise.all([
+      this.ch.query<{ sku: string; baskets: number; total: number }>(
+        `WITH ${baskets} SELECT sku, count() AS baskets, (SELECT count() FROM baskets) AS total FROM baskets ARRAY JOIN skus AS sku GROUP BY sku`,
+        params,
+      ),
+      this.ch.query<{ a: string; b: string; n: number }>(
+        `WITH ${baskets}
+         SELECT a, b, count() AS n FROM baskets ARRAY JOIN skus AS a ARRAY JOIN skus AS b
+         WHERE a < b GROUP BY a, b HAVING n >= {minPairSupport:UInt32}`,
+        params,
+      ),
+      this.ch.query<{ sku: string; category: string }>(`SELECT sku, category FROM ref_products FINAL WHERE tenant = {tenant:String} AND is_deleted = 0`, params),
+      this.ch.query<{ area: string; skus: string[] }>(
+        `WITH ${baskets},
+         homes AS
+         (
+             SELECT if(o.person_id != '', o.person_id, a.person_id) AS survivor, argMaxMerge(a.home_area) AS home
+             FROM person_activity AS a
+             LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON a.person_id = o.old_person_id
+             WHERE a.tenant = {tenant:String}
+             GROUP BY survivor
+             HAVING home.2 != ''
+         )
+         SELECT area, groupArray({areaBestSellers:UInt32})(sku) AS skus FROM
+         (
+             SELECT concat(h.home.1, '|', h.home.2) AS area, sku, count() AS buyers
+             FROM baskets AS k INNER JOIN homes AS h ON k.survivor = h.survivor
+             ARRAY JOIN k.skus AS sku
+             GROUP BY area, sku
+             ORDER BY area, buyers DESC, sku
+         )
+         GROUP BY area`,
+        params,
+      ),
+    ]);
+    return {
+      baskets: items[0]?.total ?? 0,
+      items: new Map(items.map((i) => [i.sku, i.baskets])),
+      pairs,
+      categories: new Map(categories.map((c) => [c.sku, c.category])),
+      areaBestSellers: new Map(areas.map((a) => [a.area, a.skus])),
+    };
+  }
+
+  /** A page of a rule segment's surviving persons, by person id after the cursor. */
+  ruleSegment(tenant: string, name: RuleSegmentName, days: number, limit: number, after?: PersonPosition): Promise<{ person_id: string }[]> {
+    return this.ch.query(
+      `SELECT person_id FROM
+       (
+           SELECT if(o.person_id != '', o.person_id, d.person_id) AS person_id,
+                  sumIf(d.online_orders, d.day >= today() - {days:UInt32}) AS online_orders,
+                  sumIf(d.store_receipts, d.day >= today() - {days:UInt32}) AS store_receipts,
+                  sumIf(d.cart_adds, d.day >= today() - {days:UInt32}) AS cart_adds,
+                  sumIf(d.store_visits, d.day >= today() - {days:UInt32}) AS store_visits,
+                  sumIf(d.online_orders + d.store_receipts, d.day < today() - {days:UInt32}) AS purchases_before
+           FROM person_daily AS d
+           LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON d.person_id = o.old_person_id
+           WHERE d.tenant = {tenant:String} ${(RULE_SEGMENTS[name] as RuleSegment).allHistory ? '' : 'AND d.day >= today() - {days:UInt32}'}
+           GROUP BY person_id
+           HAVING ${RULE_SEGMENTS[name].having}
+       )
+       WHERE person_id > {after:String}
+       ORDER BY person_id
+       LIMIT {limit:UInt32}`,
+      { tenant, days, limit, after: after?.p ?? '' },
+    );
+  }
+
+  /** A page of the surviving persons whose identifiers a partner put in a segment. */
+  partnerSegment(tenant: string, partner: string, segment: string, limit: number, after?: PersonPosition): Promise<{ person_id: string }[]> {
+    return this.ch.query(
+      `SELECT DISTINCT if(o.person_id != '', o.person_id, i.person_id) AS person_id
+       FROM
+       (
+           SELECT id_type, id_value FROM ref_partner_segments FINAL
+           WHERE tenant = {tenant:String} AND partner = {partner:String} AND has(segments, {segment:String}) AND is_deleted = 0
+       ) AS r
+       INNER JOIN
+       (
+           SELECT id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities
+           WHERE tenant = {tenant:String} AND id_type IN ('email_hash', 'phone_hash')
+           GROUP BY id_type, id_value
+       ) AS i ON r.id_type = i.id_type AND r.id_value = i.id_value
+       LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON i.person_id = o.old_person_id
+       WHERE person_id > {after:String}
+       ORDER BY person_id
+       LIMIT {limit:UInt32}`,
+      { tenant, partner, segment, limit, after: after?.p ?? '' },
+    );
+  }
+
+  /** Partner segments with their size in identifiers. */
+  partnerSegmentList(tenant: string): Promise<{ partner: string; segment: string; identifiers: number }[]> {
+    return this.ch.query(
+      `SELECT partner, segment, count() AS identifiers
+       FROM (SELECT partner, segments FROM ref_partner_segments FINAL WHERE tenant = {tenant:String} AND is_deleted = 0)
+       ARRAY JOIN segments AS segment
+       GROUP BY partner, segment
+       ORDER BY partner, segment`,
+      { tenant },
+    );
+  }
+
+  storeHours(tenant: string, storeId: string, day: string): Promise<Row[]> {
+    return this.ch.query(
+      `WITH ifNull((SELECT any(time_zone) FROM ref_stores FINAL WHERE tenant = {tenant:String} AND store_id = {storeId:String} AND time_zone != ''), 'UTC') AS zone
+       SELECT formatDateTime(hour, '%Y-%m-%dT%H:%i:00Z') AS hour_utc, formatDateTime(toTimeZone(hour, zone), '%Y-%m-%dT%H:%i:00') AS hour_local, zone AS time_zone,
+              footfall_in, footfall_out, visitors, known_visitors, anonymous_visitors, passersby, capture_rate,
+              receipts, returns, revenue_minor, units, conversion, median_dwell_minutes
+       FROM store_traffic_hourly
+       WHERE tenant = {tenant:String} AND store_id = {storeId:String} AND day = {day:Date}
+       ORDER BY hour`,
+      { tenant, storeId, day },
+    );
+  }
+
+  storeZones(tenant: string, storeId: string, day: string): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT formatDateTime(hour, '%Y-%m-%dT%H:%i:00Z') AS hour_utc, zone_id, visitors, visitor_minutes
+       FROM store_zone_heat
+       WHERE tenant = {tenant:String} AND store_id = {storeId:String} AND day = {day:Date}
+       ORDER BY hour, zone_id`,
+      { tenant, storeId, day },
+    );
+  }
+
+  campaignFunnel(tenant: string, from: string, to: string): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT marketing_medium, campaign_source, campaign_name, count() AS sessions,
+              countIf(product_views > 0) AS viewed_product, countIf(cart_adds > 0) AS added_to_cart,
+              countIf(checkouts > 0) AS started_checkout, countIf(orders > 0) AS ordered, sum(revenue_minor) AS revenue_minor
+       FROM sessions
+       WHERE tenant = {tenant:String} AND session_date BETWEEN {from:Date} AND {to:Date} AND is_bot = 0
+       GROUP BY marketing_medium, campaign_source, campaign_name
+       ORDER BY sessions DESC, marketing_medium, campaign_source, campaign_name`,
+      { tenant, from, to },
+    );
+  }
+
+  productGroups(tenant: string, from: string, to: string, level: number, order: 'top' | 'bottom', limit: number): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT if(c.group != '', c.group, '(not in catalogue)') AS product_group,
+              sum(p.online_revenue_minor) AS online_revenue_minor, sum(p.store_revenue_minor) AS store_revenue_minor,
+              online_revenue_minor + store_revenue_minor AS revenue_minor,
+              sum(p.online_units + p.store_units) AS units, sum(p.views) AS views
+       FROM product_hourly AS p
+       LEFT JOIN
+       (
+           SELECT sku, arrayStringConcat(arraySlice(category_path, 1, {level:UInt8}), ' > ') AS group
+           FROM ref_products FINAL WHERE tenant = {tenant:String} AND is_deleted = 0
+       ) AS c ON p.sku = c.sku
+       WHERE p.tenant = {tenant:String} AND p.hour >= toDateTime({from:Date}, 'UTC') AND p.hour < toDateTime({to:Date}, 'UTC') + INTERVAL 1 DAY
+       GROUP BY product_group
+       ORDER BY revenue_minor ${order === 'top' ? 'DESC' : 'ASC'}, product_group
+       LIMIT {limit:UInt32}`,
+      { tenant, from, to, level, limit },
+    );
+  }
+
+  digitalShare(tenant: string, from: string, to: string): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT day, currency,
+              sumIf(revenue_minor, channel IN ('web', 'app')) AS digital_revenue_minor,
+              sumIf(revenue_minor, channel = 'store') AS store_revenue_minor,
+              if(digital_revenue_minor + store_revenue_minor != 0, digital_revenue_minor / (digital_revenue_minor + store_revenue_minor), NULL) AS digital_share,
+              sumIf(orders, channel IN ('web', 'app')) AS digital_orders, sumIf(orders, channel = 'store') AS store_orders
+       FROM sales_daily
+       WHERE tenant = {tenant:String} AND day BETWEEN {from:Date} AND {to:Date}
+       GROUP BY day, currency
+       ORDER BY day, currency`,
+      { tenant, from, to },
+    );
+  }
+}

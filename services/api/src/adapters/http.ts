@@ -1,0 +1,346 @@
+/**
+ * The customer API over HTTP (fastify). Every route needs an API key (Authorization: Bearer) with
+ * the route's scope; the key names the tenant. A parameter that is wrong answers 400 naming it;
+ * an unknown person 404. Request lines are never logged: a lookup's path can hold a clear e-mail.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyRequest } from 'fastify';
+import { bearerOf, CdpError, Counter, Histogram, type Logger, type Registry } from '@cdp/plumbing';
+import { SCOPES, type ApiKey, type ApiKeys, type Scope } from '../core/api-keys';
+import { encodeCursor, personCursor, timelineCursor } from '../core/cursor';
+import { LOOKUP_TYPES, LookupError, lookupOf } from '../core/lookup';
+import type { PersonDirectory, PersonIdentity } from '../core/person-directory';
+import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegmentName } from '../core/segments';
+import { explanationOf, profileOf, timelineEventOf } from '../core/views';
+import type { ClickHouseReads } from './clickhouse-reads';
+import type { Recommender } from './recommender';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a key needs for this route; routes without one are open (health, docs). */
+    scope?: Scope;
+  }
+}
+
+export interface HttpOptions {
+  keys: ApiKeys;
+  directory: PersonDirectory;
+  reads: ClickHouseReads;
+  recommender: Recommender;
+  salt: string;
+  logger: Logger;
+  registry: Registry;
+  /** The directory has read identity's topics to their end (for /health and 503 before). */
+  ready: () => boolean;
+  excludeDays: number;
+  now?: () => number;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly parameter?: string,
+  ) {
+    super(message);
+  }
+}
+
+const notFound = () => new ApiError(404, 'not_found', 'no person is known by this identifier');
+const DAY = { type: 'string', format: 'date', description: 'A day, YYYY-MM-DD (UTC)' } as const;
+const LIMIT = (max: number, fallback: number) => ({ type: 'integer', minimum: 1, maximum: max, default: fallback, description: `Items per page, at most ${max}` }) as const;
+const CURSOR = { type: 'string', maxLength: 1024, description: 'The nextCursor of the previous page' } as const;
+const PERSON_PARAMS = {
+  type: 'object',
+  required: ['type', 'value'],
+  properties: {
+    type: { type: 'string', enum: [...LOOKUP_TYPES], description: 'Identifier type; email, phone and mac take the clear value and are hashed as ingest hashes them' },
+    value: { type: 'string', minLength: 1, maxLength: 512, description: 'Identifier value (URL-encoded)' },
+  },
+} as const;
+const RANGE = { type: 'object', required: ['from', 'to'], properties: { from: DAY, to: DAY } } as const;
+
+export function buildHttpApp(options: HttpOptions) {
+  const { keys, directory, reads, recommender, salt, logger, registry } = options;
+  const now = options.now ?? Date.now;
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    // An e-mail or a hashed identifier can be longer than fastify's default of 100.
+    routerOptions: { maxParamLength: 600 },
+    schemaErrorFormatter: (errors, dataVar) => {
+      const e = errors[0]!;
+      const params = e.params as { missingProperty?: string; allowedValues?: unknown[]; limit?: number; format?: string };
+      const parameter = params.missingProperty ?? (e.instancePath.replace(/^\//, '') || dataVar);
+      const reason = params.allowedValues
+        ? `must be one of ${params.allowedValues.join(', ')}`
+        : params.missingProperty
+          ? 'is required'
+          : e.keyword === 'format' && params.format === 'date'
+            ? 'must be a day as YYYY-MM-DD'
+            : (e.message ?? 'is invalid');
+      return new ApiError(400, 'invalid_parameter', `${parameter} ${reason}`, parameter);
+    },
+    ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false, useDefaults: true } },
+  });
+
+  const requests = new Counter({ name: 'api_requests_total', help: 'Requests by route and status', labelNames: ['route', 'status'], registers: [registry] });
+  const seconds = new Histogram({ name: 'api_request_seconds', help: 'Time to answer, by route', labelNames: ['route'], buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+
+  void app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'CDP customer API',
+        version: '1',
+        description: 'One customer\'s live profile by any identifier, the cross-channel timeline, why identifiers are one person, recommendations by lift, segments and KPIs. Every request needs an API key (Authorization: Bearer KEY); the key names the tenant and its scopes: ' + Object.entries(SCOPES).map(([s, d]) => `${s} (${d})`).join('; ') + '.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS_FILE' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const keyOf = new WeakMap<FastifyRequest, ApiKey>();
+  // Authentication comes before validation: a caller without a key learns nothing about the routes' rules.
+  app.addHook('onRequest', async (request) => {
+    const scope = request.routeOptions.config.scope;
+    if (!scope) return;
+    const token = bearerOf(request.headers.authorization);
+    if (!token) throw new ApiError(401, 'unauthorized', 'an API key is required: Authorization: Bearer KEY');
+    const key = keys.byKey(token);
+    if (!key) throw new ApiError(401, 'unauthorized', 'unknown API key');
+    if (!key.scopes.includes(scope)) throw new ApiError(403, 'forbidden', `key ${key.name} lacks the scope ${scope} (it has ${key.scopes.join(', ')})`);
+    if (!options.ready()) throw new ApiError(503, 'starting', 'the API is still reading the identity graph; retry in a moment');
+    keyOf.set(request, key);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    requests.inc({ route, status: String(reply.statusCode) });
+    seconds.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+    let status = 500;
+    let body: Record<string, unknown>;
+    if (error instanceof ApiError) {
+      status = error.status;
+      body = { error: error.code, message: error.message, ...(error.parameter ? { parameter: error.parameter } : {}) };
+    } else if (error instanceof LookupError) {
+      status = 400;
+      body = { error: 'invalid_parameter', parameter: error.field, message: error.message };
+    } else if ((error as FastifyError).statusCode && (error as FastifyError).statusCode! < 500) {
+      status = (error as FastifyError).statusCode!;
+      body = { error: 'bad_request', message: error.message };
+    } else {
+      status = error instanceof CdpError && error.retriable ? 503 : 500;
+      if (status === 503) reply.header('retry-after', '2');
+      body = { error: status === 503 ? 'unavailable' : 'internal', message: 'the customer data could not be read now' };
+      // The route pattern only: the path of a lookup can hold a clear e-mail.
+      request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
+    }
+    void reply.status(status).send(body);
+  });
+
+  const tenantOf = (request: FastifyRequest) => keyOf.get(request)!.tenant;
+
+  /** The surviving person a lookup names, its merged persons and identifiers; 404 when unknown. */
+  const identify = (request: FastifyRequest): { tenant: string; identity: PersonIdentity } => {
+    const { type, value } = request.params as { type: string; value: string };
+    const tenant = tenantOf(request);
+    const lookup = lookupOf(type, value, salt);
+    const survivor = lookup.kind === 'person' ? directory.survivorOf(tenant, lookup.personId) : directory.personOf(tenant, lookup.identifier);
+    if (survivor === undefined) throw notFound();
+    return { tenant, identity: directory.identityOf(tenant, survivor) };
+  };
+
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+    const ready = options.ready();
+    return reply.status(ready ? 200 : 503).send({ service: 'api', status: ready ? 'ok' : 'starting', directory: directory.size });
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/v1/profiles/:type/:value',
+    { config: { scope: 'profile:read' }, schema: { summary: 'A customer\'s 360° profile by any identifier', tags: ['profiles'], params: PERSON_PARAMS } },
+    async (request) => {
+      const { tenant, identity } = identify(request);
+      const [activity, segments] = await Promise.all([reads.activity(tenant, identity.members), reads.partnerSegments(tenant, identity.identifiers)]);
+      const area = activity && activity.home_postal_code !== '' ? await reads.area(activity.home_country, activity.home_postal_code) : undefined;
+      return profileOf(identity, activity, segments, area, now());
+    },
+  );
+
+  app.get(
+    '/v1/profiles/:type/:value/timeline',
+    {
+      config: { scope: 'profile:read' },
+      schema: { summary: 'A customer\'s events across channels, newest first', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(500, 50), cursor: CURSOR } } },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const after = cursor === undefined ? undefined : timelineCursor(cursor);
+      const { tenant, identity } = identify(request);
+      const rows = await reads.timeline(tenant, identity.members, limit + 1, after);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        personId: identity.personId,
+        events: page.map(timelineEventOf),
+        nextCursor: rows.length > limit && last ? encodeCursor({ t: last.time, id: last.event_id }) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/profiles/:type/:value/explain',
+    { config: { scope: 'profile:read' }, schema: { summary: 'Why these identifiers are one person: every merge with its event, and the links refused', tags: ['profiles'], params: PERSON_PARAMS } },
+    async (request) => {
+      const { tenant, identity } = identify(request);
+      const [history, conflicts] = await Promise.all([reads.history(tenant, identity.members), reads.conflicts(tenant, identity.members)]);
+      const eventIds = [...new Set([...history.map((h) => h.event_id), ...conflicts.map((c) => c.event_id)])];
+      const events = await reads.eventSummaries(tenant, identity.members, eventIds);
+      return explanationOf(identity, history, conflicts, events);
+    },
+  );
+
+  app.get(
+    '/v1/profiles/:type/:value/recommendations',
+    {
+      config: { scope: 'profile:read' },
+      schema: { summary: 'Products the customer is likely to want next (lift over co-purchases)', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(50, 10) } } },
+    },
+    async (request) => {
+      const { limit } = request.query as { limit: number };
+      const { tenant, identity } = identify(request);
+      const [bought, activity] = await Promise.all([reads.bought(tenant, identity.members), reads.activity(tenant, identity.members)]);
+      const model = recommender.modelOf(tenant);
+      const items = model.recommend(
+        {
+          bought: bought.map((b) => ({ sku: b.sku, lastBought: b.last_bought })),
+          favouriteCategories: activity?.favourite_categories ?? [],
+          homeArea: activity && activity.home_postal_code !== '' ? `${activity.home_country}|${activity.home_postal_code}` : '',
+        },
+        { limit, excludeDays: options.excludeDays, now: now() },
+      );
+      return { personId: identity.personId, method: 'lift', modelBuiltAt: model.builtAt ? new Date(model.builtAt).toISOString() : null, items };
+    },
+  );
+
+  app.get('/v1/segments', { config: { scope: 'segment:export' }, schema: { summary: 'Segments that can be exported: rule segments and partner segments', tags: ['segments'] } }, async (request) => ({
+    rules: RULE_SEGMENT_NAMES.map((name) => ({ name, description: RULE_SEGMENTS[name].description, defaultDays: DEFAULT_SEGMENT_DAYS })),
+    partners: await reads.partnerSegmentList(tenantOf(request)),
+  }));
+
+  const membersOf = (tenant: string, rows: { person_id: string }[], limit: number) => {
+    const page = rows.slice(0, limit);
+    return {
+      persons: page.map((r) => ({ personId: r.person_id, identifiers: directory.identityOf(tenant, r.person_id).identifiers })),
+      nextCursor: rows.length > limit ? encodeCursor({ p: page[page.length - 1]!.person_id }) : null,
+    };
+  };
+
+  app.get(
+    '/v1/segments/rules/:name/members',
+    {
+      config: { scope: 'segment:export' },
+      schema: {
+        summary: 'Who is in a rule segment, person by person',
+        tags: ['segments'],
+        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', enum: RULE_SEGMENT_NAMES } } },
+        querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_SEGMENT_DAYS }, limit: LIMIT(10_000, 1000), cursor: CURSOR } },
+      },
+    },
+    async (request) => {
+      const { name } = request.params as { name: RuleSegmentName };
+      const { days, limit, cursor } = request.query as { days: number; limit: number; cursor?: string };
+      const after = cursor === undefined ? undefined : personCursor(cursor);
+      const tenant = tenantOf(request);
+      return { segment: name, days, ...membersOf(tenant, await reads.ruleSegment(tenant, name, days, limit + 1, after), limit) };
+    },
+  );
+
+  app.get(
+    '/v1/segments/partners/:partner/:segment/members',
+    {
+      config: { scope: 'segment:export' },
+      schema: {
+        summary: 'Who is in a partner segment (joined by hashed e-mail or phone), person by person',
+        tags: ['segments'],
+        params: { type: 'object', required: ['partner', 'segment'], properties: { partner: { type: 'string', minLength: 1, maxLength: 100 }, segment: { type: 'string', minLength: 1, maxLength: 200 } } },
+        querystring: { type: 'object', properties: { limit: LIMIT(10_000, 1000), cursor: CURSOR } },
+      },
+    },
+    async (request) => {
+      const { partner, segment } = request.params as { partner: string; segment: string };
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const after = cursor === undefined ? undefined : personCursor(cursor);
+      const tenant = tenantOf(request);
+      return { partner, segment, ...membersOf(tenant, await reads.partnerSegment(tenant, partner, segment, limit + 1, after), limit) };
+    },
+  );
+
+  const STORE = { type: 'object', required: ['storeId'], properties: { storeId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+  const ONE_DAY = { type: 'object', required: ['day'], properties: { day: DAY } } as const;
+
+  app.get(
+    '/v1/kpis/stores/:storeId/hours',
+    { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s day by hour: footfall, visitors, passers-by, capture rate, receipts, conversion, dwell', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
+    async (request) => ({ hours: await reads.storeHours(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day) }),
+  );
+
+  app.get(
+    '/v1/kpis/stores/:storeId/zones',
+    { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s zone heat by hour: visitors and visitor-minutes per zone', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
+    async (request) => ({ zones: await reads.storeZones(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day) }),
+  );
+
+  const range = (request: FastifyRequest) => {
+    const { from, to } = request.query as { from: string; to: string };
+    if (from > to) throw new ApiError(400, 'invalid_parameter', `from must not be after to (${from} > ${to})`, 'from');
+    return { from, to };
+  };
+
+  app.get(
+    '/v1/kpis/campaigns/funnel',
+    { config: { scope: 'kpi:read' }, schema: { summary: 'Campaign funnel: sessions, product views, carts, checkouts, orders by arrival medium and campaign', tags: ['kpis'], querystring: RANGE } },
+    async (request) => {
+      const { from, to } = range(request);
+      return { from, to, campaigns: await reads.campaignFunnel(tenantOf(request), from, to) };
+    },
+  );
+
+  app.get(
+    '/v1/kpis/product-groups',
+    {
+      config: { scope: 'kpi:read' },
+      schema: {
+        summary: 'Top or bottom product groups by revenue, online and in stores',
+        tags: ['kpis'],
+        querystring: {
+          type: 'object',
+          required: ['from', 'to'],
+          properties: { from: DAY, to: DAY, order: { type: 'string', enum: ['top', 'bottom'], default: 'top' }, level: { type: 'integer', minimum: 1, maximum: 5, default: 1, description: 'Depth of the category path that makes a group' }, limit: LIMIT(100, 10) },
+        },
+      },
+    },
+    async (request) => {
+      const { from, to } = range(request);
+      const { order, level, limit } = request.query as { order: 'top' | 'bottom'; level: number; limit: number };
+      return { from, to, order, level, groups: await reads.productGroups(tenantOf(request), from, to, level, order, limit) };
+    },
+  );
+
+  app.get(
+    '/v1/kpis/digital-share',
+    { config: { scope: 'kpi:read' }, schema: { summary: 'Digital share of sales by day: web and app against stores', tags: ['kpis'], querystring: RANGE } },
+    async (request) => {
+      const { from, to } = range(request);
+      return { from, to, days: await reads.digitalShare(tenantOf(request), from, to) };
+    },
+  );
+
+  return app;
+}

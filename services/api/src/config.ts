@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { env, piiSaltEnv, saltRequiredInProduction, serviceEnv, z } from '@cdp/plumbing';
+
+export const apiConfigSchema = z.object({
+  ...serviceEnv,
+  API_HOST: env.string('127.0.0.1'),
+  API_PORT: env.int(8070, { min: 0, max: 65535 }),
+  METRICS_PORT: env.int(9105, { min: 0, max: 65535 }),
+  API_KEYS_FILE: env.string(join(__dirname, '..', 'config', 'keys.local.json')),
+  /** PII_HASH_SALT: the salt ingest hashes e-mails, phones and MACs with; a clear e-mail lookup hashes with it too. */
+  ...piiSaltEnv,
+  /** The lift model is rebuilt from every person's purchases this often (and at start). */
+  API_RECOMMENDATION_REFRESH_SECONDS: env.int(600, { min: 5 }),
+  /** Purchases of the last this many days make the model's baskets. */
+  API_RECOMMENDATION_WINDOW_DAYS: env.int(365, { min: 1 }),
+  /** A pair of products counts when at least this many persons bought both. */
+  API_RECOMMENDATION_MIN_PAIR_SUPPORT: env.int(3, { min: 1 }),
+  /** Products bought in the last this many days are not recommended again. */
+  API_RECOMMENDATION_EXCLUDE_DAYS: env.int(30, { min: 0 }),
+  /** Baskets with more products than this (a business buyer, a test account) are left out of the model. */
+  API_RECOMMENDATION_MAX_BASKET: env.int(200, { min: 2 }),
+}).refine(...saltRequiredInProduction);
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;

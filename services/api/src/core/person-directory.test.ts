@@ -1,0 +1,46 @@
+import { PersonDirectory } from './person-directory';
+
+const assign = (d: PersonDirectory, type: string, value: string, personId: string, tenant = 't') =>
+  d.setAssignment({ tenant, identifier: { type, value }, personId, firstSeen: 0, updatedAt: 0 });
+const merge = (d: PersonDirectory, from: string, to: string, tenant = 't') =>
+  d.setMerge({ tenant, fromPersonId: from, toPersonId: to, mergedAt: 0, causeEventId: 'e', link: [], viaPersonId: null });
+
+describe('PersonDirectory', () => {
+  it('answers an identifier, a survivor and an absorbed person with the survivor and all identifiers', () => {
+    const d = new PersonDirectory();
+    assign(d, 'user_id', 'u1', 'p_web');
+    assign(d, 'loyalty_card', 'L1', 'p_store');
+    merge(d, 'p_store', 'p_web');
+    // The merge arrived before the loyalty card's re-assignment: it counts already.
+    expect(d.personOf('t', { type: 'loyalty_card', value: 'L1' })).toBe('p_web');
+    expect(d.survivorOf('t', 'p_store')).toBe('p_web');
+    expect(d.identityOf('t', 'p_web')).toEqual({
+      personId: 'p_web',
+      members: ['p_web', 'p_store'],
+      identifiers: [{ type: 'loyalty_card', value: 'L1' }, { type: 'user_id', value: 'u1' }],
+    });
+    assign(d, 'loyalty_card', 'L1', 'p_web');
+    expect(d.identityOf('t', 'p_web').identifiers).toHaveLength(2);
+  });
+
+  it('follows a survivor absorbed in turn (flat re-pointed merges)', () => {
+    const d = new PersonDirectory();
+    assign(d, 'anonymous_id', 'a1', 'p_a');
+    assign(d, 'user_id', 'u1', 'p_b');
+    assign(d, 'customer_id', 'c1', 'p_c');
+    merge(d, 'p_a', 'p_b');
+    merge(d, 'p_b', 'p_c');
+    merge(d, 'p_a', 'p_c');
+    expect(d.identityOf('t', 'p_b').members).toEqual(['p_b']);
+    expect(d.identityOf('t', 'p_c').members).toEqual(['p_c', 'p_a', 'p_b']);
+    expect(d.personOf('t', { type: 'anonymous_id', value: 'a1' })).toBe('p_c');
+  });
+
+  it('knows nothing of persons and identifiers the graph never made, nor of other tenants', () => {
+    const d = new PersonDirectory();
+    assign(d, 'user_id', 'u1', 'p_1', 'a');
+    expect(d.survivorOf('a', 'p_2')).toBeUndefined();
+    expect(d.survivorOf('b', 'p_1')).toBeUndefined();
+    expect(d.personOf('b', { type: 'user_id', value: 'u1' })).toBeUndefined();
+  });
+});
