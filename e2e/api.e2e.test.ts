@@ -381,6 +381,23 @@ test('keys and scopes: 401 without a known key, 403 outside its scope', async ()
   expect((await api('/v1/segments/rules/omnichannel_buyers/members', CLERK)).status).toBe(403);
   const forbidden = await api('/v1/segments', DASHBOARD);
   expect(forbidden.body.message).toContain('segment:export');
+  // The OpenAPI document needs no key and names every route.
+  const openapi = await api('/openapi.json', null);
+  expect(openapi.status).toBe(200);
+  expect(Object.keys(openapi.body.paths).sort()).toEqual([
+    '/v1/kpis/campaigns/funnel',
+    '/v1/kpis/digital-share',
+    '/v1/kpis/product-groups',
+    '/v1/kpis/stores/{storeId}/hours',
+    '/v1/kpis/stores/{storeId}/zones',
+    '/v1/profiles/{type}/{value}',
+    '/v1/profiles/{type}/{value}/explain',
+    '/v1/profiles/{type}/{value}/recommendations',
+    '/v1/profiles/{type}/{value}/timeline',
+    '/v1/segments',
+    '/v1/segments/partners/{partner}/{segment}/members',
+    '/v1/segments/rules/{name}/members',
+  ]);
 });
 
 test('a bad parameter is 400 naming it', async () => {

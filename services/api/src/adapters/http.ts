@@ -155,192 +155,195 @@ export function buildHttpApp(options: HttpOptions) {
     return { tenant, identity: directory.identityOf(tenant, survivor) };
   };
 
-  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
-    const ready = options.ready();
-    return reply.status(ready ? 200 : 503).send({ service: 'api', status: ready ? 'ok' : 'starting', directory: directory.size });
-  });
+  // Routes load after the OpenAPI plugin (a plugin of their own), so that it sees every one of them.
+  void app.register(async (routes) => {
+    routes.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+      const ready = options.ready();
+      return reply.status(ready ? 200 : 503).send({ service: 'api', status: ready ? 'ok' : 'starting', directory: directory.size });
+    });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    routes.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get(
-    '/v1/profiles/:type/:value',
-    { config: { scope: 'profile:read' }, schema: { summary: 'A customer\'s 360° profile by any identifier', tags: ['profiles'], params: PERSON_PARAMS } },
-    async (request) => {
-      const { tenant, identity } = identify(request);
-      const [activity, segments] = await Promise.all([reads.activity(tenant, identity.members), reads.partnerSegments(tenant, identity.identifiers)]);
-      const area = activity && activity.home_postal_code !== '' ? await reads.area(activity.home_country, activity.home_postal_code) : undefined;
-      return profileOf(identity, activity, segments, area, now());
-    },
-  );
+    routes.get(
+      '/v1/profiles/:type/:value',
+      { config: { scope: 'profile:read' }, schema: { summary: 'A customer\'s 360° profile by any identifier', tags: ['profiles'], params: PERSON_PARAMS } },
+      async (request) => {
+        const { tenant, identity } = identify(request);
+        const [activity, segments] = await Promise.all([reads.activity(tenant, identity.members), reads.partnerSegments(tenant, identity.identifiers)]);
+        const area = activity && activity.home_postal_code !== '' ? await reads.area(activity.home_country, activity.home_postal_code) : undefined;
+        return profileOf(identity, activity, segments, area, now());
+      },
+    );
 
-  app.get(
-    '/v1/profiles/:type/:value/timeline',
-    {
-      config: { scope: 'profile:read' },
-      schema: { summary: 'A customer\'s events across channels, newest first', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(500, 50), cursor: CURSOR } } },
-    },
-    async (request) => {
-      const { limit, cursor } = request.query as { limit: number; cursor?: string };
-      const after = cursor === undefined ? undefined : timelineCursor(cursor);
-      const { tenant, identity } = identify(request);
-      const rows = await reads.timeline(tenant, identity.members, limit + 1, after);
+    routes.get(
+      '/v1/profiles/:type/:value/timeline',
+      {
+        config: { scope: 'profile:read' },
+        schema: { summary: 'A customer\'s events across channels, newest first', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(500, 50), cursor: CURSOR } } },
+      },
+      async (request) => {
+        const { limit, cursor } = request.query as { limit: number; cursor?: string };
+        const after = cursor === undefined ? undefined : timelineCursor(cursor);
+        const { tenant, identity } = identify(request);
+        const rows = await reads.timeline(tenant, identity.members, limit + 1, after);
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        return {
+          personId: identity.personId,
+          events: page.map(timelineEventOf),
+          nextCursor: rows.length > limit && last ? encodeCursor({ t: last.time, id: last.event_id }) : null,
+        };
+      },
+    );
+
+    routes.get(
+      '/v1/profiles/:type/:value/explain',
+      { config: { scope: 'profile:read' }, schema: { summary: 'Why these identifiers are one person: every merge with its event, and the links refused', tags: ['profiles'], params: PERSON_PARAMS } },
+      async (request) => {
+        const { tenant, identity } = identify(request);
+        const [history, conflicts] = await Promise.all([reads.history(tenant, identity.members), reads.conflicts(tenant, identity.members)]);
+        const eventIds = [...new Set([...history.map((h) => h.event_id), ...conflicts.map((c) => c.event_id)])];
+        const events = await reads.eventSummaries(tenant, identity.members, eventIds);
+        return explanationOf(identity, history, conflicts, events);
+      },
+    );
+
+    routes.get(
+      '/v1/profiles/:type/:value/recommendations',
+      {
+        config: { scope: 'profile:read' },
+        schema: { summary: 'Products the customer is likely to want next (lift over co-purchases)', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(50, 10) } } },
+      },
+      async (request) => {
+        const { limit } = request.query as { limit: number };
+        const { tenant, identity } = identify(request);
+        const [bought, activity] = await Promise.all([reads.bought(tenant, identity.members), reads.activity(tenant, identity.members)]);
+        const model = recommender.modelOf(tenant);
+        const items = model.recommend(
+          {
+            bought: bought.map((b) => ({ sku: b.sku, lastBought: b.last_bought })),
+            favouriteCategories: activity?.favourite_categories ?? [],
+            homeArea: activity && activity.home_postal_code !== '' ? `${activity.home_country}|${activity.home_postal_code}` : '',
+          },
+          { limit, excludeDays: options.excludeDays, now: now() },
+        );
+        return { personId: identity.personId, method: 'lift', modelBuiltAt: model.builtAt ? new Date(model.builtAt).toISOString() : null, items };
+      },
+    );
+
+    routes.get('/v1/segments', { config: { scope: 'segment:export' }, schema: { summary: 'Segments that can be exported: rule segments and partner segments', tags: ['segments'] } }, async (request) => ({
+      rules: RULE_SEGMENT_NAMES.map((name) => ({ name, description: RULE_SEGMENTS[name].description, defaultDays: DEFAULT_SEGMENT_DAYS })),
+      partners: await reads.partnerSegmentList(tenantOf(request)),
+    }));
+
+    const membersOf = (tenant: string, rows: { person_id: string }[], limit: number) => {
       const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
       return {
-        personId: identity.personId,
-        events: page.map(timelineEventOf),
-        nextCursor: rows.length > limit && last ? encodeCursor({ t: last.time, id: last.event_id }) : null,
+        persons: page.map((r) => ({ personId: r.person_id, identifiers: directory.identityOf(tenant, r.person_id).identifiers })),
+        nextCursor: rows.length > limit ? encodeCursor({ p: page[page.length - 1]!.person_id }) : null,
       };
-    },
-  );
-
-  app.get(
-    '/v1/profiles/:type/:value/explain',
-    { config: { scope: 'profile:read' }, schema: { summary: 'Why these identifiers are one person: every merge with its event, and the links refused', tags: ['profiles'], params: PERSON_PARAMS } },
-    async (request) => {
-      const { tenant, identity } = identify(request);
-      const [history, conflicts] = await Promise.all([reads.history(tenant, identity.members), reads.conflicts(tenant, identity.members)]);
-      const eventIds = [...new Set([...history.map((h) => h.event_id), ...conflicts.map((c) => c.event_id)])];
-      const events = await reads.eventSummaries(tenant, identity.members, eventIds);
-      return explanationOf(identity, history, conflicts, events);
-    },
-  );
-
-  app.get(
-    '/v1/profiles/:type/:value/recommendations',
-    {
-      config: { scope: 'profile:read' },
-      schema: { summary: 'Products the customer is likely to want next (lift over co-purchases)', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(50, 10) } } },
-    },
-    async (request) => {
-      const { limit } = request.query as { limit: number };
-      const { tenant, identity } = identify(request);
-      const [bought, activity] = await Promise.all([reads.bought(tenant, identity.members), reads.activity(tenant, identity.members)]);
-      const model = recommender.modelOf(tenant);
-      const items = model.recommend(
-        {
-          bought: bought.map((b) => ({ sku: b.sku, lastBought: b.last_bought })),
-          favouriteCategories: activity?.favourite_categories ?? [],
-          homeArea: activity && activity.home_postal_code !== '' ? `${activity.home_country}|${activity.home_postal_code}` : '',
-        },
-        { limit, excludeDays: options.excludeDays, now: now() },
-      );
-      return { personId: identity.personId, method: 'lift', modelBuiltAt: model.builtAt ? new Date(model.builtAt).toISOString() : null, items };
-    },
-  );
-
-  app.get('/v1/segments', { config: { scope: 'segment:export' }, schema: { summary: 'Segments that can be exported: rule segments and partner segments', tags: ['segments'] } }, async (request) => ({
-    rules: RULE_SEGMENT_NAMES.map((name) => ({ name, description: RULE_SEGMENTS[name].description, defaultDays: DEFAULT_SEGMENT_DAYS })),
-    partners: await reads.partnerSegmentList(tenantOf(request)),
-  }));
-
-  const membersOf = (tenant: string, rows: { person_id: string }[], limit: number) => {
-    const page = rows.slice(0, limit);
-    return {
-      persons: page.map((r) => ({ personId: r.person_id, identifiers: directory.identityOf(tenant, r.person_id).identifiers })),
-      nextCursor: rows.length > limit ? encodeCursor({ p: page[page.length - 1]!.person_id }) : null,
     };
-  };
 
-  app.get(
-    '/v1/segments/rules/:name/members',
-    {
-      config: { scope: 'segment:export' },
-      schema: {
-        summary: 'Who is in a rule segment, person by person',
-        tags: ['segments'],
-        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', enum: RULE_SEGMENT_NAMES } } },
-        querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_SEGMENT_DAYS }, limit: LIMIT(10_000, 1000), cursor: CURSOR } },
-      },
-    },
-    async (request) => {
-      const { name } = request.params as { name: RuleSegmentName };
-      const { days, limit, cursor } = request.query as { days: number; limit: number; cursor?: string };
-      const after = cursor === undefined ? undefined : personCursor(cursor);
-      const tenant = tenantOf(request);
-      return { segment: name, days, ...membersOf(tenant, await reads.ruleSegment(tenant, name, days, limit + 1, after), limit) };
-    },
-  );
-
-  app.get(
-    '/v1/segments/partners/:partner/:segment/members',
-    {
-      config: { scope: 'segment:export' },
-      schema: {
-        summary: 'Who is in a partner segment (joined by hashed e-mail or phone), person by person',
-        tags: ['segments'],
-        params: { type: 'object', required: ['partner', 'segment'], properties: { partner: { type: 'string', minLength: 1, maxLength: 100 }, segment: { type: 'string', minLength: 1, maxLength: 200 } } },
-        querystring: { type: 'object', properties: { limit: LIMIT(10_000, 1000), cursor: CURSOR } },
-      },
-    },
-    async (request) => {
-      const { partner, segment } = request.params as { partner: string; segment: string };
-      const { limit, cursor } = request.query as { limit: number; cursor?: string };
-      const after = cursor === undefined ? undefined : personCursor(cursor);
-      const tenant = tenantOf(request);
-      return { partner, segment, ...membersOf(tenant, await reads.partnerSegment(tenant, partner, segment, limit + 1, after), limit) };
-    },
-  );
-
-  const STORE = { type: 'object', required: ['storeId'], properties: { storeId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
-  const ONE_DAY = { type: 'object', required: ['day'], properties: { day: DAY } } as const;
-
-  app.get(
-    '/v1/kpis/stores/:storeId/hours',
-    { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s day by hour: footfall, visitors, passers-by, capture rate, receipts, conversion, dwell', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
-    async (request) => ({ hours: await reads.storeHours(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day) }),
-  );
-
-  app.get(
-    '/v1/kpis/stores/:storeId/zones',
-    { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s zone heat by hour: visitors and visitor-minutes per zone', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
-    async (request) => ({ zones: await reads.storeZones(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day) }),
-  );
-
-  const range = (request: FastifyRequest) => {
-    const { from, to } = request.query as { from: string; to: string };
-    if (from > to) throw new ApiError(400, 'invalid_parameter', `from must not be after to (${from} > ${to})`, 'from');
-    return { from, to };
-  };
-
-  app.get(
-    '/v1/kpis/campaigns/funnel',
-    { config: { scope: 'kpi:read' }, schema: { summary: 'Campaign funnel: sessions, product views, carts, checkouts, orders by arrival medium and campaign', tags: ['kpis'], querystring: RANGE } },
-    async (request) => {
-      const { from, to } = range(request);
-      return { from, to, campaigns: await reads.campaignFunnel(tenantOf(request), from, to) };
-    },
-  );
-
-  app.get(
-    '/v1/kpis/product-groups',
-    {
-      config: { scope: 'kpi:read' },
-      schema: {
-        summary: 'Top or bottom product groups by revenue, online and in stores',
-        tags: ['kpis'],
-        querystring: {
-          type: 'object',
-          required: ['from', 'to'],
-          properties: { from: DAY, to: DAY, order: { type: 'string', enum: ['top', 'bottom'], default: 'top' }, level: { type: 'integer', minimum: 1, maximum: 5, default: 1, description: 'Depth of the category path that makes a group' }, limit: LIMIT(100, 10) },
+    routes.get(
+      '/v1/segments/rules/:name/members',
+      {
+        config: { scope: 'segment:export' },
+        schema: {
+          summary: 'Who is in a rule segment, person by person',
+          tags: ['segments'],
+          params: { type: 'object', required: ['name'], properties: { name: { type: 'string', enum: RULE_SEGMENT_NAMES } } },
+          querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_SEGMENT_DAYS }, limit: LIMIT(10_000, 1000), cursor: CURSOR } },
         },
       },
-    },
-    async (request) => {
-      const { from, to } = range(request);
-      const { order, level, limit } = request.query as { order: 'top' | 'bottom'; level: number; limit: number };
-      return { from, to, order, level, groups: await reads.productGroups(tenantOf(request), from, to, level, order, limit) };
-    },
-  );
+      async (request) => {
+        const { name } = request.params as { name: RuleSegmentName };
+        const { days, limit, cursor } = request.query as { days: number; limit: number; cursor?: string };
+        const after = cursor === undefined ? undefined : personCursor(cursor);
+        const tenant = tenantOf(request);
+        return { segment: name, days, ...membersOf(tenant, await reads.ruleSegment(tenant, name, days, limit + 1, after), limit) };
+      },
+    );
 
-  app.get(
-    '/v1/kpis/digital-share',
-    { config: { scope: 'kpi:read' }, schema: { summary: 'Digital share of sales by day: web and app against stores', tags: ['kpis'], querystring: RANGE } },
-    async (request) => {
-      const { from, to } = range(request);
-      return { from, to, days: await reads.digitalShare(tenantOf(request), from, to) };
-    },
-  );
+    routes.get(
+      '/v1/segments/partners/:partner/:segment/members',
+      {
+        config: { scope: 'segment:export' },
+        schema: {
+          summary: 'Who is in a partner segment (joined by hashed e-mail or phone), person by person',
+          tags: ['segments'],
+          params: { type: 'object', required: ['partner', 'segment'], properties: { partner: { type: 'string', minLength: 1, maxLength: 100 }, segment: { type: 'string', minLength: 1, maxLength: 200 } } },
+          querystring: { type: 'object', properties: { limit: LIMIT(10_000, 1000), cursor: CURSOR } },
+        },
+      },
+      async (request) => {
+        const { partner, segment } = request.params as { partner: string; segment: string };
+        const { limit, cursor } = request.query as { limit: number; cursor?: string };
+        const after = cursor === undefined ? undefined : personCursor(cursor);
+        const tenant = tenantOf(request);
+        return { partner, segment, ...membersOf(tenant, await reads.partnerSegment(tenant, partner, segment, limit + 1, after), limit) };
+      },
+    );
+
+    const STORE = { type: 'object', required: ['storeId'], properties: { storeId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+    const ONE_DAY = { type: 'object', required: ['day'], properties: { day: DAY } } as const;
+
+    routes.get(
+      '/v1/kpis/stores/:storeId/hours',
+      { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s day by hour: footfall, visitors, passers-by, capture rate, receipts, conversion, dwell', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
+      async (request) => ({ hours: await reads.storeHours(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day) }),
+    );
+
+    routes.get(
+      '/v1/kpis/stores/:storeId/zones',
+      { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s zone heat by hour: visitors and visitor-minutes per zone', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
+      async (request) => ({ zones: await reads.storeZones(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day) }),
+    );
+
+    const range = (request: FastifyRequest) => {
+      const { from, to } = request.query as { from: string; to: string };
+      if (from > to) throw new ApiError(400, 'invalid_parameter', `from must not be after to (${from} > ${to})`, 'from');
+      return { from, to };
+    };
+
+    routes.get(
+      '/v1/kpis/campaigns/funnel',
+      { config: { scope: 'kpi:read' }, schema: { summary: 'Campaign funnel: sessions, product views, carts, checkouts, orders by arrival medium and campaign', tags: ['kpis'], querystring: RANGE } },
+      async (request) => {
+        const { from, to } = range(request);
+        return { from, to, campaigns: await reads.campaignFunnel(tenantOf(request), from, to) };
+      },
+    );
+
+    routes.get(
+      '/v1/kpis/product-groups',
+      {
+        config: { scope: 'kpi:read' },
+        schema: {
+          summary: 'Top or bottom product groups by revenue, online and in stores',
+          tags: ['kpis'],
+          querystring: {
+            type: 'object',
+            required: ['from', 'to'],
+            properties: { from: DAY, to: DAY, order: { type: 'string', enum: ['top', 'bottom'], default: 'top' }, level: { type: 'integer', minimum: 1, maximum: 5, default: 1, description: 'Depth of the category path that makes a group' }, limit: LIMIT(100, 10) },
+          },
+        },
+      },
+      async (request) => {
+        const { from, to } = range(request);
+        const { order, level, limit } = request.query as { order: 'top' | 'bottom'; level: number; limit: number };
+        return { from, to, order, level, groups: await reads.productGroups(tenantOf(request), from, to, level, order, limit) };
+      },
+    );
+
+    routes.get(
+      '/v1/kpis/digital-share',
+      { config: { scope: 'kpi:read' }, schema: { summary: 'Digital share of sales by day: web and app against stores', tags: ['kpis'], querystring: RANGE } },
+      async (request) => {
+        const { from, to } = range(request);
+        return { from, to, days: await reads.digitalShare(tenantOf(request), from, to) };
+      },
+    );
+  });
 
   return app;
 }
