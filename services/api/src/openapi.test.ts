@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { openApiDocument, OPENAPI_FILE } from './openapi';
+
+test('docs/openapi.json is the document the routes make (pnpm --filter @cdp/api openapi writes it)', async () => {
+  const document = await openApiDocument();
+  expect(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))).toEqual(JSON.parse(document));
+  const paths = Object.keys(JSON.parse(document).paths as object);
+  expect(paths).toContain('/v1/profiles/{type}/{value}');
+  expect(paths).toHaveLength(12);
+});

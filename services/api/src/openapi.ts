@@ -1,0 +1,42 @@
+/**
+ * The OpenAPI document of the customer API, from the routes' own schemas, written to
+ * docs/openapi.json for client generators (`pnpm --filter @cdp/api openapi`; a unit test fails
+ * when the file drifts from the routes). The running API serves the same at /openapi.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, Registry } from '@cdp/plumbing';
+import { buildHttpApp } from './adapters/http';
+import type { ClickHouseReads } from './adapters/clickhouse-reads';
+import type { Recommender } from './adapters/recommender';
+import { parseApiKeys } from './core/api-keys';
+import { PersonDirectory } from './core/person-directory';
+
+export const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
+
+/** The document as JSON text; no server is started and nothing is read. */
+export async function openApiDocument(): Promise<string> {
+  const keys = parseApiKeys({ keys: [{ name: 'none', sha256: '0'.repeat(64), tenant: 'none', scopes: ['kpi:read'] }] }, '(none)');
+  const app = buildHttpApp({
+    keys,
+    directory: new PersonDirectory(),
+    reads: {} as ClickHouseReads,
+    recommender: {} as Recommender,
+    salt: 'openapi-document-only',
+    logger: createLogger('api', 'silent'),
+    registry: new Registry(),
+    ready: () => false,
+    excludeDays: 30,
+  });
+  await app.ready();
+  const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
+  await app.close();
+  return text;
+}
+
+if (require.main === module) {
+  void openApiDocument().then((text) => {
+    writeFileSync(OPENAPI_FILE, text);
+    process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
+  });
+}
