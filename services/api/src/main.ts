@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const tables = await readIdentityTables({ merges: topics.personMerges.name, assignments: topics.identifierAssignments.name }, clients, codec, { merge: (m) => directory.setMerge(m), assignment: (a) => directory.setAssignment(a) }, true);
   readers.push(...tables.readers);
-  await recommender.start(config.API_RECOMMENDATION_REFRESH_SECONDS * 1000);
+  // The lift model builds in the background: until it is there, recommendations are empty (modelBuiltAt null).
+  void recommender.start(config.API_RECOMMENDATION_REFRESH_SECONDS * 1000);
   ready = true;
   logger.info({ address, metricsPort: config.METRICS_PORT, directory: directory.size, ms: Date.now() - started, keys: keys.all.map((k) => k.name) }, 'api ready');
 }
