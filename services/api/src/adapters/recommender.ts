@@ -23,6 +23,7 @@ const EMPTY = (params: LiftParams) => new LiftModel({ baskets: 0, items: new Map
 export class Recommender {
   private readonly models = new Map<string, LiftModel>();
   private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
   private running: Promise<void> | undefined;
   /** Purchase rows (person_products) when the models were last built. */
   private builtFrom = 0;
@@ -46,6 +47,7 @@ export class Recommender {
   /** Refreshes now, then every intervalMs; a failed rebuild keeps the previous model and is logged. */
   async start(intervalMs: number): Promise<void> {
     await this.refresh().catch((error: unknown) => this.logger.error({ err: error }, 'recommendation model not built; recommendations fall back to best sellers until it is'));
+    if (this.stopped) return;
     const rebuild = () => this.refresh().catch((error: unknown) => this.logger.error({ err: error }, 'recommendation model rebuild failed; keeping the previous one'));
     this.timers.push(setInterval(rebuild, intervalMs));
     this.timers.push(
@@ -60,6 +62,7 @@ export class Recommender {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     await this.running?.catch(() => undefined);
   }
