@@ -1,5 +1,5 @@
 /**
- * The part of autocannon 9's programmatic API that bench/src/ingest.ts uses. There is no
+ * The part of autocannon 9's programmatic API that bench/src/ingest.ts and bench/src/api.ts use. There is no
  * @types/autocannon in the workspace, and adding a package is not this benchmark's business.
  */
 declare module 'autocannon' {
@@ -30,6 +30,16 @@ declare module 'autocannon' {
       method?: string;
       headers?: Record<string, string>;
       requests?: Request[];
+      /**
+       * Requests per second over all connections, split between them. Each connection sends its
+       * share back to back at the start of every second, then waits for the next second.
+       */
+      overallRate?: number;
+      /**
+       * With a rate, autocannon adds samples for requests it could not send in time, assuming an
+       * interval of ceil(1 / per-connection rate) ms (1 ms at 20/s, not 50): off at these rates.
+       */
+      ignoreCoordinatedOmission?: boolean;
     }
 
     /** Percentiles are keyed p50, p90, p97_5, p99, p99_9 ... */

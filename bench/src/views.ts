@@ -68,7 +68,7 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
 const secs = (millis: number) => `${(millis / 1000).toFixed(1)} s`;
 
-const CONNECTION: ClickHouseOptions = {
+export const CONNECTION: ClickHouseOptions = {
   url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
   username: process.env.CLICKHOUSE_USER ?? 'default',
   password: process.env.CLICKHOUSE_PASSWORD ?? '',
@@ -77,7 +77,7 @@ const CONNECTION: ClickHouseOptions = {
 
 /** Bumped whenever the generated data changes shape: a database from another version is regenerated. */
 const GENERATOR_VERSION = 2;
-const TENANT = 'bench';
+export const TENANT = 'bench';
 const DAYS = 90;
 /** Activity skew: person of rank r (0 = most active) draws events with density ~ r^(1/SKEW - 1). */
 const SKEW = 2.5;
@@ -515,7 +515,7 @@ const num = (x: unknown) => Number(x ?? 0);
  * One statement over ClickHouse's HTTP interface with parameters and settings in the URL, as
  * @clickhouse/client sends them, plus wait_end_of_query so the summary header is final.
  */
-async function probe<T = Record<string, unknown>>(database: string, sql: string, params: QueryParams = {}, settings: Record<string, string | number> = {}, select = true): Promise<Probed<T>> {
+export async function probe<T = Record<string, unknown>>(database: string, sql: string, params: QueryParams = {}, settings: Record<string, string | number> = {}, select = true): Promise<Probed<T>> {
   const url = new URL(CONNECTION.url);
   url.searchParams.set('database', database);
   for (const [k, v] of Object.entries({ ...CLICKHOUSE_SETTINGS, wait_end_of_query: 1, ...settings })) url.searchParams.set(k, String(v));
@@ -598,7 +598,7 @@ async function measure(ch: ClickHouse, database: string, calls: { sql: string; p
 // ---------------------------------------------------------------------------------------------
 // The database: reuse, or generate.
 
-interface Meta {
+export interface Meta {
   generator: number;
   /** The migrations (version, name, checksum) the data went through: a later one may add materialized views. */
   schema: string;
@@ -642,7 +642,7 @@ async function readMeta(ch: ClickHouse): Promise<Meta | undefined> {
   return meta ? { ...meta, generator: num(meta.generator), events: num(meta.events), persons: num(meta.persons), skew: num(meta.skew), days: num(meta.days), generation_seconds: num(meta.generation_seconds) } : undefined;
 }
 
-interface Generated {
+export interface Generated {
   meta: Meta;
   steps: { table: string; rows: number; seconds: number; peakMemory: number; written: number }[];
 }
@@ -790,13 +790,13 @@ async function samplesOf(ch: ClickHouse, meta: Meta, count: number): Promise<Sam
 /** The day of the store KPIs: the last whole day of the generated data. */
 const kpiDayOf = (meta: Meta) => new Date(Date.parse(`${meta.end_day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
-interface Truth {
+export interface Truth {
   events: number;
   revenue_minor: number;
 }
 
 /** Ground truth for the sampled survivors, from events_raw itself (one scan, not timed). */
-async function truthOf(ch: ClickHouse, survivors: string[]): Promise<Map<string, Truth>> {
+export async function truthOf(ch: ClickHouse, survivors: string[]): Promise<Map<string, Truth>> {
   const rows = await ch.query<{ survivor: string } & Truth>(
     `SELECT if(o.person_id != '', o.person_id, e.person_id) AS survivor, count() AS events,
             sumIf(revenue_minor, event_type = 'pos_transaction' OR (event_type = 'track' AND event_name = 'Order Completed')) AS revenue_minor
@@ -988,6 +988,89 @@ function printRound(r: Round): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The persons of a generated database when --persons is not given: 3 % of the events. */
+export const defaultPersonsOf = (events: number): number => Math.max(1_000, Math.round(events * 0.03));
+
+export interface BenchDatabaseOptions {
+  database: string;
+  events: number;
+  /** Unset: defaultPersonsOf(events), and a reused database may have any number of persons. */
+  persons?: number | undefined;
+  chunk: number;
+  fresh: boolean;
+}
+
+/**
+ * Reuses the database when it holds at least `events` events of this generator, migrated with
+ * the same migrations; otherwise (or when fresh) drops it and generates it again. Only a
+ * database whose name starts with `bench` is ever dropped. Prints what it does.
+ */
+export async function ensureBenchDatabase(options: BenchDatabaseOptions): Promise<{ meta: Meta; generated: Generated | undefined }> {
+  const { database, events, chunk, fresh } = options;
+  const persons = options.persons ?? defaultPersonsOf(events);
+  const admin = createClickHouse({ ...CONNECTION, database: 'default' });
+  let ch = createClickHouse({ ...CONNECTION, database });
+  const canDrop = database.startsWith('bench');
+  const dropAndMigrate = async (why: string) => {
+    if (!canDrop) {
+      console.error(`${database} ${why}, and only a database whose name starts with "bench" is ever dropped: pick another --database`);
+      process.exit(2);
+    }
+    say(`  ${database}: ${why}; dropping it and generating again`);
+    await admin.command('DROP DATABASE IF EXISTS {db:Identifier} SYNC', { db: database });
+  };
+  const migrations = loadMigrations(MIGRATIONS_DIR);
+  const schema = migrations.map((m) => `${m.version}:${m.name}:${m.checksum}`).join(',');
+  const migrateNow = async () => {
+    const r = await migrate({ ...CONNECTION, database }, migrations);
+    say(`  migrations (${MIGRATIONS_DIR}): ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'none pending'}; the schema is ${migrations.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`).join(', ')}`);
+  };
+
+  // Reuse the database, or drop it and generate again.
+  const [exists] = await admin.query<{ c: number }>('SELECT count() AS c FROM system.databases WHERE name = {db:String}', { db: database });
+  let meta: Meta | undefined;
+  if (num(exists?.c)) {
+    let why: string | undefined = fresh ? '--fresh' : undefined;
+    if (!why) {
+      try {
+        await migrateNow();
+      } catch (error) {
+        // A migration edited since this database was migrated (a schema still being written).
+        if (!(error instanceof MigrationError)) throw error;
+        why = `cannot be migrated (${error.message})`;
+      }
+    }
+    if (!why) {
+      const found = await readMeta(ch);
+      const [held] = await ch.query<{ c: number }>('SELECT count() AS c FROM events_raw WHERE tenant = {tenant:String}', { tenant: TENANT });
+      const heldEvents = num(held?.c);
+      if (!found) why = `holds ${n(heldEvents)} events but no record of this generator`;
+      else if (found.generator !== GENERATOR_VERSION) why = `was generated by generator version ${found.generator}, this is ${GENERATOR_VERSION}`;
+      else if (found.schema !== schema) why = 'was generated before the migrations changed (its data never went through the new ones)';
+      else if (heldEvents < events) why = `holds ${n(heldEvents)} events, fewer than ${n(events)}`;
+      else if (options.persons !== undefined && found.persons !== persons) why = `was generated with ${n(found.persons)} persons, not ${n(persons)}`;
+      else {
+        meta = found;
+        say(`  reusing ${database}: ${n(heldEvents)} events, ${n(found.persons)} persons, generated ${found.generated_at} UTC in ${found.generation_seconds.toFixed(0)} s (--fresh to generate again)`);
+      }
+    }
+    if (why) await dropAndMigrate(why);
+  }
+
+  let generated: Generated | undefined;
+  if (!meta) {
+    await ch.close();
+    await migrateNow();
+    ch = createClickHouse({ ...CONNECTION, database });
+    generated = await generate(database, ch, events, persons, chunk, schema);
+    meta = generated.meta;
+    say(`  generation: ${secs(meta.generation_seconds * 1000)} in all, ${n(meta.events / meta.generation_seconds)} events/s counting every table`);
+  }
+  await ch.close();
+  await admin.close();
+  return { meta, generated };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -1003,7 +1086,7 @@ async function main(): Promise<void> {
     },
   });
   const events = positive('events', values.events);
-  const persons = values.persons ? positive('persons', values.persons) : Math.max(1_000, Math.round(events * 0.03));
+  const persons = values.persons ? positive('persons', values.persons) : defaultPersonsOf(events);
   const chunk = positive('chunk', values.chunk);
   const sampleCount = positive('samples', values.samples);
   const runs = positive('runs', values.runs);
@@ -1026,63 +1109,8 @@ async function main(): Promise<void> {
   ).catch(() => admin.query<{ version: string; memory: string }>("SELECT version() AS version, '?' AS memory"));
   say(`  ClickHouse ${server?.version}, server memory limit ${server?.memory}`);
 
-  let ch = createClickHouse({ ...CONNECTION, database });
-  const canDrop = database.startsWith('bench');
-  const dropAndMigrate = async (why: string) => {
-    if (!canDrop) {
-      console.error(`${database} ${why}, and only a database whose name starts with "bench" is ever dropped: pick another --database`);
-      process.exit(2);
-    }
-    say(`  ${database}: ${why}; dropping it and generating again`);
-    await admin.command('DROP DATABASE IF EXISTS {db:Identifier} SYNC', { db: database });
-  };
-  const migrations = loadMigrations(MIGRATIONS_DIR);
-  const schema = migrations.map((m) => `${m.version}:${m.name}:${m.checksum}`).join(',');
-  const migrateNow = async () => {
-    const r = await migrate({ ...CONNECTION, database }, migrations);
-    say(`  migrations (${MIGRATIONS_DIR}): ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'none pending'}; the schema is ${migrations.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`).join(', ')}`);
-  };
-
-  // Reuse the database, or drop it and generate again.
-  const [exists] = await admin.query<{ c: number }>('SELECT count() AS c FROM system.databases WHERE name = {db:String}', { db: database });
-  let meta: Meta | undefined;
-  if (num(exists?.c)) {
-    let why: string | undefined = values.fresh ? '--fresh' : undefined;
-    if (!why) {
-      try {
-        await migrateNow();
-      } catch (error) {
-        // A migration edited since this database was migrated (a schema still being written).
-        if (!(error instanceof MigrationError)) throw error;
-        why = `cannot be migrated (${error.message})`;
-      }
-    }
-    if (!why) {
-      const found = await readMeta(ch);
-      const [held] = await ch.query<{ c: number }>('SELECT count() AS c FROM events_raw WHERE tenant = {tenant:String}', { tenant: TENANT });
-      const heldEvents = num(held?.c);
-      if (!found) why = `holds ${n(heldEvents)} events but no record of this generator`;
-      else if (found.generator !== GENERATOR_VERSION) why = `was generated by generator version ${found.generator}, this is ${GENERATOR_VERSION}`;
-      else if (found.schema !== schema) why = 'was generated before the migrations changed (its data never went through the new ones)';
-      else if (heldEvents < events) why = `holds ${n(heldEvents)} events, fewer than ${n(events)}`;
-      else if (values.persons && found.persons !== persons) why = `was generated with ${n(found.persons)} persons, not ${n(persons)}`;
-      else {
-        meta = found;
-        say(`  reusing ${database}: ${n(heldEvents)} events, ${n(found.persons)} persons, generated ${found.generated_at} UTC in ${found.generation_seconds.toFixed(0)} s (--fresh to generate again)`);
-      }
-    }
-    if (why) await dropAndMigrate(why);
-  }
-
-  let generated: Generated | undefined;
-  if (!meta) {
-    await ch.close();
-    await migrateNow();
-    ch = createClickHouse({ ...CONNECTION, database });
-    generated = await generate(database, ch, events, persons, chunk, schema);
-    meta = generated.meta;
-    say(`  generation: ${secs(meta.generation_seconds * 1000)} in all, ${n(meta.events / meta.generation_seconds)} events/s counting every table`);
-  }
+  const { meta, generated } = await ensureBenchDatabase({ database, events, persons: values.persons ? persons : undefined, chunk, fresh: values.fresh });
+  const ch = createClickHouse({ ...CONNECTION, database });
 
   // -- What the database holds
   const sizes = await tableSizes(ch);
@@ -1211,7 +1239,10 @@ async function main(): Promise<void> {
   await admin.close();
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// Only as `pnpm bench:views`: bench/src/api.ts imports the generator.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
