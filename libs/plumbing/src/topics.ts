@@ -139,6 +139,15 @@ export const TOPICS = Object.freeze({
     key: 'tenant|personId',
     doc: 'The signals processor\'s per-person state (open cart, store visits, product views, signals fired), written in the transaction of the signals it made; read back on start so timers survive a restart.',
   }),
+  personUpdates: topic({
+    name: 'aggregation.person-updates.v1',
+    partitions: 1,
+    cleanupPolicy: 'delete',
+    retentionMs: 86_400_000,
+    valueType: 'cdp.aggregation.PersonUpdates',
+    key: 'tenant',
+    doc: 'A change feed: after each batch of events lands in ClickHouse, the persons (at ingest) whose rows it changed. Readers invalidate what they cached for those persons (the customer API). A notification, not a record of the events: kept one day, at least once.',
+  }),
   products: topic({
     name: 'reference.products.v2',
     partitions: 1,

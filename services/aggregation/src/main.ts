@@ -1,4 +1,4 @@
-/** aggregation: enriched events, the identity tables, conflicts and history into ClickHouse, exactly once per event id; real-time signals to Kafka. */
+/** aggregation: enriched events, the identity tables, conflicts and history into ClickHouse, exactly once per event id; which persons changed and real-time signals to Kafka. */
 import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
 import { migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
 import { startSignalsProcessor } from './adapters/signals-processor';
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     topics: {
       events: t.enrichedEvents, assignments: t.identifierAssignments, merges: t.personMerges, conflicts: t.identityConflicts, history: t.identityHistory,
       products: t.products, stores: t.stores, partnerSegments: t.partnerSegments, areaDemographics: t.areaDemographics, signals: t.signals,
+      personUpdates: t.personUpdates,
     },
     groupId: config.AGGREGATION_GROUP_ID,
     fetchBytes: config.AGGREGATION_FETCH_BYTES,

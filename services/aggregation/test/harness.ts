@@ -66,6 +66,7 @@ export async function createAggregationTestStack(name: string) {
         topics: {
           events: topics.enrichedEvents, assignments: topics.identifierAssignments, merges: topics.personMerges, conflicts: topics.identityConflicts, history: topics.identityHistory,
           products: topics.products, stores: topics.stores, partnerSegments: topics.partnerSegments, areaDemographics: topics.areaDemographics, signals: topics.signals,
+          personUpdates: topics.personUpdates,
         },
         groupId: `aggregation-${run}`,
         fetchBytes: 1024 * 1024,

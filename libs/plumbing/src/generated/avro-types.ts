@@ -5,6 +5,25 @@
 
 
 export namespace CdpAggregation {
+    export const PersonUpdatesSchema = "{\"type\":\"record\",\"name\":\"PersonUpdates\",\"namespace\":\"cdp.aggregation\",\"doc\":\"A change notification for readers that cache per person (the customer API): aggregation's ClickHouse sink publishes it after a batch of events has landed in ClickHouse (events_raw and, through the materialized views, person_activity and the other per-person tables) and before the batch's offsets are committed. At least once: a replayed batch notifies again, so a reader treats a repeat as harmless. Not a record of the events. One record per tenant per batch, with at most 2,000 persons; a batch with more gives several. Keyed by tenant.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\",\"doc\":\"Retailer (tenant) the persons belong to.\"},{\"name\":\"personIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Persons at ingest (the person_id the events carry in events_raw, not resolved through merges) whose rows this batch inserted, or would have had the event-id gate not dropped them as copies (a batch read again after a crash notifies again); each once. A reader resolves them to the survivor, or looks them up among the merged persons of what it cached.\"},{\"name\":\"landedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the batch's last ClickHouse insert returned: rows are queryable from then on.\"}]}";
+    export const PersonUpdatesName = "cdp.aggregation.PersonUpdates";
+    /**
+     * A change notification for readers that cache per person (the customer API): aggregation's ClickHouse sink publishes it after a batch of events has landed in ClickHouse (events_raw and, through the materialized views, person_activity and the other per-person tables) and before the batch's offsets are committed. At least once: a replayed batch notifies again, so a reader treats a repeat as harmless. Not a record of the events. One record per tenant per batch, with at most 2,000 persons; a batch with more gives several. Keyed by tenant.
+     */
+    export interface PersonUpdates {
+        /**
+         * Retailer (tenant) the persons belong to.
+         */
+        tenant: string;
+        /**
+         * Persons at ingest (the person_id the events carry in events_raw, not resolved through merges) whose rows this batch inserted, or would have had the event-id gate not dropped them as copies (a batch read again after a crash notifies again); each once. A reader resolves them to the survivor, or looks them up among the merged persons of what it cached.
+         */
+        personIds: string[];
+        /**
+         * When the batch's last ClickHouse insert returned: rows are queryable from then on.
+         */
+        landedAt: number;
+    }
     export const SignalCartLineSchema = "{\"type\":\"record\",\"name\":\"SignalCartLine\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\"},{\"name\":\"quantity\",\"type\":\"double\"},{\"name\":\"unitPriceMinor\",\"type\":\"long\",\"doc\":\"Minor units of the cart's currency; 0 when the event named no price.\"}]}";
     export const SignalCartLineName = "cdp.aggregation.SignalCartLine";
     export interface SignalCartLine {

@@ -2,7 +2,7 @@
  * Kafka batches into ClickHouse. One consumer group reads the enriched events, the two
  * identity tables, the identity conflicts and history; each batch is inserted with a deduplication token
  * made of its topic, partition and offsets, and its offsets are committed only after ClickHouse
- * accepted it.
+ * accepted it. In between, the persons whose events landed go to the person-updates feed.
  * ClickHouse down: the insert throws, the batch is not committed and is read again later.
  */
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ import { GATED_TABLES, loadRecentIds, storedIds } from './stored-event-ids';
 import { assignSessions, Sessionizer } from '../core/sessions';
 import { openSessions } from './open-sessions';
 import { signalRow } from '../core/signal-rows';
+import { personsByTenant, personUpdatesOf, type PersonsByTenant } from '../core/person-updates';
 import { conflictRow, demographicsRefRow, enrichedRow, historyRow, identityRow, overrideRow, partnerSegmentRefRow, productRefRow, storeRefRow } from '../core/rows';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
@@ -55,6 +56,8 @@ export interface AggregationTopics {
   areaDemographics: TopicSpec;
   /** Real-time signals (written in transactions by the signals processor): the signals table. */
   signals: TopicSpec;
+  /** Output: after each batch of events landed, the persons it changed (core/person-updates.ts). */
+  personUpdates: TopicSpec;
 }
 
 /** A decoded input to the table it lands in and its row there. */
@@ -89,6 +92,7 @@ export async function startClickHouseSink(deps: {
   for (const t of inputs) {
     dlqIds.set(t.name, await codec.idOf(valueSubjectOf(`${t.name}.dlq`), catalog.resolve('cdp.ops.DeadLetter')));
   }
+  const personUpdatesId = await codec.idOf(valueSubjectOf(topics.personUpdates.name), catalog.resolve(topics.personUpdates.valueType));
   const rows = new Counter({ name: 'aggregation_rows_inserted_total', help: 'Rows inserted into ClickHouse by table', labelNames: ['table'], registers: [deps.registry] });
   const rejected = new Counter({ name: 'aggregation_records_rejected_total', help: 'Records sent to a dead-letter topic', labelNames: ['topic'], registers: [deps.registry] });
   const lastInsert = new Gauge({ name: 'aggregation_last_insert_timestamp_seconds', help: 'When the last insert was accepted', registers: [deps.registry] });
@@ -99,6 +103,7 @@ export async function startClickHouseSink(deps: {
     registers: [deps.registry],
   });
   const lookups = new Counter({ name: 'aggregation_dedup_lookups_total', help: 'Event ids the gate asked ClickHouse about', registers: [deps.registry] });
+  const personUpdates = new Counter({ name: 'aggregation_person_updates_published_total', help: 'Records sent to the person-updates feed', registers: [deps.registry] });
 
   const dedup = deps.dedup ?? { idsPerGeneration: 2_000_000, loadHours: 24, marginMs: 60_000 };
   const loaded = await loadRecentIds(ch, Date.now() - dedup.loadHours * 3_600_000, 2 * dedup.idsPerGeneration);
@@ -260,6 +265,8 @@ export async function startClickHouseSink(deps: {
     const range = `${batch.topic}:${batch.partition}:${batch.firstOffset}-${batch.lastOffset}`;
     // Token per table as routed, before copies are dropped: a replay keeps the tokens it had.
     const tokens = new Map([...byTable.keys()].map((table) => [table, byTable.size === 1 ? range : `${range}:${table}`]));
+    // Before the gate: a batch read again after a crash is all copies and must still notify.
+    const persons = personsByTenant(byTable.get('events_raw')?.rows ?? []);
     const { held, kept } = await dropCopies(byTable);
     const fresh = byTable.get('events_raw');
     if (fresh) sessionWatermark = Math.max(sessionWatermark, assignSessions(sessionizer, fresh.rows));
@@ -269,11 +276,22 @@ export async function startClickHouseSink(deps: {
       gate.settle(held, []);
       throw error;
     }
+    const landedAt = Date.now();
     gate.settle(held, kept);
     if (sessionizer.size > 100_000) sessionizer.closeBefore(sessionWatermark);
-    lastInsert.set(Date.now() / 1000);
+    lastInsert.set(landedAt / 1000);
+    // After every insert returned (readers find the rows) and before the commit, which follows
+    // this handler: a crash in between reads the batch again and notifies again (at least once).
+    await publishPersonUpdates(persons, landedAt);
   });
   running.catch((error: unknown) => logger.error({ err: error }, 'consumer stopped'));
+
+  async function publishPersonUpdates(persons: PersonsByTenant, landedAt: number) {
+    if (persons.size === 0) return;
+    const updates = personUpdatesOf(persons, landedAt);
+    await producer.send(topics.personUpdates.name, updates.map((u) => ({ key: u.tenant, value: codec.encode(personUpdatesId, u) })));
+    personUpdates.inc(updates.length);
+  }
 
   async function insertAll(batch: RecordBatch, byTable: Map<string, { rows: Record<string, unknown>[]; records: IncomingRecord[] }>, tokens: Map<string, string>) {
     for (const [table, group] of byTable) {
