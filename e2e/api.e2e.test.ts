@@ -250,6 +250,24 @@ describe('lookup', () => {
     await landed();
   });
 
+  test('a repeated read comes from memory, and a new event shows as soon as it has landed', async () => {
+    const health = async () => (await api('/health', null)).body.cache.activity as { hits: number; misses: number };
+    const first = await profile('user_id', ANNA.userId);
+    const before = await health();
+    expect(await profile('user_id', ANNA.userId)).toEqual({ ...first, asOf: expect.any(String) });
+    expect((await health()).hits).toBe(before.hits + 1);
+
+    // A new order: aggregation's change feed drops the cached read once the order is in ClickHouse
+    // (entries live 300 s otherwise), so the next read has it.
+    await segment([order('anna', { anonymousId: ANNA.anonymousId, userId: ANNA.userId }, [SOCKS])]);
+    await landed();
+    const after = await until('the new order in the profile', async () => {
+      const p = await profile('user_id', ANNA.userId);
+      return p.onlineOrders === first.onlineOrders + 1 ? p : undefined;
+    }, 5_000);
+    expect(after.revenueMinor).toBe(first.revenueMinor + PRICE[SOCKS]!);
+  });
+
   test('an unknown identifier is 404; a clear e-mail never reaches the logs', async () => {
     expect((await api(`/v1/profiles/user_id/nobody-${run}`)).status).toBe(404);
     expect((await api(`/v1/profiles/person_id/p_nobody`)).status).toBe(404);

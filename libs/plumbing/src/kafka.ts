@@ -192,8 +192,10 @@ export interface KafkaClients {
   /**
    * Reads a (compacted) topic from the beginning into the caller's table and keeps following
    * it: a stream-table join's table side. Uses a throw-away consumer group, never commits.
+   * With `from: 'end'` it hands over only what is published after the call began (a change feed
+   * read for invalidation): every such record, none before, and caughtUp resolves at once.
    */
-  readTable(topic: string, onRecord: (record: IncomingRecord) => void, options?: { follow?: boolean }): Promise<TableReader>;
+  readTable(topic: string, onRecord: (record: IncomingRecord) => void, options?: { follow?: boolean; from?: 'beginning' | 'end' }): Promise<TableReader>;
 }
 
 /**
@@ -519,12 +521,13 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       };
     },
 
-    async readTable(topic, onRecord, { follow = true } = {}) {
+    async readTable(topic, onRecord, { follow = true, from = 'beginning' } = {}) {
       const admin = kafka.admin();
       await admin.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'admin connect')));
       const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
       await admin.disconnect();
-      const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+      const fromEnd = from === 'end';
+      const pending = new Set([...ends].filter(([, high]) => high > 0n && !fromEnd).map(([p]) => p));
       let markCaughtUp!: () => void;
       const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
       if (pending.size === 0) markCaughtUp();
@@ -547,13 +550,17 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch, resolveOffset }) => {
+          const first = fromEnd ? (ends.get(batch.partition) ?? 0n) : 0n;
           for (const m of batch.messages) {
-            onRecord({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: {} });
+            // From the end: the group starts at the beginning and seeks; what a fetch brings from
+            // before the recorded end (or again, after kafkajs restarted the run) is passed over.
+            if (BigInt(m.offset) >= first) onRecord({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers: {} });
             resolveOffset(m.offset);
           }
           reached(batch.partition, batch.lastOffset());
         },
       });
+      if (fromEnd) for (const [partition, offset] of ends) consumer.seek({ topic, partition, offset: offset.toString() });
       if (!follow) {
         await caughtUp;
         await consumer.disconnect();

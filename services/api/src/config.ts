@@ -9,6 +9,10 @@ export const apiConfigSchema = z.object({
   API_KEYS_FILE: env.string(join(__dirname, '..', 'config', 'keys.local.json')),
   /** PII_HASH_SALT: the salt ingest hashes e-mails, phones and MACs with; a clear e-mail lookup hashes with it too. */
   ...piiSaltEnv,
+  /** Persons whose ClickHouse reads are kept in memory (each entry dropped when the person's rows change). */
+  API_PERSON_CACHE_ENTRIES: env.int(100_000, { min: 0 }),
+  /** The longest an entry is kept even without a change: what a lost change notification could cost. */
+  API_PERSON_CACHE_MAX_AGE_SECONDS: env.int(300, { min: 0 }),
   /** The lift model is rebuilt from every person's purchases this often (and at start). */
   API_RECOMMENDATION_REFRESH_SECONDS: env.int(600, { min: 5 }),
   /** Purchases of the last this many days make the model's baskets. */

@@ -1,12 +1,31 @@
 /** api: the customer API. Follows identity's tables from Kafka, reads ClickHouse, answers over HTTP. */
 import { readFileSync } from 'node:fs';
-import { createAvroCodec, createClickHouse, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, readIdentityTables, saltOf, topicsWithPrefix, type TableReader } from '@cdp/plumbing';
+import {
+  createAvroCodec,
+  createClickHouse,
+  createKafkaClients,
+  createLogger,
+  createTelemetry,
+  Gauge,
+  loadConfigOrExit,
+  onShutdown,
+  readIdentityTables,
+  readKeyedTable,
+  saltOf,
+  topicsWithPrefix,
+  type CdpAggregation,
+  type CdpReference,
+  type TableReader,
+} from '@cdp/plumbing';
 import { ClickHouseReads } from './adapters/clickhouse-reads';
 import { buildHttpApp } from './adapters/http';
 import { Recommender } from './adapters/recommender';
 import { apiConfigSchema } from './config';
 import { parseApiKeys } from './core/api-keys';
+import type { ActivityRow } from './core/read-rows';
+import { PersonCache } from './core/person-cache';
 import { PersonDirectory } from './core/person-directory';
+import { ReferenceData } from './core/reference-data';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(apiConfigSchema);
@@ -15,8 +34,15 @@ async function main(): Promise<void> {
   if (!config.PII_HASH_SALT) logger.warn('PII_HASH_SALT is not set: using the development salt (never do this in production)');
 
   const directory = new PersonDirectory();
+  const reference = new ReferenceData();
+  const cacheOptions = { maxEntries: config.API_PERSON_CACHE_ENTRIES, maxAgeMs: config.API_PERSON_CACHE_MAX_AGE_SECONDS * 1000 };
+  const caches = { activity: new PersonCache<ActivityRow | undefined>(cacheOptions), bought: new PersonCache<{ sku: string; last_bought: number }[]>(cacheOptions) };
   let ready = false;
-  const telemetry = createTelemetry('api', () => ({ healthy: ready, detail: { directory: directory.size } }));
+  const telemetry = createTelemetry('api', () => ({ healthy: ready, detail: { directory: directory.size, reference: reference.size, cached: { activity: caches.activity.size, bought: caches.bought.size } } }));
+  for (const [name, cache] of Object.entries(caches)) {
+    new Gauge({ name: `api_cache_${name}_hits`, help: `Reads of ${name} answered from memory since start`, registers: [telemetry.registry], collect() { this.set(cache.hits); } });
+    new Gauge({ name: `api_cache_${name}_misses`, help: `Reads of ${name} that went to ClickHouse since start`, registers: [telemetry.registry], collect() { this.set(cache.misses); } });
+  }
   await telemetry.listen(config.METRICS_PORT);
   const clickhouse = createClickHouse({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE });
   const reads = new ClickHouseReads(clickhouse);
@@ -25,7 +51,7 @@ async function main(): Promise<void> {
     { minPairSupport: config.API_RECOMMENDATION_MIN_PAIR_SUPPORT, neighbours: 50, windowDays: config.API_RECOMMENDATION_WINDOW_DAYS, maxBasket: config.API_RECOMMENDATION_MAX_BASKET, areaBestSellers: 50 },
     logger,
   );
-  const app = buildHttpApp({ keys, directory, reads, recommender, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
+  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
 
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'api', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
@@ -34,7 +60,7 @@ async function main(): Promise<void> {
   onShutdown(logger, [
     { name: 'http', run: () => app.close() },
     { name: 'recommender', run: () => recommender.stop() },
-    ...[0, 1].map((i) => ({ name: `table-${i}`, run: () => readers[i]?.close() ?? Promise.resolve() })),
+    { name: 'tables', run: async () => void (await Promise.all(readers.map((r) => r.close()))) },
     { name: 'clickhouse', run: () => clickhouse.close() },
     { name: 'telemetry', run: () => telemetry.close() },
   ]);
@@ -44,10 +70,40 @@ async function main(): Promise<void> {
   const started = Date.now();
   const tables = await readIdentityTables({ merges: topics.personMerges.name, assignments: topics.identifierAssignments.name }, clients, codec, { merge: (m) => directory.setMerge(m), assignment: (a) => directory.setAssignment(a) }, true);
   readers.push(...tables.readers);
+  const referenceReaders = await Promise.all([
+    readKeyedTable<CdpReference.PartnerSegmentMembership>(clients, codec, topics.partnerSegments, { upsert: (k, m) => reference.upsertMembership(k, m), remove: (k) => reference.removeMembership(k) }, { logger }),
+    readKeyedTable<CdpReference.AreaDemographics>(clients, codec, topics.areaDemographics, { upsert: (k, a) => reference.upsertArea(k, a), remove: (k) => reference.removeArea(k) }, { logger }),
+  ]);
+  await Promise.all(referenceReaders.map((r) => r.caughtUp));
+  readers.push(...referenceReaders);
+  // The change feed from its end: every notification from now on; only then may reads be kept.
+  const changes = await clients.readTable(
+    topics.personUpdates.name,
+    (r) => {
+      if (!r.value) return;
+      const bytes = r.value;
+      void (async () => {
+        const u = codec.decodeCached<CdpAggregation.PersonUpdates>(bytes) ?? (await codec.decode<CdpAggregation.PersonUpdates>(bytes));
+        caches.activity.changed(u.tenant, u.personIds);
+        caches.bought.changed(u.tenant, u.personIds);
+      })().catch((error: unknown) => {
+        // A notification that cannot be read could leave a stale entry: keep nothing rather than that.
+        logger.error({ err: error }, 'person update could not be read; dropping every cached read');
+        caches.activity.disable();
+        caches.bought.disable();
+        caches.activity.enable();
+        caches.bought.enable();
+      });
+    },
+    { follow: true, from: 'end' },
+  );
+  readers.push(changes);
+  caches.activity.enable();
+  caches.bought.enable();
   // The lift model builds in the background: until it is there, recommendations are empty (modelBuiltAt null).
   void recommender.start(config.API_RECOMMENDATION_REFRESH_SECONDS * 1000);
   ready = true;
-  logger.info({ address, metricsPort: config.METRICS_PORT, directory: directory.size, ms: Date.now() - started, keys: keys.all.map((k) => k.name) }, 'api ready');
+  logger.info({ address, metricsPort: config.METRICS_PORT, directory: directory.size, reference: reference.size, ms: Date.now() - started, keys: keys.all.map((k) => k.name) }, 'api ready');
 }
 
 main().catch((error: unknown) => {

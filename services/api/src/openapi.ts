@@ -10,7 +10,9 @@ import { buildHttpApp } from './adapters/http';
 import type { ClickHouseReads } from './adapters/clickhouse-reads';
 import type { Recommender } from './adapters/recommender';
 import { parseApiKeys } from './core/api-keys';
+import { PersonCache } from './core/person-cache';
 import { PersonDirectory } from './core/person-directory';
+import { ReferenceData } from './core/reference-data';
 
 export const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
 
@@ -22,6 +24,8 @@ export async function openApiDocument(): Promise<string> {
     directory: new PersonDirectory(),
     reads: {} as ClickHouseReads,
     recommender: {} as Recommender,
+    reference: new ReferenceData(),
+    caches: { activity: new PersonCache({ maxEntries: 1, maxAgeMs: 0 }), bought: new PersonCache({ maxEntries: 1, maxAgeMs: 0 }) },
     salt: 'openapi-document-only',
     logger: createLogger('api', 'silent'),
     registry: new Registry(),

@@ -7,9 +7,9 @@
  * topics, in memory) and read each table by its key (tenant, person_id): no read resolves merges
  * through person_overrides, so a merge published a moment ago already shows.
  */
-import type { CdpIdentity, ClickHouse } from '@cdp/plumbing';
+import type { ClickHouse } from '@cdp/plumbing';
 import type { LiftInputs } from '../core/lift';
-import type { ActivityRow, AreaRow, ConflictRow, EventSummaryRow, HistoryRow, TimelineRow } from '../core/read-rows';
+import type { ActivityRow, ConflictRow, EventSummaryRow, HistoryRow, TimelineRow } from '../core/read-rows';
 import type { PersonPosition, TimelinePosition } from '../core/cursor';
 import { RULE_SEGMENTS, type RuleSegment, type RuleSegmentName } from '../core/segments';
 
@@ -41,32 +41,6 @@ export class ClickHouseReads {
     );
     const row = rows[0];
     return row && row.person_rows > 0 ? row : undefined;
-  }
-
-  async area(country: string, postalCode: string): Promise<AreaRow | undefined> {
-    const rows = await this.ch.query<AreaRow>(
-      `SELECT area_name, municipality, population, median_age, median_income
-       FROM ref_area_demographics FINAL
-       WHERE country_code = {country:String} AND postal_code = {postalCode:String} AND is_deleted = 0`,
-      { country, postalCode },
-    );
-    return rows[0];
-  }
-
-  async partnerSegments(tenant: string, identifiers: readonly CdpIdentity.Identifier[]): Promise<{ partner: string; segments: string[] }[]> {
-    const ids = identifiers.filter((i) => i.type === 'email_hash' || i.type === 'phone_hash');
-    if (ids.length === 0) return [];
-    const types = ids.map((i) => i.type);
-    const values = ids.map((i) => i.value);
-    return this.ch.query(
-      `SELECT partner, arraySort(groupUniqArrayArray(segments)) AS segments
-       FROM ref_partner_segments FINAL
-       WHERE tenant = {tenant:String} AND id_type IN {types:Array(String)} AND id_value IN {values:Array(String)}
-         AND has(arrayZip({types:Array(String)}, {values:Array(String)}), (toString(id_type), id_value)) AND is_deleted = 0
-       GROUP BY partner
-       ORDER BY partner`,
-      { tenant, types, values },
-    );
   }
 
   /** A page of the merged persons' events, newest first, after the cursor's position. */

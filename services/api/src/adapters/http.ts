@@ -10,7 +10,10 @@ import { bearerOf, CdpError, Counter, Histogram, type Logger, type Registry } fr
 import { SCOPES, type ApiKey, type ApiKeys, type Scope } from '../core/api-keys';
 import { encodeCursor, personCursor, timelineCursor } from '../core/cursor';
 import { LOOKUP_TYPES, LookupError, lookupOf } from '../core/lookup';
+import type { ActivityRow } from '../core/read-rows';
+import type { PersonCache } from '../core/person-cache';
 import type { PersonDirectory, PersonIdentity } from '../core/person-directory';
+import type { ReferenceData } from '../core/reference-data';
 import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegmentName } from '../core/segments';
 import { explanationOf, profileOf, timelineEventOf } from '../core/views';
 import type { ClickHouseReads } from './clickhouse-reads';
@@ -27,6 +30,10 @@ export interface HttpOptions {
   keys: ApiKeys;
   directory: PersonDirectory;
   reads: ClickHouseReads;
+  /** Partner segments and area demographics, in memory from their topics. */
+  reference: ReferenceData;
+  /** Per-person reads, dropped when aggregation's feed says the person's rows changed. */
+  caches: { activity: PersonCache<ActivityRow | undefined>; bought: PersonCache<{ sku: string; last_bought: number }[]> };
   recommender: Recommender;
   salt: string;
   logger: Logger;
@@ -63,7 +70,9 @@ const PERSON_PARAMS = {
 const RANGE = { type: 'object', required: ['from', 'to'], properties: { from: DAY, to: DAY } } as const;
 
 export function buildHttpApp(options: HttpOptions) {
-  const { keys, directory, reads, recommender, salt, logger, registry } = options;
+  const { keys, directory, reads, recommender, reference, caches, salt, logger, registry } = options;
+  const activityOf = (tenant: string, members: readonly string[]) => caches.activity.read(tenant, members, () => reads.activity(tenant, members));
+  const boughtOf = (tenant: string, members: readonly string[]) => caches.bought.read(tenant, members, () => reads.bought(tenant, members));
   const now = options.now ?? Date.now;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as unknown as FastifyBaseLogger,
@@ -159,7 +168,8 @@ export function buildHttpApp(options: HttpOptions) {
   void app.register(async (routes) => {
     routes.get('/health', { schema: { hide: true } }, async (_request, reply) => {
       const ready = options.ready();
-      return reply.status(ready ? 200 : 503).send({ service: 'api', status: ready ? 'ok' : 'starting', directory: directory.size });
+      const cache = Object.fromEntries(Object.entries(caches).map(([name, c]) => [name, { entries: c.size, hits: c.hits, misses: c.misses }]));
+      return reply.status(ready ? 200 : 503).send({ service: 'api', status: ready ? 'ok' : 'starting', directory: directory.size, reference: reference.size, cache });
     });
 
     routes.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -169,9 +179,9 @@ export function buildHttpApp(options: HttpOptions) {
       { config: { scope: 'profile:read' }, schema: { summary: 'A customer\'s 360° profile by any identifier', tags: ['profiles'], params: PERSON_PARAMS } },
       async (request) => {
         const { tenant, identity } = identify(request);
-        const [activity, segments] = await Promise.all([reads.activity(tenant, identity.members), reads.partnerSegments(tenant, identity.identifiers)]);
-        const area = activity && activity.home_postal_code !== '' ? await reads.area(activity.home_country, activity.home_postal_code) : undefined;
-        return profileOf(identity, activity, segments, area, now());
+        const activity = await activityOf(tenant, identity.members);
+        const area = activity && activity.home_postal_code !== '' ? reference.areaOf(activity.home_country, activity.home_postal_code) : undefined;
+        return profileOf(identity, activity, reference.partnerSegmentsOf(tenant, identity.identifiers), area, now());
       },
     );
 
@@ -217,7 +227,7 @@ export function buildHttpApp(options: HttpOptions) {
       async (request) => {
         const { limit } = request.query as { limit: number };
         const { tenant, identity } = identify(request);
-        const [bought, activity] = await Promise.all([reads.bought(tenant, identity.members), reads.activity(tenant, identity.members)]);
+        const [bought, activity] = await Promise.all([boughtOf(tenant, identity.members), activityOf(tenant, identity.members)]);
         const model = recommender.modelOf(tenant);
         const items = model.recommend(
           {

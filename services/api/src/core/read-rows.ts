@@ -21,14 +21,6 @@ export interface ActivityRow {
   home_postal_code: string;
 }
 
-export interface AreaRow {
-  area_name: string;
-  municipality: string;
-  population: number;
-  median_age: number | null;
-  median_income: number | null;
-}
-
 export interface TimelineRow {
   event_id: string;
   time: number;

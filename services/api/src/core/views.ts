@@ -3,14 +3,15 @@
  * ISO 8601 in UTC; money is in minor units (cents) with the currency where the row has one.
  */
 import type { CdpIdentity } from '@cdp/plumbing';
-import type { ActivityRow, AreaRow, ConflictRow, EventSummaryRow, HistoryRow, IdentifierRow, TimelineRow } from './read-rows';
+import type { AreaFacts } from './reference-data';
+import type { ActivityRow, ConflictRow, EventSummaryRow, HistoryRow, IdentifierRow, TimelineRow } from './read-rows';
 import type { PersonIdentity } from './person-directory';
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const ident = ({ type, value }: IdentifierRow): CdpIdentity.Identifier => ({ type, value });
 const said = (ids: readonly CdpIdentity.Identifier[]) => ids.map((i) => `${i.type}=${i.value}`).join(', ');
 
-export function profileOf(identity: PersonIdentity, a: ActivityRow | undefined, partnerSegments: { partner: string; segments: string[] }[], area: AreaRow | undefined, now: number) {
+export function profileOf(identity: PersonIdentity, a: ActivityRow | undefined, partnerSegments: { partner: string; segments: string[] }[], area: AreaFacts | undefined, now: number) {
   const online = a?.online_revenue_minor ?? 0;
   const store = a?.store_revenue_minor ?? 0;
   const orders = (a?.online_orders ?? 0) + (a?.store_orders ?? 0);
@@ -37,7 +38,7 @@ export function profileOf(identity: PersonIdentity, a: ActivityRow | undefined, 
     favouriteCategories: a?.favourite_categories ?? [],
     partnerSegments,
     homeArea: a && a.home_postal_code !== ''
-      ? { countryCode: a.home_country, postalCode: a.home_postal_code, name: area?.area_name ?? null, municipality: area?.municipality ?? null, population: area?.population ?? null, medianAge: area?.median_age ?? null, medianIncomeEur: area?.median_income ?? null }
+      ? { countryCode: a.home_country, postalCode: a.home_postal_code, name: area?.name ?? null, municipality: area?.municipality ?? null, population: area?.population ?? null, medianAge: area?.medianAge ?? null, medianIncomeEur: area?.medianIncomeEur ?? null }
       : null,
     asOf: iso(now),
   };
