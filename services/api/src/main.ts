@@ -13,11 +13,11 @@ import {
   readKeyedTable,
   saltOf,
   topicsWithPrefix,
-  type CdpAggregation,
   type CdpReference,
   type TableReader,
 } from '@cdp/plumbing';
 import { ClickHouseReads } from './adapters/clickhouse-reads';
+import { followPersonUpdates } from './adapters/change-feed';
 import { buildHttpApp } from './adapters/http';
 import { Recommender } from './adapters/recommender';
 import { apiConfigSchema } from './config';
@@ -76,30 +76,7 @@ async function main(): Promise<void> {
   ]);
   await Promise.all(referenceReaders.map((r) => r.caughtUp));
   readers.push(...referenceReaders);
-  // The change feed from its end: every notification from now on; only then may reads be kept.
-  const changes = await clients.readTable(
-    topics.personUpdates.name,
-    (r) => {
-      if (!r.value) return;
-      const bytes = r.value;
-      void (async () => {
-        const u = codec.decodeCached<CdpAggregation.PersonUpdates>(bytes) ?? (await codec.decode<CdpAggregation.PersonUpdates>(bytes));
-        caches.activity.changed(u.tenant, u.personIds);
-        caches.bought.changed(u.tenant, u.personIds);
-      })().catch((error: unknown) => {
-        // A notification that cannot be read could leave a stale entry: keep nothing rather than that.
-        logger.error({ err: error }, 'person update could not be read; dropping every cached read');
-        caches.activity.disable();
-        caches.bought.disable();
-        caches.activity.enable();
-        caches.bought.enable();
-      });
-    },
-    { follow: true, from: 'end' },
-  );
-  readers.push(changes);
-  caches.activity.enable();
-  caches.bought.enable();
+  readers.push(await followPersonUpdates(topics.personUpdates.name, [caches.activity, caches.bought] as PersonCache<unknown>[], clients, codec, logger));
   // The lift model builds in the background: until it is there, recommendations are empty (modelBuiltAt null).
   void recommender.start(config.API_RECOMMENDATION_REFRESH_SECONDS * 1000);
   ready = true;
