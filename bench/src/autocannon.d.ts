@@ -24,6 +24,8 @@ declare module 'autocannon' {
       connections?: number;
       /** Seconds. */
       duration?: number;
+      /** Requests to send in all (split between the connections), instead of a duration. */
+      amount?: number;
       pipelining?: number;
       /** Seconds before a request counts as timed out. */
       timeout?: number;
