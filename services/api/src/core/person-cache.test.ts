@@ -43,6 +43,22 @@ describe('PersonCache', () => {
     expect(await cache.read('t', ['p1'], async () => 'fresh')).toBe('fresh');
   });
 
+  it('shares one read between concurrent misses, but not one a change overtook', async () => {
+    const cache = cacheAt({ t: 0 });
+    let loads = 0;
+    const releases: (() => void)[] = [];
+    const load = () => new Promise<string>((r) => releases.push(() => r(`v${++loads}`)));
+    const a = cache.read('t', ['p1'], load);
+    const b = cache.read('t', ['p1'], load);
+    expect(releases).toHaveLength(1);
+    cache.changed('t', ['p1']);
+    const c = cache.read('t', ['p1'], load);
+    expect(releases).toHaveLength(2);
+    releases.forEach((r) => r());
+    expect(await Promise.all([a, b, c])).toEqual(['v1', 'v1', 'v2']);
+    expect(await cache.read('t', ['p1'], load)).toBe('v2');
+  });
+
   it('keeps nothing until enabled, drops everything when disabled, and expires by age', async () => {
     const clock = { t: 0 };
     const cache = new PersonCache<string>({ maxEntries: 10, maxAgeMs: 1000, now: () => clock.t });

@@ -9,8 +9,9 @@
  * - Until the feed is being followed (enable()), nothing is kept; when following it stops
  *   (disable()), everything is dropped.
  *
- * A maximum age bounds what a lost feed record could cost; entries beyond maxEntries go, least
- * recently used first.
+ * Concurrent misses of the same persons share one read (a page's several requests for one
+ * visitor). A maximum age bounds what a lost feed record could cost; entries beyond maxEntries
+ * go, least recently used first.
  */
 
 export interface PersonCacheOptions {
@@ -30,6 +31,8 @@ const READ_WINDOW_MS = 60_000;
 
 export class PersonCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  /** Reads running now, by key, with the change counter they began at. */
+  private readonly inFlight = new Map<string, { value: Promise<T>; startedTick: number }>();
   /** tenant|person -> keys of the entries that person is a member of. */
   private readonly byPerson = new Map<string, Set<string>>();
   /** tenant|person -> the change counter when it last changed (kept READ_WINDOW_MS). */
@@ -71,13 +74,22 @@ export class PersonCache<T> {
     }
     if (hit) this.drop(key);
     this.misses++;
+    const overtaken = (startedTick: number) => members.some((m) => (this.changedAt.get(`${tenant}|${m}`)?.tick ?? -1) > startedTick);
+    const running = this.inFlight.get(key);
+    // A read already running is shared unless a change overtook it.
+    if (running && !overtaken(running.startedTick)) return running.value;
     const startedTick = this.tick;
     const started = this.now();
-    const value = await load();
-    if (this.enabled && this.now() - started < READ_WINDOW_MS && !members.some((m) => (this.changedAt.get(`${tenant}|${m}`)?.tick ?? -1) > startedTick)) {
-      this.store(tenant, key, members, value);
+    const value = load();
+    const flight = { value, startedTick };
+    this.inFlight.set(key, flight);
+    try {
+      const result = await value;
+      if (this.enabled && this.now() - started < READ_WINDOW_MS && !overtaken(startedTick)) this.store(tenant, key, members, result);
+      return result;
+    } finally {
+      if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
     }
-    return value;
   }
 
   /** The persons' rows changed: forget every entry any of them is a member of. */
