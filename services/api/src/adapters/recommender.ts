@@ -1,8 +1,9 @@
 /**
  * The lift model of each tenant, rebuilt from ClickHouse in the background: at start, every
- * API_RECOMMENDATION_REFRESH_SECONDS, and sooner when the purchases it was built from have grown
- * by a tenth (looked at every GROWTH_CHECK_MS; a new shop's first purchases do not wait for the
- * next refresh). The model is the population's; a person's own purchases are read live with each
+ * API_RECOMMENDATION_REFRESH_SECONDS, and sooner when there was nothing to build from or the
+ * purchases have doubled since (looked at every GROWTH_CHECK_MS, at most once a minute: a new
+ * shop's first purchases do not wait for the next refresh, and a busy one is not rebuilt over and
+ * over while it grows). The model is the population's; a person's own purchases are read live with each
  * request, so what they bought a moment ago is already excluded.
  */
 import type { Logger } from '@cdp/plumbing';
@@ -16,7 +17,8 @@ export interface ModelParams extends LiftParams {
 }
 
 const GROWTH_CHECK_MS = 15_000;
-const GROWTH = 1.1;
+const GROWTH = 2;
+const MIN_GROWTH_REBUILD_MS = 60_000;
 
 const EMPTY = (params: LiftParams) => new LiftModel({ baskets: 0, items: new Map(), pairs: [], categories: new Map(), areaBestSellers: new Map() }, params, 0);
 
@@ -25,8 +27,9 @@ export class Recommender {
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
   private running: Promise<void> | undefined;
-  /** Purchase rows (person_products) when the models were last built. */
+  /** Purchase rows (person_products) when the models were last built, and when. */
   private builtFrom = 0;
+  private builtAt = 0;
 
   constructor(
     private readonly reads: ClickHouseReads,
@@ -54,7 +57,7 @@ export class Recommender {
       setInterval(() => {
         this.reads
           .purchaseRows()
-          .then((rows) => (rows > 0 && rows >= Math.max(1, this.builtFrom) * GROWTH ? rebuild() : undefined))
+          .then((rows) => (rows > 0 && rows >= this.builtFrom * GROWTH && Date.now() - this.builtAt >= (this.builtFrom === 0 ? 0 : MIN_GROWTH_REBUILD_MS) ? rebuild() : undefined))
           .catch((error: unknown) => this.logger.warn({ err: error }, 'could not look at the purchases for the recommendation model'));
       }, GROWTH_CHECK_MS),
     );
@@ -69,6 +72,7 @@ export class Recommender {
 
   private async rebuild(): Promise<void> {
     this.builtFrom = await this.reads.purchaseRows();
+    this.builtAt = Date.now();
     for (const tenant of await this.reads.tenantsWithPurchases()) {
       const started = Date.now();
       const inputs = await this.reads.liftInputs(tenant, this.params);
