@@ -373,19 +373,19 @@ test('KPIs: the store\'s day, sales by channel, the campaign funnel and product 
   expect(hours.hours.reduce((s: number, h: Json) => s + h.receipts, 0)).toBe(receipts);
 
   const share = await ok(`/v1/kpis/digital-share?from=${receiptDay}&to=${new Date().toISOString().slice(0, 10)}`);
-  expect(share.days.reduce((s: number, d: Json) => s + d.digital_revenue_minor, 0)).toBe(onlineRevenue);
-  expect(share.days.reduce((s: number, d: Json) => s + d.store_revenue_minor, 0)).toBe(storeRevenue);
+  expect(share.days.reduce((s: number, d: Json) => s + d.digitalRevenueMinor, 0)).toBe(onlineRevenue);
+  expect(share.days.reduce((s: number, d: Json) => s + d.storeRevenueMinor, 0)).toBe(storeRevenue);
 
   const today = new Date(Date.now() - 60_000).toISOString().slice(0, 10);
   const funnel = await ok(`/v1/kpis/campaigns/funnel?from=${today}&to=${today}`);
-  expect({ funnel: funnel.campaigns }).toEqual({ funnel: expect.arrayContaining([expect.objectContaining({ campaign_name: 'winter-sale', sessions: 1, ordered: 1 })]) });
+  expect({ funnel: funnel.campaigns }).toEqual({ funnel: expect.arrayContaining([expect.objectContaining({ campaignName: 'winter-sale', sessions: 1, ordered: 1 })]) });
 
   const groups = await ok(`/v1/kpis/product-groups?from=${receiptDay}&to=${new Date().toISOString().slice(0, 10)}&limit=100`);
-  expect(groups.groups.reduce((s: number, g: Json) => s + g.revenue_minor, 0)).toBe(onlineRevenue + storeRevenue);
-  const revenues = groups.groups.map((g: Json) => g.revenue_minor);
+  expect(groups.groups.reduce((s: number, g: Json) => s + g.revenueMinor, 0)).toBe(onlineRevenue + storeRevenue);
+  const revenues = groups.groups.map((g: Json) => g.revenueMinor);
   expect([...revenues].sort((a, b) => b - a)).toEqual(revenues);
   const bottom = await ok(`/v1/kpis/product-groups?from=${receiptDay}&to=${new Date().toISOString().slice(0, 10)}&order=bottom&limit=1`);
-  expect(bottom.groups[0].product_group).toBe(groups.groups[groups.groups.length - 1].product_group);
+  expect(bottom.groups[0].productGroup).toBe(groups.groups[groups.groups.length - 1].productGroup);
 });
 
 test('keys and scopes: 401 without a known key, 403 outside its scope', async () => {

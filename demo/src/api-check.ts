@@ -69,8 +69,8 @@ export async function checkApi(watch: PipelineWatch, result: SimulationResult, l
   const today = new Date().toISOString().slice(0, 10);
   const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
   const share = (await call(`/v1/kpis/digital-share?from=${monthAgo}&to=${today}`)).body;
-  const digital = share.days.reduce((s: number, d: Json) => s + d.digital_revenue_minor, 0);
-  const stores = share.days.reduce((s: number, d: Json) => s + d.store_revenue_minor, 0);
+  const digital = share.days.reduce((s: number, d: Json) => s + d.digitalRevenueMinor, 0);
+  const stores = share.days.reduce((s: number, d: Json) => s + d.storeRevenueMinor, 0);
   say(`  digital share of sales, last 30 days: ${digital + stores > 0 ? ((100 * digital) / (digital + stores)).toFixed(1) : '-'} % (${(digital / 100).toFixed(2)} EUR online, ${(stores / 100).toFixed(2)} EUR in stores)`);
   return { loyaltyCard: regular.loyaltyCard, email: regular.email, userId: regular.userId };
 }

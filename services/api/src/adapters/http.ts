@@ -15,7 +15,7 @@ import type { PersonCache } from '../core/person-cache';
 import type { PersonDirectory, PersonIdentity } from '../core/person-directory';
 import type { ReferenceData } from '../core/reference-data';
 import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegmentName } from '../core/segments';
-import { explanationOf, profileOf, timelineEventOf } from '../core/views';
+import { camelRows, explanationOf, profileOf, timelineEventOf } from '../core/views';
 import type { ClickHouseReads } from './clickhouse-reads';
 import type { Recommender } from './recommender';
 
@@ -300,13 +300,13 @@ export function buildHttpApp(options: HttpOptions) {
     routes.get(
       '/v1/kpis/stores/:storeId/hours',
       { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s day by hour: footfall, visitors, passers-by, capture rate, receipts, conversion, dwell', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
-      async (request) => ({ hours: await reads.storeHours(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day) }),
+      async (request) => ({ hours: camelRows(await reads.storeHours(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day)) }),
     );
 
     routes.get(
       '/v1/kpis/stores/:storeId/zones',
       { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s zone heat by hour: visitors and visitor-minutes per zone', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
-      async (request) => ({ zones: await reads.storeZones(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day) }),
+      async (request) => ({ zones: camelRows(await reads.storeZones(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day)) }),
     );
 
     const range = (request: FastifyRequest) => {
@@ -320,7 +320,7 @@ export function buildHttpApp(options: HttpOptions) {
       { config: { scope: 'kpi:read' }, schema: { summary: 'Campaign funnel: sessions, product views, carts, checkouts, orders by arrival medium and campaign', tags: ['kpis'], querystring: RANGE } },
       async (request) => {
         const { from, to } = range(request);
-        return { from, to, campaigns: await reads.campaignFunnel(tenantOf(request), from, to) };
+        return { from, to, campaigns: camelRows(await reads.campaignFunnel(tenantOf(request), from, to)) };
       },
     );
 
@@ -341,7 +341,7 @@ export function buildHttpApp(options: HttpOptions) {
       async (request) => {
         const { from, to } = range(request);
         const { order, level, limit } = request.query as { order: 'top' | 'bottom'; level: number; limit: number };
-        return { from, to, order, level, groups: await reads.productGroups(tenantOf(request), from, to, level, order, limit) };
+        return { from, to, order, level, groups: camelRows(await reads.productGroups(tenantOf(request), from, to, level, order, limit)) };
       },
     );
 
@@ -350,7 +350,7 @@ export function buildHttpApp(options: HttpOptions) {
       { config: { scope: 'kpi:read' }, schema: { summary: 'Digital share of sales by day: web and app against stores', tags: ['kpis'], querystring: RANGE } },
       async (request) => {
         const { from, to } = range(request);
-        return { from, to, days: await reads.digitalShare(tenantOf(request), from, to) };
+        return { from, to, days: camelRows(await reads.digitalShare(tenantOf(request), from, to)) };
       },
     );
   });

@@ -107,3 +107,9 @@ export function explanationOf(identity: PersonIdentity, history: HistoryRow[], c
   }));
   return { personId: identity.personId, mergedPersonIds: identity.members.slice(1), identifiers: identity.identifiers, merges, firstSeen, refused };
 }
+
+const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** KPI rows as ClickHouse names their columns (snake_case), in the API's camelCase. */
+export const camelRows = (rows: readonly Record<string, unknown>[]): Record<string, unknown>[] =>
+  rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])));
