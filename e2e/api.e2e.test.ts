@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { allTopics, createClickHouse, DEVELOPMENT_SALT, hashEmail, type ClickHouse } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadDatasetFile } from '@cdp/loader';
-import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
-import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
+import { prepareTopics } from '@cdp/infra/src/testing/topics';
+import { createTestPipeline, removeTestRun, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-api-${run}.`;
@@ -197,10 +197,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await pipeline?.stopAll();
-  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-  await ch?.close();
-  await deleteTopics(allTopics(prefix));
+  await removeTestRun({ pipeline, ch, database, prefix });
 }, 60_000);
 
 describe('lookup', () => {

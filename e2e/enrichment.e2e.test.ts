@@ -14,8 +14,8 @@ import { Analytics } from '@segment/analytics-node';
 import { allTopics, createClickHouse, hashEmail, DEVELOPMENT_SALT, type ClickHouse } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadDatasetFile } from '@cdp/loader';
-import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
-import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
+import { prepareTopics } from '@cdp/infra/src/testing/topics';
+import { createTestPipeline, removeTestRun, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-en-${run}.`;
@@ -83,10 +83,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await pipeline?.stopAll();
-  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-  await ch?.close();
-  await deleteTopics(allTopics(prefix));
+  await removeTestRun({ pipeline, ch, database, prefix });
 }, 60_000);
 
 test('every event leaves enriched: device, bot flag, geo, campaign, products, store and zone, each with its source; person data joins at read time', async () => {

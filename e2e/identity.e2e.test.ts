@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
 import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpIdentity, type ClickHouse } from '@cdp/plumbing';
-import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
-import { deleteTopics, prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
+import { createTestPipeline, removeTestRun, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
+import { prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
 import type { Browsing, BrowsingResult } from './browser/browsing';
 import { IdentityGraph } from '../services/identity/src/core/graph';
 import type { Identifier } from '../services/identity/src/core/identifiers';
@@ -42,10 +42,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await pipeline?.stopAll();
-  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-  await ch?.close();
-  await deleteTopics(allTopics(prefix));
+  await removeTestRun({ pipeline, ch, database, prefix });
 });
 
 async function send(key: string, path: string, batch: object[]): Promise<void> {

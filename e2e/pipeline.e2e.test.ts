@@ -14,8 +14,8 @@ import { Analytics } from '@segment/analytics-node';
 import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpEnrichment, type CdpOps, type ClickHouse, type IncomingRecord } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadDatasetFile } from '../services/loader/src';
-import { deleteTopics, prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
-import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
+import { prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
+import { createTestPipeline, removeTestRun, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-${run}.`;
@@ -149,10 +149,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await pipeline?.stopAll();
-  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-  await ch?.close();
-  await deleteTopics(allTopics(prefix));
+  await removeTestRun({ pipeline, ch, database, prefix });
 });
 
 test('every accepted event lands exactly once, one customer across web, app and store', async () => {

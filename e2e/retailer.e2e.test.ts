@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { allTopics, createClickHouse, DEVELOPMENT_SALT, hashMac, type ClickHouse } from '@cdp/plumbing';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadDatasetFile, readCatalogueFile } from '@cdp/loader';
-import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
-import { createTestPipeline, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
+import { prepareTopics } from '@cdp/infra/src/testing/topics';
+import { createTestPipeline, removeTestRun, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 import { simulateLive, simulateRetailer, type SimulationResult, type StoreLayout } from '../demo/src/simulator';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -60,10 +60,7 @@ beforeAll(async () => {
 }, 400_000);
 
 afterAll(async () => {
-  await pipeline?.stopAll();
-  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-  await ch?.close();
-  await deleteTopics(allTopics(prefix));
+  await removeTestRun({ pipeline, ch, database, prefix });
 }, 60_000);
 
 test('revenue online and in store, and every store hour\'s receipts, are exact', async () => {

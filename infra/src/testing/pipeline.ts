@@ -5,9 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createKafkaClients, createLogger, topicsWithPrefix } from '@cdp/plumbing';
+import { allTopics, createKafkaClients, createLogger, topicsWithPrefix, type ClickHouse } from '@cdp/plumbing';
 import { REPO_ROOT } from '../paths';
 import { SERVICE_NODE_ARGS } from '../system';
+import { deleteTopics } from './topics';
 
 export type ServiceName = 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'api';
 
@@ -150,4 +151,15 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
       }
     },
   };
+}
+
+/**
+ * A test's teardown: its services stopped (upstream first), its ClickHouse database dropped, its
+ * prefixed topics deleted. Whatever the test got to create before it failed.
+ */
+export async function removeTestRun({ pipeline, ch, database, prefix }: { pipeline?: TestPipeline; ch?: ClickHouse; database: string; prefix: string }): Promise<void> {
+  await pipeline?.stopAll();
+  await ch?.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
+  await ch?.close();
+  await deleteTopics(allTopics(prefix));
 }
