@@ -17,6 +17,7 @@ import type { ReferenceData } from '../core/reference-data';
 import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegmentName } from '../core/segments';
 import { camelRows, explanationOf, profileOf, timelineEventOf } from '../core/views';
 import type { ClickHouseReads } from './clickhouse-reads';
+import { EXPLAIN_RESPONSE, PERSON_ERRORS, PROFILE_RESPONSE, RECOMMENDATIONS_RESPONSE, TIMELINE_RESPONSE } from './response-schemas';
 import type { Recommender } from './recommender';
 
 declare module 'fastify' {
@@ -176,7 +177,7 @@ export function buildHttpApp(options: HttpOptions) {
 
     routes.get(
       '/v1/profiles/:type/:value',
-      { config: { scope: 'profile:read' }, schema: { summary: 'A customer\'s 360° profile by any identifier', tags: ['profiles'], params: PERSON_PARAMS } },
+      { config: { scope: 'profile:read' }, schema: { summary: 'A customer\'s 360° profile by any identifier', tags: ['profiles'], params: PERSON_PARAMS, response: { 200: PROFILE_RESPONSE, ...PERSON_ERRORS } } },
       async (request) => {
         const { tenant, identity } = identify(request);
         const activity = await activityOf(tenant, identity.members);
@@ -189,7 +190,7 @@ export function buildHttpApp(options: HttpOptions) {
       '/v1/profiles/:type/:value/timeline',
       {
         config: { scope: 'profile:read' },
-        schema: { summary: 'A customer\'s events across channels, newest first', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(500, 50), cursor: CURSOR } } },
+        schema: { summary: 'A customer\'s events across channels, newest first', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(500, 50), cursor: CURSOR } }, response: { 200: TIMELINE_RESPONSE, ...PERSON_ERRORS } },
       },
       async (request) => {
         const { limit, cursor } = request.query as { limit: number; cursor?: string };
@@ -208,7 +209,7 @@ export function buildHttpApp(options: HttpOptions) {
 
     routes.get(
       '/v1/profiles/:type/:value/explain',
-      { config: { scope: 'profile:read' }, schema: { summary: 'Why these identifiers are one person: every merge with its event, and the links refused', tags: ['profiles'], params: PERSON_PARAMS } },
+      { config: { scope: 'profile:read' }, schema: { summary: 'Why these identifiers are one person: every merge with its event, and the links refused', tags: ['profiles'], params: PERSON_PARAMS, response: { 200: EXPLAIN_RESPONSE, ...PERSON_ERRORS } } },
       async (request) => {
         const { tenant, identity } = identify(request);
         const [history, conflicts] = await Promise.all([reads.history(tenant, identity.members), reads.conflicts(tenant, identity.members)]);
@@ -222,7 +223,7 @@ export function buildHttpApp(options: HttpOptions) {
       '/v1/profiles/:type/:value/recommendations',
       {
         config: { scope: 'profile:read' },
-        schema: { summary: 'Products the customer is likely to want next (lift over co-purchases)', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(50, 10) } } },
+        schema: { summary: 'Products the customer is likely to want next (lift over co-purchases)', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(50, 10) } }, response: { 200: RECOMMENDATIONS_RESPONSE, ...PERSON_ERRORS } },
       },
       async (request) => {
         const { limit } = request.query as { limit: number };

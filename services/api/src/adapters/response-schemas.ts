@@ -1,0 +1,138 @@
+/**
+ * What the person routes answer, as JSON Schema: the OpenAPI document's responses (for client
+ * generators) and fastify's serializer. Shapes follow core/views.ts; the end-to-end test reads
+ * every field, so a field missing here (and so dropped on the wire) fails it.
+ */
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const num = { type: 'number' } as const;
+const nullable = <T extends { type: string }>(s: T) => ({ ...s, type: [s.type, 'null'] });
+const strings = { type: 'array', items: str } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+const object = (properties: Record<string, unknown>, description?: string) => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  required: Object.keys(properties),
+  additionalProperties: false,
+  properties,
+});
+
+const identifier = object({ type: str, value: str });
+const identifiers = { type: 'array', items: identifier };
+const event = nullable({ ...object({ channel: str, source: str, type: str, name: str }, 'What the event was; null when it is not in the person\'s timeline') });
+
+export const ERROR_RESPONSE = object({ error: str, message: str, parameter: str });
+(ERROR_RESPONSE as { required: string[] }).required = ['error', 'message'];
+
+export const PROFILE_RESPONSE = object({
+  personId: str,
+  mergedPersonIds: strings,
+  identifiers,
+  firstSeen: nullable(time),
+  lastSeen: nullable(time),
+  channels: strings,
+  events: int,
+  webPageViews: int,
+  appScreenViews: int,
+  sessions: int,
+  storeVisitDays: int,
+  onlineOrders: int,
+  onlineRevenueMinor: int,
+  storeReceipts: int,
+  storeRevenueMinor: int,
+  revenueMinor: int,
+  averageOrderMinor: int,
+  lastViewedSkus: strings,
+  lastCartedSkus: strings,
+  favouriteCategories: strings,
+  partnerSegments: { type: 'array', items: object({ partner: str, segments: strings }) },
+  homeArea: nullable({
+    ...object({ countryCode: str, postalCode: str, name: nullable(str), municipality: nullable(str), population: nullable(int), medianAge: nullable(num), medianIncomeEur: nullable(int) }),
+  }),
+  asOf: time,
+});
+
+export const TIMELINE_RESPONSE = object({
+  personId: str,
+  events: {
+    type: 'array',
+    items: object({
+      eventId: str,
+      time,
+      personIdAtIngest: str,
+      channel: str,
+      source: str,
+      type: str,
+      name: str,
+      sessionId: nullable(str),
+      pagePath: nullable(str),
+      storeId: nullable(str),
+      orderId: nullable(str),
+      currency: nullable(str),
+      revenueMinor: int,
+      skus: strings,
+    }),
+  },
+  nextCursor: nullable(str),
+});
+
+export const EXPLAIN_RESPONSE = object({
+  personId: str,
+  mergedPersonIds: strings,
+  identifiers,
+  merges: {
+    type: 'array',
+    items: object({
+      mergedAt: time,
+      eventId: str,
+      eventTime: time,
+      event,
+      link: identifiers,
+      survivorPersonId: str,
+      absorbedPersonId: str,
+      joinedIdentifiers: identifiers,
+      carriedPersonIds: strings,
+      summary: str,
+    }),
+  },
+  firstSeen: { type: 'array', items: object({ identifier, eventId: str, eventTime: time, event }) },
+  refused: {
+    type: 'array',
+    items: object({
+      conflictId: str,
+      rule: str,
+      reason: str,
+      eventId: str,
+      eventTime: time,
+      detectedAt: time,
+      link: identifiers,
+      refused: identifier,
+      personId: str,
+      otherPersonId: str,
+    }),
+  },
+});
+
+export const RECOMMENDATIONS_RESPONSE = object({
+  personId: str,
+  method: { type: 'string', enum: ['lift'] },
+  modelBuiltAt: nullable(time),
+  items: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['sku', 'reason', 'score'],
+      additionalProperties: false,
+      properties: {
+        sku: str,
+        reason: { type: 'string', enum: ['bought_together', 'favourite_category', 'home_area', 'best_seller'] },
+        score: num,
+        because: { type: 'array', items: object({ sku: str, lift: num, support: int }) },
+      },
+    },
+  },
+});
+
+/** The error answers every keyed route can give. */
+export const ERRORS = { 400: ERROR_RESPONSE, 401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 503: ERROR_RESPONSE } as const;
+export const PERSON_ERRORS = { ...ERRORS, 404: ERROR_RESPONSE } as const;
