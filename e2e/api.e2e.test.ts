@@ -365,7 +365,11 @@ test('segments: a partner segment and a rule segment, paged', async () => {
 });
 
 test('KPIs: the store\'s day, sales by channel, the campaign funnel and product groups match what was sent', async () => {
-  const hours = await ok(`/v1/kpis/stores/HEL-1/hours?day=${receiptDay}`);
+  // The store's own day (HEL-1 is in Helsinki): after 22:00 UTC it is already tomorrow there.
+  const storeDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Helsinki' }).format(receiptTime);
+  const hours = await ok(`/v1/kpis/stores/HEL-1/hours?day=${storeDay}`);
+  const receiptHour = new Date(Math.floor(receiptTime.getTime() / 3_600_000) * 3_600_000).toISOString().replace(/:00\.000Z$/, ':00Z');
+  expect(hours.hours.find((h: Json) => h.receipts > 0)).toMatchObject({ hourUtc: receiptHour, timeZone: 'Europe/Helsinki' });
   const receipts = sent.filter((s) => s.id.startsWith('pos:')).length;
   expect(hours.hours.reduce((s: number, h: Json) => s + h.receipts, 0)).toBe(receipts);
 

@@ -91,6 +91,6 @@ The customer API (paste into a shell; OpenAPI and a try-it page at ${API_URL}/do
   a /v1/profiles/loyalty_card/${card}/explain
   a /v1/profiles/loyalty_card/${card}/recommendations
   a "/v1/segments/rules/omnichannel_buyers/members?days=30&limit=5"
-  a "/v1/kpis/stores/HEL-1/hours?day=${today}"
+  a "/v1/kpis/stores/HEL-1/hours?day=${new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Helsinki' }).format(new Date())}"
   a "/v1/kpis/digital-share?from=${monthAgo}&to=${today}"`;
 }

@@ -13,6 +13,13 @@ import type { ActivityRow, ConflictRow, EventSummaryRow, HistoryRow, TimelineRow
 import type { PersonPosition, TimelinePosition } from '../core/cursor';
 import { RULE_SEGMENTS, type RuleSegment, type RuleSegmentName } from '../core/segments';
 
+/** The store's time zone (a constant for the query), UTC when the directory has none. */
+const STORE_ZONE = `WITH (SELECT any(time_zone) FROM ref_stores FINAL WHERE tenant = {tenant:String} AND store_id = {storeId:String} AND is_deleted = 0) AS found_zone,
+       if(ifNull(found_zone, '') = '', 'UTC', found_zone) AS zone`;
+/** A store-local hour column as its wall time and as the UTC instant. */
+const STORE_HOUR = `formatDateTime(hour, '%Y-%m-%dT%H:%i:00') AS hour_local,
+       formatDateTime(toDateTime(formatDateTime(hour, '%Y-%m-%d %H:%i:%S'), zone), '%Y-%m-%dT%H:%i:00Z', 'UTC') AS hour_utc, zone AS time_zone`;
+
 const ms = (column: string) => `toUnixTimestamp64Milli(CAST(${column} AS DateTime64(3, 'UTC')))`;
 
 export type Row = Record<string, unknown>;
@@ -236,10 +243,12 @@ export class ClickHouseReads {
     );
   }
 
+  // The store views count in the store's own wall-clock hours (written as if UTC): the hour is
+  // given as that wall time and, read in the store's zone, as the UTC instant it was.
   storeHours(tenant: string, storeId: string, day: string): Promise<Row[]> {
     return this.ch.query(
-      `WITH ifNull((SELECT any(time_zone) FROM ref_stores FINAL WHERE tenant = {tenant:String} AND store_id = {storeId:String} AND time_zone != ''), 'UTC') AS zone
-       SELECT formatDateTime(hour, '%Y-%m-%dT%H:%i:00Z') AS hour_utc, formatDateTime(toTimeZone(hour, zone), '%Y-%m-%dT%H:%i:00') AS hour_local, zone AS time_zone,
+      `${STORE_ZONE}
+       SELECT ${STORE_HOUR},
               footfall_in, footfall_out, visitors, known_visitors, anonymous_visitors, passersby, capture_rate,
               receipts, returns, revenue_minor, units, conversion, median_dwell_minutes
        FROM store_traffic_hourly
@@ -251,7 +260,8 @@ export class ClickHouseReads {
 
   storeZones(tenant: string, storeId: string, day: string): Promise<Row[]> {
     return this.ch.query(
-      `SELECT formatDateTime(hour, '%Y-%m-%dT%H:%i:00Z') AS hour_utc, zone_id, visitors, visitor_minutes
+      `${STORE_ZONE}
+       SELECT ${STORE_HOUR}, zone_id, visitors, visitor_minutes
        FROM store_zone_heat
        WHERE tenant = {tenant:String} AND store_id = {storeId:String} AND day = {day:Date}
        ORDER BY hour, zone_id`,

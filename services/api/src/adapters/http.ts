@@ -17,7 +17,7 @@ import type { ReferenceData } from '../core/reference-data';
 import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegmentName } from '../core/segments';
 import { camelRows, explanationOf, profileOf, timelineEventOf } from '../core/views';
 import type { ClickHouseReads } from './clickhouse-reads';
-import { EXPLAIN_RESPONSE, PERSON_ERRORS, PROFILE_RESPONSE, RECOMMENDATIONS_RESPONSE, TIMELINE_RESPONSE } from './response-schemas';
+import { ERRORS, EXPLAIN_RESPONSE, PERSON_ERRORS, PROFILE_RESPONSE, RECOMMENDATIONS_RESPONSE, TIMELINE_RESPONSE } from './response-schemas';
 import type { Recommender } from './recommender';
 
 declare module 'fastify' {
@@ -59,7 +59,7 @@ class ApiError extends Error {
 const notFound = () => new ApiError(404, 'not_found', 'no person is known by this identifier');
 const DAY = { type: 'string', format: 'date', description: 'A day, YYYY-MM-DD (UTC)' } as const;
 const LIMIT = (max: number, fallback: number) => ({ type: 'integer', minimum: 1, maximum: max, default: fallback, description: `Items per page, at most ${max}` }) as const;
-const CURSOR = { type: 'string', maxLength: 1024, description: 'The nextCursor of the previous page' } as const;
+const CURSOR = { type: 'string', maxLength: 1024, pattern: '^[A-Za-z0-9_-]+$', description: 'The nextCursor of the previous page (opaque)' } as const;
 const PERSON_PARAMS = {
   type: 'object',
   required: ['type', 'value'],
@@ -111,6 +111,20 @@ export function buildHttpApp(options: HttpOptions) {
     },
   });
   void app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Every keyed route documents its errors (and, where it states no shape, that it answers JSON).
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.scope) return;
+    const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
+    schema.response = { 200: { description: 'OK', type: 'object', additionalProperties: true }, ...ERRORS, ...schema.response };
+  });
+
+  // Reads only: any other method on any path is 405, before a body is looked at.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    void reply.header('allow', 'GET, HEAD');
+    throw new ApiError(405, 'method_not_allowed', `${request.method} is not allowed: this API only reads (GET)`);
+  });
 
   const keyOf = new WeakMap<FastifyRequest, ApiKey>();
   // Authentication comes before validation: a caller without a key learns nothing about the routes' rules.
@@ -296,7 +310,7 @@ export function buildHttpApp(options: HttpOptions) {
     );
 
     const STORE = { type: 'object', required: ['storeId'], properties: { storeId: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
-    const ONE_DAY = { type: 'object', required: ['day'], properties: { day: DAY } } as const;
+    const ONE_DAY = { type: 'object', required: ['day'], properties: { day: { ...DAY, description: 'The store\'s own (local) day, YYYY-MM-DD' } } } as const;
 
     routes.get(
       '/v1/kpis/stores/:storeId/hours',

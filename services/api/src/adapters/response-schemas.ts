@@ -134,5 +134,5 @@ export const RECOMMENDATIONS_RESPONSE = object({
 });
 
 /** The error answers every keyed route can give. */
-export const ERRORS = { 400: ERROR_RESPONSE, 401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 503: ERROR_RESPONSE } as const;
+export const ERRORS = { 400: ERROR_RESPONSE, 401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 405: ERROR_RESPONSE, 503: ERROR_RESPONSE } as const;
 export const PERSON_ERRORS = { ...ERRORS, 404: ERROR_RESPONSE } as const;
