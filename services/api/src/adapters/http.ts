@@ -78,8 +78,9 @@ export function buildHttpApp(options: HttpOptions) {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    // An e-mail or a hashed identifier can be longer than fastify's default of 100.
-    routerOptions: { maxParamLength: 600 },
+    // The router measures a parameter percent-encoded: 512 characters of 4-byte UTF-8 are 6,144.
+    // Past the route schema's 512 characters the answer is then a 400 naming the parameter.
+    routerOptions: { maxParamLength: 8192 },
     schemaErrorFormatter: (errors, dataVar) => {
       const e = errors[0]!;
       const params = e.params as { missingProperty?: string; allowedValues?: unknown[]; limit?: number; format?: string };
