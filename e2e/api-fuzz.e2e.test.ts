@@ -11,6 +11,9 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { allTopics, createClickHouse, type ClickHouse } from '@cdp/plumbing';
 import { prepareTopics } from '@cdp/infra/src/testing/topics';
@@ -57,12 +60,16 @@ test('schemathesis finds no 5xx, no undocumented status, no answer off its schem
     '--seed', '20261201',
     '--request-timeout', '10',
     '--workers', '1',
+    '--generation-database', 'none',
   ];
-  const result = await exec(schemathesis, args, { timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }).then(
+  // Run from a temporary folder: schemathesis keeps a cache in .schemathesis/ where it runs.
+  const cwd = mkdtempSync(join(tmpdir(), 'schemathesis-'));
+  const result = await exec(schemathesis, args, { cwd, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
   );
   // The whole report on failure: which route, which check, and the curl line to replay it.
+  rmSync(cwd, { recursive: true, force: true });
   if (result.code !== 0) throw new Error(`schemathesis exited ${result.code}:\n${result.out.slice(-8000)}`);
   expect(result.out).toMatch(/\d+ generated/);
   expect(result.out).not.toMatch(/Server error|ST101/);
