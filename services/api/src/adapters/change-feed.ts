@@ -18,10 +18,7 @@ export async function followPersonUpdates(topic: string, caches: PersonCache<unk
       })().catch((error: unknown) => {
         // A notification that cannot be read could leave a stale entry: keep nothing rather than that.
         logger.error({ err: error, offset: r.offset }, 'person update could not be read; dropping every cached read');
-        for (const cache of caches) {
-          cache.disable();
-          cache.enable();
-        }
+        for (const cache of caches) cache.clear();
       });
     },
     { follow: true, from: 'end' },

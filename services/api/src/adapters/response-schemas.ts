@@ -9,10 +9,11 @@ const num = { type: 'number' } as const;
 const nullable = <T extends { type: string }>(s: T) => ({ ...s, type: [s.type, 'null'] });
 const strings = { type: 'array', items: str } as const;
 const time = { type: 'string', format: 'date-time' } as const;
-const object = (properties: Record<string, unknown>, description?: string) => ({
+/** An object of exactly these properties, all required unless named optional. */
+const object = (properties: Record<string, unknown>, description?: string, optional: readonly string[] = []) => ({
   type: 'object',
   ...(description ? { description } : {}),
-  required: Object.keys(properties),
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
   additionalProperties: false,
   properties,
 });
@@ -21,8 +22,7 @@ const identifier = object({ type: str, value: str });
 const identifiers = { type: 'array', items: identifier };
 const event = nullable({ ...object({ channel: str, source: str, type: str, name: str }, 'What the event was; null when it is not in the person\'s timeline') });
 
-export const ERROR_RESPONSE = object({ error: str, message: str, parameter: str });
-(ERROR_RESPONSE as { required: string[] }).required = ['error', 'message'];
+export const ERROR_RESPONSE = object({ error: str, message: str, parameter: str }, undefined, ['parameter']);
 
 export const PROFILE_RESPONSE = object({
   personId: str,

@@ -57,6 +57,11 @@ export class PersonCache<T> {
 
   disable(): void {
     this.enabled = false;
+    this.clear();
+  }
+
+  /** Forget every entry (a change notification could not be read). */
+  clear(): void {
     this.entries.clear();
     this.byPerson.clear();
   }
