@@ -1,5 +1,6 @@
-import { CdpError } from './errors';
-import { chunkByBytes, createKafkaClients, type OutgoingRecord } from './kafka';
+import { MultipleErrors, NetworkError, ProtocolError, TimeoutError, UserError } from '@platformatic/kafka';
+import { CdpError, TransientError } from './errors';
+import { chunkByBytes, createKafkaClients, wrapKafkaError, type OutgoingRecord } from './kafka';
 import { createLogger } from './logger';
 
 const record = (bytes: number): OutgoingRecord => ({ key: 'k', value: Buffer.alloc(bytes) });
@@ -27,5 +28,24 @@ describe('consumer options', () => {
   it('refuses transactional commits together with stable batches before it connects anywhere', async () => {
     const clients = createKafkaClients({ brokers: ['127.0.0.1:1'], clientId: 'options-test', logger: createLogger('options-test', 'silent') });
     await expect(clients.consumer({ groupId: 'g', topics: ['t'], transactionalCommits: true, stableBatches: true })).rejects.toThrow(/transactionalCommits and stableBatches/);
+  });
+});
+
+describe('wrapKafkaError with the producer client\'s errors', () => {
+  it('marks network failures, timeouts and retriable broker answers transient, alone or all of one request', () => {
+    const retriable = new ProtocolError('NOT_LEADER_OR_FOLLOWER');
+    for (const error of [new NetworkError('Connection closed'), new TimeoutError('Request timed out'), retriable, new MultipleErrors('all failed', [new NetworkError('a'), retriable])]) {
+      const wrapped = wrapKafkaError(error, 'send to t');
+      expect(wrapped).toBeInstanceOf(TransientError);
+      expect((wrapped as Error).message).toMatch(/^Kafka send to t failed: /);
+    }
+  });
+
+  it('passes on what retrying will not fix', () => {
+    const fatal = new ProtocolError('MESSAGE_TOO_LARGE');
+    const user = new UserError('Failed to serialize a message.');
+    for (const error of [fatal, user, new MultipleErrors('mixed', [new NetworkError('a'), fatal]), new Error('plain')]) {
+      expect(wrapKafkaError(error, 'send')).toBe(error);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { createAvroCodec } from '../src/avro';
+import { Partitioners } from 'kafkajs';
 import { createKafkaClients, type IncomingRecord } from '../src/kafka';
 import { loadSchemaCatalog } from '../src/schemas';
 import { valueSubjectOf, type TopicSpec } from '../src/topics';
@@ -70,6 +71,37 @@ describe('Avro through the registry over Kafka', () => {
     // Offsets were committed after each batch: the group has nothing left to read.
     expect(await admin.groupLag(groupId, topic.name)).toBe(0);
     await admin.deleteTopics([topic.name]);
+    await admin.close();
+  });
+
+  it('puts a key on the partition kafkajs and Java clients choose, keeps headers, and sends several topics in one call', async () => {
+    // Producer and transactional producer are different clients: a person's records must land on
+    // the same partition whichever of them wrote them, and where any Java client would put them.
+    const topics: TopicSpec[] = [3, 4].map((partitions) => ({ name: `test.${unique('parts').replace(/_/g, '-')}-${partitions}.v1`, partitions, cleanupPolicy: 'delete', valueType: 'cdp.web.SegmentEvent', key: 'anonymousId', doc: 'test' }));
+    const admin = await clients.admin();
+    await admin.createTopics(topics);
+    const keys = Array.from({ length: 300 }, (_, i) => `person-${i}-${'ä'.repeat(i % 3)}`);
+    const producer = await clients.producer();
+    await producer.sendBatches(topics.map((t) => ({ topic: t.name, records: keys.map((key, i) => ({ key, value: Buffer.from(`v${i}`), headers: { 'cdp-origin': `h-${i}` } })) })));
+    await producer.close();
+
+    const kafkajsPartitioner = Partitioners.DefaultPartitioner();
+    for (const topic of topics) {
+      const received: IncomingRecord[] = [];
+      const consumer = await clients.consumer({ groupId: unique('parts-group'), topics: [topic.name] });
+      void consumer.run(async (batch) => {
+        received.push(...batch.records);
+      });
+      await eventually(`${keys.length} records from ${topic.name}`, async () => (received.length >= keys.length ? true : undefined));
+      await consumer.close();
+      const partitionMetadata = Array.from({ length: topic.partitions }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+      const expected = keys.map((key) => kafkajsPartitioner({ topic: topic.name, partitionMetadata, message: { key, value: null } }));
+      const got = new Map(received.map((r) => [r.key!.toString(), r]));
+      expect(keys.map((key) => got.get(key)?.partition)).toEqual(expected);
+      expect(new Set(expected).size).toBe(topic.partitions);
+      expect(keys.map((key) => [got.get(key)?.value?.toString(), got.get(key)?.headers['cdp-origin']])).toEqual(keys.map((_, i) => [`v${i}`, `h-${i}`]));
+    }
+    await admin.deleteTopics(topics.map((t) => t.name));
     await admin.close();
   });
 
