@@ -3,6 +3,7 @@
  * ClickHouse database and ports, so a test never touches the demo's data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { allTopics, createKafkaClients, createLogger, topicsWithPrefix, type ClickHouse } from '@cdp/plumbing';
@@ -40,11 +41,18 @@ export interface TestPipeline {
   port(name: Instance): number;
   /** Its process id while it runs (a benchmark reads its memory from /proc). */
   pid(name: Instance): number | undefined;
+  /** How a process that ended by itself ended ("exit 70", "SIGSEGV"); undefined while it runs and after kill(). */
+  exited(name: Instance): string | undefined;
   /**
    * Waits until every consumer group of the pipeline has read its topics to the end, twice in a
    * row (a stage that just caught up may still be writing to the next).
    */
   settle(timeoutMs?: number): Promise<void>;
+  /**
+   * The services' base consumer group ids (the graph writer's is identity's with `-graph`, the
+   * signals processor's aggregation's with `-signals`), for a benchmark that samples their lag.
+   */
+  groups: { identity: string; enrichment: string; aggregation: string };
 }
 
 export async function createTestPipeline({ prefix, database, groupSuffix }: { prefix: string; database: string; groupSuffix: string }): Promise<TestPipeline> {
@@ -79,7 +87,10 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     });
     const lines: string[] = [];
     logs.set(name, lines);
+    // CDP_TEST_LOG_DIR keeps every line a service printed, for a test that failed under faults.
+    const logFile = process.env.CDP_TEST_LOG_DIR ? join(process.env.CDP_TEST_LOG_DIR, `${groupSuffix}-${name.replace(':', '-')}.log`) : undefined;
     const keep = (chunk: Buffer) => {
+      if (logFile) appendFileSync(logFile, chunk);
       lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       lines.splice(0, Math.max(0, lines.length - 40));
     };
@@ -117,6 +128,7 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
 
   return {
     ingestUrl: `http://127.0.0.1:${ports.get('ingest')}`,
+    groups: { identity: env.IDENTITY_GROUP_ID, enrichment: env.ENRICHMENT_GROUP_ID, aggregation: env.AGGREGATION_GROUP_ID },
     apiUrl: `http://127.0.0.1:${ports.get('api')}`,
     start,
     kill,
@@ -128,6 +140,11 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     },
     port: (name) => ports.get(name)!,
     pid: (name) => children.get(name)?.pid,
+    exited(name) {
+      const child = children.get(name);
+      if (!child || (child.exitCode === null && child.signalCode === null)) return undefined;
+      return child.exitCode !== null ? `exit ${child.exitCode}` : child.signalCode!;
+    },
     output: (name) => (logs.get(name) ?? []).join('\n'),
     async settle(timeoutMs = 90_000) {
       const t = topicsWithPrefix(prefix);
