@@ -80,20 +80,33 @@ const segmentLines = (props: Record<string, unknown>): Line[] =>
     return { sku: l.sku, quantity, unitPriceMinor: l.unitPriceMinor, totalMinor: Math.round(l.unitPriceMinor * quantity) };
   });
 
-function withItems(row: Omit<EventRow, `items.${string}`>, lines: Line[], products: CdpEnrichment.ProductInfo[]): EventRow {
-  const info = (sku: string) => products.find((p) => p.sku === sku);
-  return {
-    ...row,
-    'items.sku': lines.map((l) => l.sku),
-    'items.quantity': lines.map((l) => l.quantity),
-    'items.unit_price_minor': lines.map((l) => l.unitPriceMinor),
-    'items.total_minor': lines.map((l) => l.totalMinor),
-    'items.product_name': lines.map((l) => info(l.sku)?.name ?? ''),
-    'items.category': lines.map((l) => info(l.sku)?.category ?? ''),
-    'items.brand': lines.map((l) => info(l.sku)?.brand ?? ''),
-    'items.in_catalogue': lines.map((l) => (info(l.sku)?.found ? 1 : 0)),
-  };
+/** The items.* columns of a row: one entry per line, product details from the catalogue where found. */
+function itemColumns(lines: Line[], products: CdpEnrichment.ProductInfo[]): Pick<EventRow, `items.${string}` & keyof EventRow> {
+  const n = lines.length;
+  const sku = new Array<string>(n);
+  const quantity = new Array<number>(n);
+  const unitPrice = new Array<number>(n);
+  const total = new Array<number>(n);
+  const name = new Array<string>(n);
+  const category = new Array<string>(n);
+  const brand = new Array<string>(n);
+  const inCatalogue = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const l = lines[i]!;
+    const info = products.find((p) => p.sku === l.sku);
+    sku[i] = l.sku;
+    quantity[i] = l.quantity;
+    unitPrice[i] = l.unitPriceMinor;
+    total[i] = l.totalMinor;
+    name[i] = info?.name ?? '';
+    category[i] = info?.category ?? '';
+    brand[i] = info?.brand ?? '';
+    inCatalogue[i] = info?.found ? 1 : 0;
+  }
+  return { 'items.sku': sku, 'items.quantity': quantity, 'items.unit_price_minor': unitPrice, 'items.total_minor': total, 'items.product_name': name, 'items.category': category, 'items.brand': brand, 'items.in_catalogue': inCatalogue };
 }
+
+const NO_LINES: Line[] = [];
 
 /** Enrichment group -> source@version, for every group that added something to the event. */
 export function lineageOf(e: CdpEnrichment.EnrichedEvent): Record<string, string> {
@@ -112,12 +125,120 @@ const storeTimes = (e: CdpEnrichment.EnrichedEvent) => ({
   store_local_time: e.store?.localTime === null || e.store?.localTime === undefined ? null : toDateTime64(e.store.localTime),
 });
 
+/** What an event row takes from the source event itself; the rest comes from enrichment. */
+interface SourceColumns {
+  channel: string;
+  event_type: string;
+  event_name: string;
+  anonymous_id: string;
+  user_id: string;
+  page_path: string;
+  page_url: string;
+  referrer: string;
+  properties: string;
+  traits: string;
+  store_id: string;
+  order_id: string;
+  currency: string;
+  revenue_minor: number;
+  beacon: EventRow['beacon'];
+  lines: Line[];
+}
+
+function sourceColumns(e: CdpEnrichment.EnrichedEvent, web: CdpWeb.SegmentEvent | undefined, receipt: CdpStore.PosTransaction | undefined, beacon: CdpStore.BeaconSighting | undefined): SourceColumns {
+  if (web) {
+    const props = parseProperties(web.properties);
+    const order = web.type === 'TRACK' && web.event === 'Order Completed';
+    return {
+      channel: web.channel.toLowerCase(),
+      event_type: web.type.toLowerCase(),
+      event_name: web.event ?? web.name ?? '',
+      anonymous_id: web.anonymousId ?? '',
+      user_id: web.userId ?? '',
+      page_path: web.context.pagePath ?? '',
+      page_url: web.context.pageUrl ?? '',
+      referrer: web.context.pageReferrer ?? '',
+      properties: web.properties ?? '',
+      traits: web.traits ?? '',
+      store_id: '',
+      order_id: order ? String(props.order_id ?? props.orderId ?? '') : '',
+      currency: typeof props.currency === 'string' ? props.currency.toUpperCase() : '',
+      // Segment's Order Completed: total is what the customer paid; revenue excludes shipping and tax.
+      revenue_minor: order ? minor(props.total ?? props.revenue) : 0,
+      beacon: NO_BEACON,
+      lines: segmentLines(props),
+    };
+  }
+  const blank = { anonymous_id: '', user_id: '', page_path: '', page_url: '', referrer: '', properties: '', traits: '' };
+  if (receipt) {
+    const sign = receipt.kind === 'RETURN' ? -1 : 1;
+    return {
+      ...blank,
+      channel: 'store',
+      event_type: 'pos_transaction',
+      event_name: receipt.kind.toLowerCase(),
+      store_id: e.store?.storeId ?? receipt.storeId,
+      order_id: receipt.receiptId,
+      currency: receipt.currency,
+      revenue_minor: sign * receipt.totalMinor,
+      beacon: NO_BEACON,
+      lines: receipt.lines,
+    };
+  }
+  const b = beacon!;
+  return {
+    ...blank,
+    channel: 'store',
+    event_type: 'beacon_sighting',
+    event_name: '',
+    anonymous_id: b.appInstallId ?? '',
+    user_id: b.userId ?? '',
+    store_id: e.store?.storeId ?? b.storeId ?? '',
+    order_id: '',
+    currency: '',
+    revenue_minor: 0,
+    beacon: { uuid: b.beaconUuid ?? '', major: b.major ?? 0, minor: b.minor ?? 0, rssi: b.rssi },
+    lines: NO_LINES,
+  };
+}
+
+/**
+ * One events_raw row, built as one object literal: the sink makes one per event, and spreading
+ * partial rows into each other showed up in its profile (allocation and garbage collection).
+ */
 export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): EventRow {
+  const web: CdpWeb.SegmentEvent | undefined = e.event['cdp.web.SegmentEvent'];
+  const receipt: CdpStore.PosTransaction | undefined = e.event['cdp.store.PosTransaction'];
+  const beacon: CdpStore.BeaconSighting | undefined = e.event['cdp.store.BeaconSighting'];
+  if (!web && !receipt && !beacon) throw new Error(`not an events_raw event: ${Object.keys(e.event)[0]}`);
+  const envelope = (web ?? receipt ?? beacon)!.envelope;
+  const s = sourceColumns(e, web, receipt, beacon);
   const c = e.campaign;
-  const base = {
-    person_id: e.personId ?? '',
-    identifiers: e.identifiers.map((i) => ({ type: i.type, value: i.value })),
+  const identifiers = new Array<{ type: string; value: string }>(e.identifiers.length);
+  for (let i = 0; i < identifiers.length; i++) identifiers[i] = { type: e.identifiers[i]!.type, value: e.identifiers[i]!.value };
+  const localTime = e.store?.localTime;
+  return {
+    tenant: envelope.tenant,
+    event_id: envelope.eventId,
+    event_time: toDateTime64(envelope.eventTime),
+    received_time: toDateTime64(envelope.receivedTime),
     ingested_at: toDateTime64(ingestedAt),
+    channel: s.channel,
+    source: envelope.source,
+    event_type: s.event_type,
+    event_name: s.event_name,
+    person_id: e.personId ?? '',
+    anonymous_id: s.anonymous_id,
+    user_id: s.user_id,
+    identifiers,
+    page_path: s.page_path,
+    page_url: s.page_url,
+    referrer: s.referrer,
+    campaign_source: c?.campaignSource ?? '',
+    campaign_medium: c?.campaignMedium ?? '',
+    campaign_name: c?.campaignName ?? '',
+    properties: s.properties,
+    traits: s.traits,
     browser: e.device?.browserName ?? '',
     os: e.device?.osName ?? '',
     device_type: e.device?.deviceType ?? '',
@@ -125,100 +246,25 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
     geo_country: e.geo?.countryCode ?? '',
     geo_region: e.geo?.region ?? '',
     geo_city: e.geo?.city ?? '',
-    campaign_source: c?.campaignSource ?? '',
-    campaign_medium: c?.campaignMedium ?? '',
-    campaign_name: c?.campaignName ?? '',
     campaign_term: c?.campaignTerm ?? '',
     campaign_content: c?.campaignContent ?? '',
     click_id_type: c?.clickIdType ?? '',
     click_id: c?.clickId ?? '',
     referrer_host: c?.referrerHost ?? '',
     marketing_medium: c?.medium ?? '',
-    ...storeTimes(e),
+    store_id: s.store_id,
+    zone_id: e.store?.zoneId ?? '',
+    store_local_time: localTime === null || localTime === undefined ? null : toDateTime64(localTime),
     enrichment_sources: lineageOf(e),
     enrichment_missing: e.missing,
+    order_id: s.order_id,
+    currency: s.currency,
+    revenue_minor: s.revenue_minor,
+    ...itemColumns(s.lines, e.products),
+    beacon: s.beacon,
     session_id: '',
     session_started_at: null,
   };
-  const web: CdpWeb.SegmentEvent | undefined = e.event['cdp.web.SegmentEvent'];
-  const receipt: CdpStore.PosTransaction | undefined = e.event['cdp.store.PosTransaction'];
-  const beacon: CdpStore.BeaconSighting | undefined = e.event['cdp.store.BeaconSighting'];
-  if (!web && !receipt && !beacon) throw new Error(`not an events_raw event: ${Object.keys(e.event)[0]}`);
-  const envelope = (web ?? receipt ?? beacon)!.envelope;
-  const common = {
-    ...base,
-    tenant: envelope.tenant,
-    event_id: envelope.eventId,
-    event_time: toDateTime64(envelope.eventTime),
-    received_time: toDateTime64(envelope.receivedTime),
-    source: envelope.source,
-  };
-  const blank = { page_path: '', page_url: '', referrer: '', properties: '', traits: '', anonymous_id: '', user_id: '', event_name: '' };
-
-  if (web) {
-    const props = parseProperties(web.properties);
-    const order = web.type === 'TRACK' && web.event === 'Order Completed';
-    return withItems(
-      {
-        ...common,
-        channel: web.channel.toLowerCase(),
-        event_type: web.type.toLowerCase(),
-        event_name: web.event ?? web.name ?? '',
-        anonymous_id: web.anonymousId ?? '',
-        user_id: web.userId ?? '',
-        page_path: web.context.pagePath ?? '',
-        page_url: web.context.pageUrl ?? '',
-        referrer: web.context.pageReferrer ?? '',
-        properties: web.properties ?? '',
-        traits: web.traits ?? '',
-        store_id: '',
-        order_id: order ? String(props.order_id ?? props.orderId ?? '') : '',
-        currency: typeof props.currency === 'string' ? props.currency.toUpperCase() : '',
-        // Segment's Order Completed: total is what the customer paid; revenue excludes shipping and tax.
-        revenue_minor: order ? minor(props.total ?? props.revenue) : 0,
-        beacon: NO_BEACON,
-      },
-      segmentLines(props),
-      e.products,
-    );
-  }
-  if (receipt) {
-    const sign = receipt.kind === 'RETURN' ? -1 : 1;
-    return withItems(
-      {
-        ...common,
-        ...blank,
-        channel: 'store',
-        event_type: 'pos_transaction',
-        event_name: receipt.kind.toLowerCase(),
-        store_id: e.store?.storeId ?? receipt.storeId,
-        order_id: receipt.receiptId,
-        currency: receipt.currency,
-        revenue_minor: sign * receipt.totalMinor,
-        beacon: NO_BEACON,
-      },
-      receipt.lines,
-      e.products,
-    );
-  }
-  const b = beacon!;
-  return withItems(
-    {
-      ...common,
-      ...blank,
-      channel: 'store',
-      event_type: 'beacon_sighting',
-      anonymous_id: b.appInstallId ?? '',
-      user_id: b.userId ?? '',
-      store_id: e.store?.storeId ?? b.storeId ?? '',
-      order_id: '',
-      currency: '',
-      revenue_minor: 0,
-      beacon: { uuid: b.beaconUuid ?? '', major: b.major ?? 0, minor: b.minor ?? 0, rssi: b.rssi },
-    },
-    [],
-    e.products,
-  );
 }
 
 export const identityRow = (a: CdpIdentity.IdentifierAssignment) => ({
