@@ -49,3 +49,36 @@ describe('wrapKafkaError with the producer client\'s errors', () => {
     }
   });
 });
+
+describe('the patched kafkajs request queue (patches/kafkajs@2.2.4.patch)', () => {
+  // kafkajs 2.2.4 re-armed a timer of negative delay after every check, pending requests or not:
+  // a 1 ms loop per broker connection that cost each idle service about 0.1 core here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options: Record<string, unknown>) => {
+    pending: unknown[];
+    throttledUntil: number;
+    throttleCheckTimeoutId: NodeJS.Timeout | null;
+    checkPendingRequests(): void;
+  };
+  const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const queue = () => new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 1000, enforceRequestTimeout: true, clientId: 't', broker: 'b:1', logger: quiet, isConnected: () => true });
+
+  it('arms no timer when nothing waits', () => {
+    const q = queue();
+    q.checkPendingRequests();
+    expect(q.throttleCheckTimeoutId).toBeNull();
+    q.throttledUntil = Date.now() + 60_000;
+    q.checkPendingRequests();
+    expect(q.throttleCheckTimeoutId).toBeNull();
+  });
+
+  it('still checks again for a request that waits out a throttle', () => {
+    const q = queue();
+    q.throttledUntil = Date.now() + 60_000;
+    q.pending.push({ send: () => undefined, correlationId: 1 });
+    q.checkPendingRequests();
+    expect(q.pending).toHaveLength(1);
+    expect(q.throttleCheckTimeoutId).not.toBeNull();
+    clearTimeout(q.throttleCheckTimeoutId!);
+  });
+});
