@@ -389,7 +389,7 @@ describe('ingest HTTP API', () => {
       expect(published.map((p) => p.value.envelope.eventId)).toEqual(['k-1']);
     });
 
-    it('refuses an empty body, JSON that is not an object, and a __proto__ key, each with its reason', async () => {
+    it('refuses an empty body, JSON that is not an object, a __proto__ key and a body nested too deeply, each with its reason', async () => {
       const { app, published } = setup();
       const empty = await send(app, '/v1/batch', 'local-web', 'application/x-www-form-urlencoded', 'plain', '');
       expect([empty.statusCode, empty.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'is empty: a JSON object was expected' }]);
@@ -397,8 +397,20 @@ describe('ingest HTTP API', () => {
       expect([none.statusCode, none.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'must be object' }]);
       const array = await send(app, '/v1/track', 'local-web', 'text/plain', 'gzip', '[1, 2]');
       expect([array.statusCode, array.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'must be object' }]);
+      // Valid JSON, refused: the answer names the key and why, not "not valid JSON".
       const poisoned = await send(app, '/v1/track', 'local-web', 'application/octet-stream', 'plain', '{"event":"X","anonymousId":"a","__proto__":{"admin":true}}');
-      expect([poisoned.statusCode, poisoned.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'has a __proto__ or constructor.prototype key, which is refused' }]);
+      expect([poisoned.statusCode, poisoned.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '__proto__', reason: 'is refused: a __proto__ key could change the prototype of the objects made from the body' }]);
+      const nested = await send(app, '/v1/batch', 'local-web', 'text/plain', 'gzip', '{"batch":[{"type":"track","event":"X","anonymousId":"a","properties":{"items":[{"\\u005f_proto__":{}}]}}]}');
+      expect([nested.statusCode, nested.json().field]).toEqual([400, 'batch[0].properties.items[0].__proto__']);
+      const constructor = await send(app, '/v1/track', 'local-web', 'application/json', 'plain', '{"event":"X","anonymousId":"a","context":{"constructor":{"prototype":{"admin":true}}}}');
+      expect([constructor.statusCode, constructor.json()]).toMatchObject([400, { field: 'context.constructor.prototype', reason: 'is refused: a constructor.prototype key could change the prototype of the objects made from the body' }]);
+      // Nested deeper than a recursive search could go (the batch route takes 500 KB): cut, not a 5xx.
+      const depth = 200_000;
+      const deep = await send(app, '/v1/batch', 'local-web', 'application/json', 'plain', `{"batch":[{"type":"track","event":"X","anonymousId":"a","properties":{"p":${'['.repeat(depth)}{"__proto__":1}${']'.repeat(depth)}}}]}`);
+      expect([deep.statusCode, deep.json().field]).toEqual([400, `${`batch[0].properties.p${'[0]'.repeat(100)}`.slice(0, 200)}…`]);
+      // As deep without such a key: a 400 too, not a 503 the client would retry for ever.
+      const tooDeep = await send(app, '/v1/batch', 'local-web', 'application/json', 'plain', `{"batch":[{"type":"track","event":"X","anonymousId":"a","properties":{"p":${'['.repeat(depth)}1${']'.repeat(depth)}}}]}`);
+      expect([tooDeep.statusCode, tooDeep.json()]).toMatchObject([400, { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'is nested too deeply' }]);
       expect(published).toHaveLength(0);
     });
 
@@ -412,6 +424,97 @@ describe('ingest HTTP API', () => {
       const event = await send(app, '/v1/t', 'local-web', undefined, 'deflate', JSON.stringify({ event: 'X', anonymousId: 'a', properties: { pad: 'x'.repeat(33 * 1024) } }));
       expect([event.statusCode, event.json().reason]).toEqual([400, 'is larger than the limit of 32 KB for this endpoint']);
       expect(published).toHaveLength(0);
+    });
+  });
+
+  it('answers 405 with Allow for a method a path does not serve, a plain OPTIONS with Allow, 404 elsewhere, each naming the problem', async () => {
+    const { app, published } = setup();
+    // light-my-request's types lack TRACE; it sends it as it is.
+    const trace = await app.inject({ method: 'TRACE' as 'GET', url: '/healthz' });
+    expect([trace.statusCode, trace.headers.allow, trace.json()]).toEqual([405, 'GET, HEAD, OPTIONS', { success: false, code: 'ERR_INGEST_METHOD', field: '(method)', reason: 'TRACE is not served at /healthz (GET, HEAD, OPTIONS)', message: '(method): TRACE is not served at /healthz (GET, HEAD, OPTIONS)' }]);
+    // Before authentication and before the body is read.
+    const put = await app.inject({ method: 'PUT', url: '/v1/batch', headers: { 'content-type': 'application/json' }, payload: 'not json' });
+    expect([put.statusCode, put.headers.allow]).toEqual([405, 'POST, OPTIONS']);
+    const get = await app.inject({ method: 'GET', url: '/v1/store/batch?x=1' });
+    expect([get.statusCode, get.headers.allow, get.json().field]).toEqual([405, 'POST, OPTIONS', '(method)']);
+    const meraki = await app.inject({ method: 'DELETE', url: '/v1/meraki/demo-stores' });
+    expect([meraki.statusCode, meraki.headers.allow]).toEqual([405, 'GET, HEAD, POST, OPTIONS']);
+    const options = await app.inject({ method: 'OPTIONS', url: '/v1/track' });
+    expect([options.statusCode, options.headers.allow]).toEqual([204, 'POST, OPTIONS']);
+    const unknown = await app.inject({ method: 'GET', url: '/v2/batch' });
+    expect([unknown.statusCode, unknown.json()]).toMatchObject([404, { code: 'ERR_INGEST_NOT_FOUND', field: '(path)', reason: 'no route serves GET /v2/batch' }]);
+    const receiver = await app.inject({ method: 'GET', url: '/v1/meraki/nope' });
+    expect([receiver.statusCode, receiver.json()]).toMatchObject([404, { field: 'receiver', reason: 'no Meraki receiver nope' }]);
+    expect(published).toHaveLength(0);
+  });
+
+  it('names the type of a store event that has none or an unknown one', async () => {
+    const { app } = setup();
+    for (const item of [{ kind: 'sale' }, { type: 'receipt' }]) {
+      const res = await app.inject({ method: 'POST', url: '/v1/store/batch', headers: { authorization: basic('local-store') }, payload: { batch: [item] } });
+      expect([res.statusCode, res.json().field]).toEqual([400, 'batch[0].type']);
+    }
+    const unknown = await app.inject({ method: 'POST', url: '/v1/store/batch', headers: { authorization: basic('local-store') }, payload: { batch: [{ type: 'receipt' }] } });
+    expect(unknown.json().reason).toBe('must be one of pos_transaction, beacon_sighting, wifi_observation, people_count');
+  });
+
+  describe('its OpenAPI document', () => {
+    const documentOf = async () => (await setup().app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, Operation>> };
+    type Operation = { responses: Record<string, { content?: Record<string, { schema: { required?: string[] } }> }>; requestBody?: { content: Record<string, { example?: unknown }> } };
+
+    it('declares every status each route answers, a 4xx with the field and the reason', async () => {
+      const doc = await documentOf();
+      const statuses = Object.fromEntries(Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => [`${method} ${path}`, Object.keys(op.responses).join(' ')])));
+      const publishing = '200 400 401 415 503';
+      expect(statuses).toEqual({
+        ...Object.fromEntries(['/v1/batch', '/v1/b', '/beacon/v1/batch', '/v1/track', '/v1/page', '/v1/screen', '/v1/identify', '/v1/alias', '/v1/group', '/v1/store/batch'].map((path) => [`post ${path}`, publishing])),
+        'get /sourceConfig/': '200 401',
+        'get /v1/meraki/{receiver}': '200 404',
+        'post /v1/meraki/{receiver}': '200 400 401 403 415 503',
+        'get /healthz': '200',
+        'get /readyz': '200 503',
+        'get /metrics': '200',
+      });
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(ops)) {
+          for (const [status, response] of Object.entries(op.responses).filter(([status]) => status.startsWith('4'))) {
+            expect([method, path, status, response.content?.['application/json']?.schema.required]).toEqual([method, path, status, expect.arrayContaining(['code', 'field', 'reason'])]);
+          }
+        }
+      }
+    });
+
+    it('is OpenAPI 3.0: exclusive bounds are booleans beside the bound, store events a oneOf with a discriminator', async () => {
+      const doc = await documentOf();
+      const offending: string[] = [];
+      const walk = (node: unknown, at: string) => {
+        if (!node || typeof node !== 'object') return;
+        const o = node as Record<string, unknown>;
+        for (const key of ['exclusiveMinimum', 'exclusiveMaximum']) if (key in o && typeof o[key] !== 'boolean') offending.push(`${at}.${key}`);
+        for (const key of ['if', 'then', 'else', 'const']) if (key in o && !at.endsWith('.properties')) offending.push(`${at}.${key}`);
+        for (const [key, value] of Object.entries(o)) walk(value, `${at}.${key}`);
+      };
+      walk(doc, '');
+      expect(offending).toEqual([]);
+      const version = (doc.paths['/v1/meraki/{receiver}']!.post!.requestBody!.content['application/json'] as { schema: { properties: { version: object } } }).schema.properties.version;
+      expect(version).toMatchObject({ minimum: 3, maximum: 4, exclusiveMaximum: true });
+      const items = (doc.paths['/v1/store/batch']!.post!.requestBody!.content['application/json'] as { schema: { properties: { batch: { items: { oneOf: unknown[]; discriminator: unknown } } } } }).schema.properties.batch.items;
+      expect([items.oneOf.length, items.discriminator]).toEqual([4, { propertyName: 'type' }]);
+    });
+
+    it('has an example for every body, each accepted whole', async () => {
+      const doc = await documentOf();
+      const { app, published, dead } = setup();
+      const keys: Record<string, string> = { '/v1/store/batch': 'local-store' };
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        const example = ops.post?.requestBody?.content['application/json']?.example;
+        if (!ops.post) continue;
+        expect([path, example === undefined]).toEqual([path, false]);
+        const res = await app.inject({ method: 'POST', url: path.replace('{receiver}', 'demo-stores'), headers: { authorization: basic(keys[path] ?? 'local-web') }, payload: example as object });
+        expect([path, res.statusCode, res.json().rejected]).toEqual([path, 200, undefined]);
+      }
+      expect(dead).toEqual([]);
+      expect(published.length).toBeGreaterThanOrEqual(11);
     });
   });
 

@@ -19,7 +19,7 @@ import { writeKeyOf } from '../core/sources';
 import type { StoreEventInput } from '../core/store';
 import type { EventSink } from './kafka-sink';
 import { merakiPostBody } from './meraki-schema';
-import { batchBody, segmentEventSchema, singleEventBody, sourceConfigAnswer, storeBatchBody } from './route-schemas';
+import { acceptedAnswer, batchBody, readinessAnswer, refusedAnswer, segmentEventSchema, singleEventBody, sourceConfigAnswer, STORE_EVENT_SCHEMAS, storeBatchBody, textAnswer, unavailableAnswer } from './route-schemas';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -54,8 +54,8 @@ export interface HttpOptions {
 export const SEGMENT_LIMITS = { batchBytes: 500 * 1024, eventBytes: 32 * 1024, storeBatchBytes: 1024 * 1024, merakiBytes: 8 * 1024 * 1024 };
 
 /** ajv's `/batch/3/timestamp` as `batch[3].timestamp`, the way a developer reads a payload. */
-export function fieldOf(instancePath: string, missingProperty?: string): string {
-  const parts = instancePath.split('/').filter(Boolean);
+export function fieldOf(instancePath: string, missingProperty?: string, keys: string[] = []): string {
+  const parts = [...instancePath.split('/').filter(Boolean), ...keys];
   if (missingProperty) parts.push(missingProperty);
   return parts.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '') || '(body)';
 }
@@ -66,16 +66,70 @@ const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 /** Why a body fastify's JSON parser refused is not a JSON payload, for the 400. */
 function notJson(text: string): IngestError {
   if (text.trim() === '') return invalid('(body)', 'is empty: a JSON object was expected');
+  let value: unknown;
   try {
-    JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return invalid('(body)', 'is not valid JSON');
   }
-  return invalid('(body)', 'has a __proto__ or constructor.prototype key, which is refused');
+  // Valid JSON that fastify's parser refuses: a key that would reach an object's prototype.
+  const key = prototypeKeyOf(value);
+  if (!key) return invalid('(body)', 'is not valid JSON');
+  // A path thousands of levels deep is cut: its start says where to look.
+  const field = fieldOf('', undefined, key);
+  return invalid(field.length > 200 ? `${field.slice(0, 200)}…` : field, `is refused: a ${key.at(-1) === '__proto__' ? '__proto__' : 'constructor.prototype'} key could change the prototype of the objects made from the body`);
+}
+
+/** The path of a __proto__ key, or of a constructor key holding a prototype key, in parsed JSON. */
+function prototypeKeyOf(value: unknown): string[] | undefined {
+  // A loop with parent links, not recursion or path copies: a body nested thousands deep must
+  // cost neither the stack nor quadratic time.
+  type Step = { node: unknown; key: string; parent?: Step };
+  const pathOf = (step: Step | undefined, last: string[]): string[] => {
+    const keys: string[] = [];
+    for (let s = step; s?.parent; s = s.parent) keys.push(s.key);
+    return [...keys.reverse(), ...last];
+  };
+  const pending: Step[] = [{ node: value, key: '' }];
+  for (let step = pending.pop(); step; step = pending.pop()) {
+    if (!step.node || typeof step.node !== 'object') continue;
+    for (const [key, inner] of Object.entries(step.node)) {
+      if (key === '__proto__') return pathOf(step, [key]);
+      if (key === 'constructor' && inner && typeof inner === 'object' && Object.hasOwn(inner, 'prototype')) return pathOf(step, [key, 'prototype']);
+      pending.push({ node: inner, key, parent: step });
+    }
+  }
+  return undefined;
 }
 
 /** Request headers browsers may send to ingest (see the CORS registration). */
 export const CORS_HEADERS = ['authorization', 'content-type', 'content-encoding', 'x-retry-count', 'anonymousid', 'sentat', 'rsa-recovered', 'rsa-retry-attempt', 'rsa-retry-reason', 'rsa-since-first-attempt', 'rsa-since-last-attempt'] as const;
+
+/** Every answer a route that publishes can give (the error body names the field and the reason). */
+const PUBLISHING = { 200: acceptedAnswer, 400: refusedAnswer, 401: refusedAnswer, 415: refusedAnswer, 503: unavailableAnswer };
+
+/** A route's URL as a pattern for concrete paths: `:param` one segment, `*` anything. */
+function routePattern(url: string): RegExp {
+  const source = url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*');
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * The document in OpenAPI 3.0's terms where JSON Schema draft 7 (which fastify validates with)
+ * differs: a numeric exclusiveMinimum/exclusiveMaximum is a boolean beside minimum/maximum.
+ */
+export function openApi30Bounds<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(openApi30Bounds) as T;
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = openApi30Bounds(value);
+  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof out[exclusive] !== 'number') continue;
+    out[bound] = out[exclusive];
+    out[exclusive] = true;
+  }
+  return out as T;
+}
 
 /** The labels clients put on the JSON bodies ingest reads (any other is read as JSON too), for the OpenAPI document. */
 const BODY_LABELS = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', '*/*'];
@@ -93,7 +147,9 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     // Each route schema error becomes our IngestError with the field in Segment's terms.
     schemaErrorFormatter: (errors) => {
       const e = errors[0]!;
-      const params = e.params as { missingProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown; type?: string | string[] };
+      const params = e.params as { missingProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown; type?: string | string[]; tag?: string };
+      // A store event whose type is missing or unknown: ajv's discriminator names the item, not the tag.
+      if (e.keyword === 'discriminator') return invalid(fieldOf(e.instancePath, params.tag), `must be one of ${Object.keys(STORE_EVENT_SCHEMAS).join(', ')}`);
       const reason = params.allowedValues
         ? `must be one of ${params.allowedValues.join(', ')}`
         : params.allowedValue !== undefined
@@ -103,7 +159,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
             : (e.message ?? 'is invalid');
       return invalid(fieldOf(e.instancePath, params.missingProperty), reason);
     },
-    ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
+    ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, allowUnionTypes: true, discriminator: true } },
   });
 
   const requests = new Counter({ name: 'ingest_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [options.registry] });
@@ -120,6 +176,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
       components: { securitySchemes: { writeKey: { type: 'http', scheme: 'basic', description: 'The source write key as user name, empty password (Segment style)' } } },
       security: [{ writeKey: [] }],
     },
+    transformObject: (document) => ('openapiObject' in document ? openApi30Bounds(document.openapiObject) : document.swaggerObject),
   });
   void app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -128,7 +185,8 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
   const inflated = new WeakSet<FastifyRequest>();
   app.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = request.headers['content-encoding']?.toLowerCase();
-    if (!encoding || encoding === 'identity') return payload;
+    // GET and HEAD carry no body to decode, whatever their headers say.
+    if (!encoding || encoding === 'identity' || request.method === 'GET' || request.method === 'HEAD') return payload;
     if (encoding !== 'gzip' && encoding !== 'deflate') throw new IngestError(415, 'ERR_INGEST_ENCODING', '(body)', `content-encoding ${encoding} is not supported (gzip, deflate)`);
     const inflate = Object.assign(encoding === 'gzip' ? createGunzip() : createInflate(), { receivedEncodedLength: 0 });
     payload.on('error', (error) => inflate.destroy(error));
@@ -148,6 +206,33 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => parseJson(request, body as string, (error, value) => done(error ? notJson(body as string) : null, value)));
+
+  // A method a path does not serve is 405 with Allow, before authentication or a body is read.
+  // Added before the CORS plugin, so that its hook does not take a plain OPTIONS for a bad preflight.
+  const served = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  const notFound = (request: FastifyRequest) => new IngestError(404, 'ERR_INGEST_NOT_FOUND', '(path)', `no route serves ${request.method} ${request.url.split('?')[0]}`);
+  app.addHook('onRoute', (route) => {
+    // '*' is the CORS preflight route, which answers OPTIONS on every path.
+    if (route.url === '*') return;
+    const entry = served.get(route.url) ?? { pattern: routePattern(route.url), methods: new Set<string>() };
+    for (const method of [route.method].flat()) entry.methods.add(method);
+    served.set(route.url, entry);
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    // An OPTIONS that is not a CORS preflight asks which methods a path serves.
+    const plainOptions = request.method === 'OPTIONS' && request.headers['access-control-request-method'] === undefined;
+    if (!request.is404 && !plainOptions) return;
+    const path = request.url.split('?')[0]!;
+    const methods = [...served.values()].filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]);
+    if (methods.length === 0) throw notFound(request);
+    const allow = [...new Set([...methods, 'OPTIONS'])].join(', ');
+    void reply.header('allow', allow);
+    if (plainOptions) return reply.status(204).send();
+    throw new IngestError(405, 'ERR_INGEST_METHOD', '(method)', `${request.method} is not served at ${path} (${allow})`);
+  });
+  app.setNotFoundHandler(async (request) => {
+    throw notFound(request);
+  });
 
   // Browsers send Authorization, so every POST is preceded by a preflight; without an answer the
   // browser drops a response the server already accepted and the library sends the event again.
@@ -175,6 +260,11 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     } else if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || (error as { errno?: number }).errno === -3) {
       status = 400;
       body = { code: 'ERR_INGEST_ENCODING', field: '(body)', reason: `is not valid ${request.headers['content-encoding']} data: ${error.message}` };
+    } else if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      // A body nested deeper than the recursive steps (PII scrub, normalising) can walk: the
+      // client's to fix, not a 503 it would retry for ever.
+      status = 400;
+      body = { code: 'ERR_INGEST_INVALID', field: '(body)', reason: 'is nested too deeply' };
     } else if ((error as FastifyError).statusCode === 400 || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       status = 400;
       body = { code: 'ERR_INGEST_INVALID', field: '(body)', reason: error.message };
@@ -203,7 +293,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     if (receiverId !== undefined) {
       // The shared secret is checked before the body's schema: a stranger learns nothing about it.
       const receiver = sources.merakiReceiver(receiverId);
-      if (!receiver) throw new IngestError(401, 'ERR_INGEST_UNAUTHORIZED', undefined, `no Meraki receiver ${receiverId}`);
+      if (!receiver) throw new IngestError(401, 'ERR_INGEST_UNAUTHORIZED', 'receiver', `no Meraki receiver ${receiverId}`);
       if (!checkMerakiSecret(receiver.secret, (request.body as { secret?: unknown } | undefined)?.secret)) throw new IngestError(403, 'ERR_INGEST_FORBIDDEN', 'secret', 'does not match the secret of this receiver');
       return;
     }
@@ -274,7 +364,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     // analytics-node posts to /v1/batch; analytics.js in batching mode to /v1/b.
     const writeKeyRoute = { config: { writeKey: true } };
     const tags = (...t: string[]) => ({ tags: t });
-    const jsonBody = (body: object) => ({ body, consumes: BODY_LABELS });
+    const jsonBody = (body: object) => ({ body, consumes: BODY_LABELS, response: PUBLISHING });
     app.post('/v1/batch', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch of Segment events (analytics-node, server libraries)', ...jsonBody(batchBody) } }, batchHandler);
     app.post('/v1/b', { ...writeKeyRoute, schema: { ...tags('segment'), summary: 'A batch from analytics.js in batching mode', ...jsonBody(batchBody) } }, batchHandler);
     // RudderStack's browser SDK with useBeacon: navigator.sendBeacon, text/plain, no header, the
@@ -301,7 +391,7 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
       const source = authenticated(request);
       return { source: { id: source.id, name: source.id, workspaceId: source.tenant, enabled: true, config: {}, destinations: [] } };
     };
-    const sourceConfigRoute = { ...writeKeyRoute, schema: { ...tags('rudderstack'), summary: "Source configuration for RudderStack's browser SDK (its configUrl); ?writeKey=<key> or Basic auth", response: { 200: sourceConfigAnswer } } };
+    const sourceConfigRoute = { ...writeKeyRoute, schema: { ...tags('rudderstack'), summary: "Source configuration for RudderStack's browser SDK (its configUrl); ?writeKey=<key> or Basic auth", response: { 200: sourceConfigAnswer, 401: refusedAnswer } } };
     app.get('/sourceConfig/', sourceConfigRoute, sourceConfig);
     app.get('/sourceConfig', { ...sourceConfigRoute, schema: { ...sourceConfigRoute.schema, hide: true } }, sourceConfig);
 
@@ -322,14 +412,16 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
 
     // Cisco Meraki scanning API v3: the dashboard first GETs the URL and expects the validator
     // string; then it POSTs observations with the shared secret in the body.
-    app.get<{ Params: { receiver: string } }>('/v1/meraki/:receiver', { schema: { ...tags('meraki'), summary: 'Validator handshake', security: [] } }, async (request, reply) => {
+    const merakiValidator = { ...tags('meraki'), summary: 'Validator handshake', security: [], response: { 200: textAnswer("the receiver's validator string"), 404: refusedAnswer } };
+    app.get<{ Params: { receiver: string } }>('/v1/meraki/:receiver', { schema: merakiValidator }, async (request, reply) => {
       const receiver = sources.merakiReceiver(request.params.receiver);
-      if (!receiver) return reply.status(404).type('text/plain').send('unknown receiver');
+      if (!receiver) throw new IngestError(404, 'ERR_INGEST_NOT_FOUND', 'receiver', `no Meraki receiver ${request.params.receiver}`);
       return reply.type('text/plain').send(receiver.validator);
     });
     app.post<{ Params: { receiver: string }; Body: MerakiPost }>(
       '/v1/meraki/:receiver',
-      { config: { merakiReceiver: true }, bodyLimit: limits.merakiBytes, schema: { ...tags('meraki'), summary: 'Scanning API v3 observations (WiFi or BLE)', security: [], ...jsonBody(merakiPostBody) } },
+      // 401 for an unknown receiver, 403 for a wrong secret.
+      { config: { merakiReceiver: true }, bodyLimit: limits.merakiBytes, schema: { ...tags('meraki'), summary: 'Scanning API v3 observations (WiFi or BLE)', security: [], ...jsonBody(merakiPostBody), response: { ...PUBLISHING, 403: refusedAnswer } } },
       async (request, reply) => {
         // preValidation has found the receiver and checked the secret.
         const receiver = sources.merakiReceiver(request.params.receiver)!;
@@ -354,14 +446,14 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     );
 
     const health = async () => ({ service: 'ingest', status: 'ok' });
-    app.get('/healthz', { schema: { ...tags('operations'), summary: 'Liveness: the process answers', security: [] } }, health);
+    app.get('/healthz', { schema: { ...tags('operations'), summary: 'Liveness: the process answers', security: [], response: { 200: { description: 'The process answers', type: 'object', properties: { service: { type: 'string' }, status: { type: 'string' } } } } } }, health);
     app.get('/health', { schema: { hide: true } }, health);
-    app.get('/readyz', { schema: { ...tags('operations'), summary: 'Readiness: Kafka and the schema registry answer', security: [] } }, async (_request, reply) => {
+    app.get('/readyz', { schema: { ...tags('operations'), summary: 'Readiness: Kafka and the schema registry answer', security: [], response: { 200: readinessAnswer, 503: readinessAnswer } } }, async (_request, reply) => {
       const deps = await options.dependenciesReady();
       const ready = deps.kafka && deps.registry;
       return reply.status(ready ? 200 : 503).send({ service: 'ingest', status: ready ? 'ready' : 'not ready', ...deps });
     });
-    app.get('/metrics', { schema: { ...tags('operations'), summary: 'Prometheus metrics', security: [] } }, async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
+    app.get('/metrics', { schema: { ...tags('operations'), summary: 'Prometheus metrics', security: [], response: { 200: textAnswer('Prometheus text format') } } }, async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
   });
 
   return app;

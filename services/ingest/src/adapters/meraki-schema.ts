@@ -94,4 +94,23 @@ export const merakiPostBody = {
       },
     },
   },
+  examples: [
+    {
+      version: '3.0',
+      secret: 'local-meraki-secret',
+      type: 'WiFi',
+      data: {
+        networkId: 'L_646829496481105433',
+        observations: [
+          {
+            clientMac: '00:1b:63:84:45:e6',
+            ssid: 'Kamppi-Guest',
+            os: 'iOS',
+            manufacturer: 'Apple',
+            locations: [{ time: '2026-11-23T11:58:41Z', lat: 60.169012337, lng: 24.932715123, x: '12.48', y: '8.15', variance: 2.21, floorPlanId: 'g_646829496481100001', rssiRecords: [{ apMac: '0c:8d:db:6e:10:01', rssi: -48 }] }],
+          },
+        ],
+      },
+    },
+  ],
 } as const;

@@ -8,7 +8,7 @@
  */
 export class IngestError extends Error {
   constructor(
-    readonly statusCode: 400 | 401 | 403 | 413 | 415,
+    readonly statusCode: 400 | 401 | 403 | 404 | 405 | 413 | 415,
     readonly code: string,
     readonly field: string | undefined,
     readonly reason: string,
@@ -56,5 +56,5 @@ export class ItemError extends Error {
 }
 
 export const invalid = (field: string, reason: string) => new IngestError(400, 'ERR_INGEST_INVALID', field, reason);
-export const unauthorized = (reason: string) => new IngestError(401, 'ERR_INGEST_UNAUTHORIZED', undefined, reason);
+export const unauthorized = (reason: string) => new IngestError(401, 'ERR_INGEST_UNAUTHORIZED', 'writeKey', reason);
 export const rejectItem = (field: string, code: RejectionCode, reason: string) => new ItemError(field, code, reason);
