@@ -293,6 +293,9 @@ export function wrapKafkaError(error: unknown, what: string): unknown {
   return error;
 }
 
+/** Numbers every table reader of the process, so that each has a consumer group of its own. */
+let tableReaders = 0;
+
 export function createKafkaClients({ brokers, clientId, logger }: { brokers: string[]; clientId: string; logger: Logger }): KafkaClients {
   const kafka = new Kafka({
     clientId,
@@ -582,7 +585,9 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       if (pending.size === 0) markCaughtUp();
       // An empty table needs no reader unless it is to be followed.
       if (pending.size === 0 && !follow) return { caughtUp, close: async () => undefined };
-      const consumer = kafka.consumer({ groupId: `table-${topic}-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false, maxBytesPerPartition: 8 * 1024 * 1024 });
+      // A group of its own per reader: two readers of one topic started in the same millisecond
+      // shared a group, each got half the partitions and waited for the other half for ever.
+      const consumer = kafka.consumer({ groupId: `table-${topic}-${process.pid}-${Date.now()}-${++tableReaders}`, allowAutoTopicCreation: false, maxBytesPerPartition: 8 * 1024 * 1024 });
       await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       // lastOffset() counts records the batch held but did not hand over (control records,

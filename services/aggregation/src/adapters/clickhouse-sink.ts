@@ -273,7 +273,10 @@ export async function startClickHouseSink(deps: {
     try {
       await insertAll(batch, byTable, tokens);
     } catch (error) {
-      gate.settle(held, []);
+      // Some rows may be stored all the same: a table inserted before the one that failed, or an
+      // answer lost. Remembered, they are asked of ClickHouse when the batch comes again, and the
+      // tokens cannot be relied on for that: read again in this process, the batch can be longer.
+      gate.settle(held, kept);
       throw error;
     }
     const landedAt = Date.now();
