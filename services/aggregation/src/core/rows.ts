@@ -216,7 +216,7 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
   const c = e.campaign;
   const identifiers = new Array<{ type: string; value: string }>(e.identifiers.length);
   for (let i = 0; i < identifiers.length; i++) identifiers[i] = { type: e.identifiers[i]!.type, value: e.identifiers[i]!.value };
-  const localTime = e.store?.localTime;
+  const times = storeTimes(e);
   return {
     tenant: envelope.tenant,
     event_id: envelope.eventId,
@@ -253,8 +253,8 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
     referrer_host: c?.referrerHost ?? '',
     marketing_medium: c?.medium ?? '',
     store_id: s.store_id,
-    zone_id: e.store?.zoneId ?? '',
-    store_local_time: localTime === null || localTime === undefined ? null : toDateTime64(localTime),
+    zone_id: times.zone_id,
+    store_local_time: times.store_local_time,
     enrichment_sources: lineageOf(e),
     enrichment_missing: e.missing,
     order_id: s.order_id,
