@@ -33,6 +33,7 @@ module.exports = {
       testPathIgnorePatterns: ignore,
       testMatch: ['**/*.int.test.ts', '<rootDir>/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/infra/src/testing/require-stack.ts',
+      setupFiles: ['<rootDir>/infra/src/testing/preload-kafkajs.ts'],
     },
   ],
 };

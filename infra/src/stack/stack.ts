@@ -11,7 +11,7 @@ type Say = (line: string) => void;
 const stdout: Say = (line) => process.stdout.write(`${line}\n`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-async function startServer(server: Server, say: Say): Promise<void> {
+export async function startServer(server: Server, say: Say): Promise<void> {
   const pid = runningPid(server.name);
   if (pid !== undefined) {
     if (await server.healthy()) {

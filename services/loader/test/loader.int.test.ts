@@ -179,6 +179,7 @@ describe('a topic whose only content is an aborted transaction', () => {
       .load({ dataset: 'catalogue', bytes: Buffer.from(catalogueCsv(skus(5))), format: 'csv', sourceName: 'pim.csv', tenant: 'demo', onProgress: () => Promise.reject(new Error('injected')) })
       .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/injected/);
     expect(Number((await endOffsets(products))[0])).toBeGreaterThan(5);
     expect((await readBack(products)).live.size).toBe(0);
     expect(await abortedLoader.load({ dataset: 'catalogue', bytes: Buffer.from(catalogueCsv(skus(2))), format: 'csv', sourceName: 'pim.csv', tenant: 'demo' })).toMatchObject({ status: 'published', upserts: 2, tombstones: 0 });
