@@ -388,13 +388,14 @@ async function setUp(r: Run): Promise<TestPipeline> {
 
 /**
  * What `pnpm start`'s supervisor does: a service that exits by itself (the graph writer does on
- * purpose when Kafka fails under it) is started again after a growing pause.
+ * purpose when Kafka fails under it) is started again after a growing pause. A service started
+ * while Kafka or the registry is still coming back exits with "failed to start"; that is one more
+ * restart, not a failure: the settle step fails if a service never comes back.
  */
 function supervise(pipeline: TestPipeline) {
   const busy = new Set<string>();
   const pause = new Map<string, number>();
   const restarts: string[] = [];
-  const failures: string[] = [];
   const timer = setInterval(() => {
     for (const name of START_ORDER) {
       if (busy.has(name)) continue;
@@ -405,13 +406,15 @@ function supervise(pipeline: TestPipeline) {
       const wait = pause.get(name) ?? 1000;
       pause.set(name, Math.min(wait * 2, 30_000));
       setTimeout(() => {
-        pipeline.start(name, SERVICE_ENV[name]).catch((e: Error) => failures.push(`${name}: ${e.message.split('\n')[0]}`)).finally(() => busy.delete(name));
+        pipeline
+          .start(name, SERVICE_ENV[name])
+          .catch((e: Error) => restarts.push(`${name} (did not start: ${[...e.message.split('\n')].reverse().find((l) => l.includes('failed to start')) ?? e.message.split('\n')[0]})`))
+          .finally(() => busy.delete(name));
       }, wait);
     }
   }, 250);
   return {
     restarts,
-    failures,
     /** Runs fn with the supervisor away from `name` (an intentional kill is not a crash). */
     async holding<T>(name: string, fn: () => Promise<T>): Promise<T> {
       while (busy.has(name)) await sleep(100);
@@ -587,6 +590,7 @@ test('under kill -9 of every service, a Kafka restart and ClickHouse stopped for
   await pipeline.settle(240_000);
   await settleSignals(faulty);
   timings.settle = Date.now() - settling;
+  const notRunning = START_ORDER.filter((name) => pipeline.exited(name) !== undefined);
   supervisor.stop();
 
   // Every accepted event exactly once: its id in the event tables, inserted there as one row.
@@ -619,7 +623,7 @@ test('under kill -9 of every service, a Kafka restart and ClickHouse stopped for
       `  uninterrupted run of the same events: sent and settled in ${seconds(timings.oracle)} (${stats.oracle.requests} requests, ${stats.oracle.retries} sent again)`,
     ].join('\n'),
   );
-  expect(supervisor.failures).toEqual([]);
+  expect(notRunning).toEqual([]);
   expect({ ids: Number(present!.ids), uncounted: Number(present!.uncounted) }).toEqual({ ids: inserted.size, uncounted: 0 });
   expect({ missing: missing.slice(0, 10), missingCount: missing.length, doubled: doubled.slice(0, 10), doubledCount: doubled.length, unknown: unknown.slice(0, 10) }).toEqual({ missing: [], missingCount: 0, doubled: [], doubledCount: 0, unknown: [] });
 }, 900_000);
