@@ -125,6 +125,14 @@ def write_config(data_dir: str, log_dir: str, http_port: int, tcp_port: int,
     #   schedule threads; stock server 16/512); with 2 the log fills with
     #   "Temporarily pause scheduling of tasks" and merges can lag behind
     #   many small inserts. Raised moderately.
+    # CDP_CLICKHOUSE_QUERY_LOG=1: system.query_log and system.query_views_log (CPU per
+    # query and per materialized view), to find where insert time goes; off by
+    # default, as logging every insert costs CPU of its own.
+    query_logs = ""
+    if os.environ.get("CDP_CLICKHOUSE_QUERY_LOG") == "1":
+        query_logs = """
+    <query_log><database>system</database><table>query_log</table><flush_interval_milliseconds>5000</flush_interval_milliseconds></query_log>
+    <query_views_log><database>system</database><table>query_views_log</table><flush_interval_milliseconds>5000</flush_interval_milliseconds></query_views_log>"""
     xml = f"""<?xml version="1.0"?>
 <!-- Written by infra/clickhouse/launcher.py on every start; edits are overwritten. -->
 <clickhouse>
@@ -143,7 +151,7 @@ def write_config(data_dir: str, log_dir: str, http_port: int, tcp_port: int,
         <errorlog>{err}</errorlog>
         <size>100M</size>
         <count>5</count>
-    </logger>
+    </logger>{query_logs}
 </clickhouse>
 """
     tmp = os.path.join(data_dir, "config.xml.tmp")
