@@ -152,3 +152,41 @@ export function loadSchemaCatalog(dir: string = SCHEMAS_DIR): SchemaCatalog {
     },
   };
 }
+
+/** Which fields a projection keeps: `true` keeps the whole value; an object names the fields to keep. */
+export type AvroProjection = true | { readonly [field: string]: AvroProjection };
+
+/**
+ * A reader schema with only the fields `keep` names. Records keep their names, so data written
+ * with the full schema resolves against it, and avsc skips the fields left out instead of
+ * decoding them: a reader that needs a few fields of a large record saves the strings and
+ * objects of the rest. In a union of records, `keep` names the branches (by short or full name;
+ * a branch not named is kept whole); a union of null and one type takes `keep` for that type. A
+ * named type referenced again by name is projected where it is defined. A field `keep` names
+ * that the record does not have is an error, so a typo cannot silently drop data.
+ */
+export function projectSchema(schema: AvroSchema, keep: AvroProjection, where = 'schema'): AvroSchema {
+  if (keep === true || typeof schema === 'string' || schema === null || typeof schema !== 'object') return schema;
+  if (Array.isArray(schema)) {
+    const nonNull = schema.filter((b) => b !== 'null');
+    if (nonNull.length === 1) return schema.map((b) => (b === 'null' ? b : projectSchema(b, keep, where)));
+    return schema.map((branch) => {
+      const name = typeof branch === 'object' && branch !== null && !Array.isArray(branch) && typeof branch.name === 'string' ? branch.name : undefined;
+      const short = name?.split('.').pop();
+      const fullName = name && typeof (branch as { namespace?: Json }).namespace === 'string' ? `${(branch as { namespace: string }).namespace}.${name}` : name;
+      const k = (fullName && keep[fullName]) ?? (name && keep[name]) ?? (short && keep[short]);
+      return k ? projectSchema(branch, k, `${where}|${short}`) : branch;
+    });
+  }
+  if (schema.type === 'record' || schema.type === 'error') {
+    const fields = schema.fields as { [key: string]: Json }[];
+    const names = new Set(fields.map((f) => f.name as string));
+    for (const field of Object.keys(keep)) {
+      if (!names.has(field)) throw new SchemaDefinitionError(`projection of ${where}: record ${String(schema.name)} has no field "${field}"`);
+    }
+    return { ...schema, fields: fields.filter((f) => Object.hasOwn(keep, f.name as string)).map((f) => ({ ...f, type: projectSchema(f.type as Json, keep[f.name as string]!, `${where}.${String(f.name)}`) })) };
+  }
+  if (schema.type === 'array') return { ...schema, items: projectSchema(schema.items as Json, keep, `${where}[]`) };
+  if (schema.type === 'map') return { ...schema, values: projectSchema(schema.values as Json, keep, `${where}{}`) };
+  return schema;
+}

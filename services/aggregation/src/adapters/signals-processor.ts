@@ -25,6 +25,7 @@ import {
   createClickHouse,
   decodeRecord,
   loadSchemaCatalog,
+  projectSchema,
   readKeyedTable,
   valueSubjectOf,
   type AvroCodec,
@@ -45,6 +46,7 @@ import {
   fireDue,
   needsHistory,
   nextDueAt,
+  SIGNAL_EVENT_FIELDS,
   stateKeyOf,
   type PassedOver,
   type Signal,
@@ -106,7 +108,8 @@ const envelopeOf = (e: CdpEnrichment.EnrichedEvent) => Object.values(e.event)[0]
 export async function startSignalsProcessor(deps: SignalsProcessorDeps): Promise<SignalsProcessor> {
   const { clients, codec, topics, logger, groupId } = deps;
   const catalog = loadSchemaCatalog();
-  const eventReader = catalog.resolve(topics.events.valueType);
+  // Only what the signals read of an event is decoded (SIGNAL_EVENT_FIELDS); the sink decodes it whole.
+  const eventReader = projectSchema(catalog.resolve(topics.events.valueType), SIGNAL_EVENT_FIELDS, topics.events.valueType);
   const signalSchemaId = await codec.idOf(valueSubjectOf(topics.signals.name), catalog.resolve(topics.signals.valueType));
   const stateSchemaId = await codec.idOf(valueSubjectOf(topics.state.name), catalog.resolve(topics.state.valueType));
   const ch = createClickHouse(deps.connection);

@@ -31,7 +31,7 @@
  * was, so a timer it had open fires once more under the absorbed id.
  */
 import { createHash } from 'node:crypto';
-import type { CdpAggregation, CdpEnrichment } from '@cdp/plumbing';
+import type { AvroProjection, CdpAggregation, CdpEnrichment } from '@cdp/plumbing';
 import { minorOf, parseProperties, productLines, type ProductLine } from './segment-properties';
 
 export type Signal = CdpAggregation.Signal;
@@ -123,6 +123,24 @@ interface Facts {
 
 
 const currencyOf = (props: Record<string, unknown>): string | null => (typeof props.currency === 'string' && props.currency.trim() !== '' ? props.currency.trim().toUpperCase() : null);
+
+/**
+ * Every field of an enriched event that factsOf reads, and nothing else: the signals processor
+ * decodes the events with this projection (projectSchema), skipping the context, traits and
+ * enrichments it does not need. A field read here and missing there would be undefined: the
+ * projection test runs the signals on full and projected copies of the same events.
+ */
+export const SIGNAL_EVENT_FIELDS: AvroProjection = {
+  personId: true,
+  identifiers: { type: true },
+  event: {
+    SegmentEvent: { envelope: { tenant: true, eventId: true, eventTime: true }, type: true, channel: true, event: true, properties: true },
+    PosTransaction: { envelope: true, kind: true, storeId: true, receiptId: true, totalMinor: true, currency: true, lines: { sku: true } },
+    BeaconSighting: { envelope: true, storeId: true, appInstallId: true, clientMacHash: true, randomizedMac: true, rssi: true },
+    WifiObservation: { envelope: true, storeId: true, randomizedMac: true, rssi: true },
+  },
+  store: { storeId: true, storeName: true },
+};
 
 function factsOf(e: CdpEnrichment.EnrichedEvent): Facts | undefined {
   if (!e.personId) return undefined;
