@@ -22,6 +22,10 @@ export const aggregationConfigSchema = z.object({
   AGGREGATION_BROWSE_WINDOW_DAYS: env.int(7, { min: 1 }),
   /** A signal whose occasion lies further back than this (a backlog, a new group reading history) is passed over. */
   AGGREGATION_SIGNAL_MAX_DELAY_MINUTES: env.int(60, { min: 1 }),
+  /** Days ClickHouse keeps events and what is derived per person or device (core/retention.ts); 0 keeps them for ever. */
+  AGGREGATION_RETENTION_PERSON_DAYS: env.int(730, { min: 0 }),
+  /** Days ClickHouse keeps aggregates that name no person (product, sales, search, store KPIs); 0 keeps them for ever. */
+  AGGREGATION_RETENTION_AGGREGATE_DAYS: env.int(1825, { min: 0 }),
   /** How often due timer signals (cart abandoned) are looked for. */
   AGGREGATION_SIGNAL_TICK_MS: env.int(5000, { min: 100 }),
 });

@@ -1,6 +1,6 @@
 /** aggregation: enriched events, the identity tables, conflicts and history into ClickHouse, exactly once per event id; which persons changed and real-time signals to Kafka. */
 import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
-import { migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
+import { applyRetention, migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
 import { startSignalsProcessor } from './adapters/signals-processor';
 import { aggregationConfigSchema, cartAbandonMsOf, DEFAULT_VISIT_RULES } from './config';
 
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   await telemetry.listen(config.METRICS_PORT);
 
   await migrateDatabase(connection, logger);
+  await applyRetention(connection, { person: config.AGGREGATION_RETENTION_PERSON_DAYS, aggregate: config.AGGREGATION_RETENTION_AGGREGATE_DAYS }, logger);
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'aggregation', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
   const producer = await clients.producer();

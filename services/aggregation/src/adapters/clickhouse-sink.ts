@@ -34,6 +34,7 @@ import {
 } from '@cdp/plumbing';
 import { EventIdGate, keyOf, type GateRow } from '../core/event-id-gate';
 import { InsertCoalescer } from '../core/insert-coalescer';
+import { planRetention, type RetentionChange, type RetentionDays } from '../core/retention';
 import { GATED_TABLES, loadRecentIds, storedIds } from './stored-event-ids';
 import { assignSessions, Sessionizer } from '../core/sessions';
 import { openSessions } from './open-sessions';
@@ -67,6 +68,24 @@ type Route = (value: unknown, record: IncomingRecord, now: number) => { table: s
 export async function migrateDatabase(connection: ClickHouseOptions & { database: string }, logger: Logger): Promise<void> {
   const result = await migrate(connection, loadMigrations(MIGRATIONS_DIR));
   logger.info(result, 'ClickHouse schema up to date');
+}
+
+/**
+ * Each table's TTL as configured (core/retention.ts), changed only where it differs. ClickHouse
+ * recomputes the expiry of existing parts in the background (a mutation), so a start with a
+ * changed retention does not wait for it; rows go at the next merge after they expire.
+ */
+export async function applyRetention(connection: ClickHouseOptions & { database: string }, days: RetentionDays, logger: Logger): Promise<RetentionChange[]> {
+  const ch = createClickHouse(connection);
+  try {
+    const tables = await ch.query<{ name: string; engine_full: string }>('SELECT name, engine_full FROM system.tables WHERE database = currentDatabase()');
+    const changes = planRetention(new Map(tables.map((t) => [t.name, t.engine_full])), days);
+    for (const change of changes) await ch.command(`${change.statement} SETTINGS mutations_sync = 0`);
+    if (changes.length > 0) logger.info({ days, tables: changes.map((c) => ({ table: c.table, from: c.from, to: c.to })) }, 'retention (table TTLs) changed');
+    return changes;
+  } finally {
+    await ch.close();
+  }
 }
 
 export async function startClickHouseSink(deps: {
