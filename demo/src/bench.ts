@@ -60,6 +60,8 @@ const AUTH = `Basic ${Buffer.from('local-web:').toString('base64')}`;
 const DRAIN_TIMEOUT_MS = 600_000;
 /** After the last event landed, how long the CPU window waits for every group's lag to reach 0. */
 const SETTLE_TIMEOUT_MS = 120_000;
+/** The steady-state freshness leaves out the events accepted in a phase's first seconds. */
+const STEADY_AFTER_S = 15;
 
 interface PhaseResult {
   label: string;
@@ -80,6 +82,11 @@ interface PhaseResult {
   landedPerSecond: number;
   allLanded: boolean;
   freshnessMs: { p50: number; p95: number; p99: number; max: number };
+  /**
+   * p99 of the events accepted after the first STEADY_AFTER_S seconds of a phase of at least twice
+   * that: without the ramp (new persons, the last phase's merges); null for a shorter phase.
+   */
+  freshnessSteadyP99Ms: number | null;
   ingestLatencyMs: Spread;
   /** Up to the last event landed and every consumer group's lag at 0 (or the settle timeout). */
   cpuWindow: { seconds: number; endedAt: 'lag 0 in every group' | 'settle timeout' };
@@ -302,9 +309,11 @@ async function main(): Promise<void> {
       const settled = await lagZero(admin, stages, SETTLE_TIMEOUT_MS);
       const usage = watch.stop();
       const lagSeries = await lag.stop();
-      const [fresh] = await ch.query<{ p50: number; p95: number; p99: number; max: number }>(
-        "SELECT quantileExact(0.5)(d) AS p50, quantileExact(0.95)(d) AS p95, quantileExact(0.99)(d) AS p99, max(d) AS max FROM (SELECT dateDiff('millisecond', received_time, ingested_at) AS d FROM events_raw FINAL WHERE startsWith(event_id, {t:String}))",
-        { t: `${token}-` },
+      const [fresh] = await ch.query<{ p50: number; p95: number; p99: number; max: number; steady_p99: number }>(
+        `SELECT quantileExact(0.5)(d) AS p50, quantileExact(0.95)(d) AS p95, quantileExact(0.99)(d) AS p99, max(d) AS max,
+                quantileExactIf(0.99)(d, received_time >= fromUnixTimestamp64Milli({steadyFrom:Int64}, 'UTC')) AS steady_p99
+         FROM (SELECT dateDiff('millisecond', received_time, ingested_at) AS d, received_time FROM events_raw FINAL WHERE startsWith(event_id, {t:String}))`,
+        { t: `${token}-`, steadyFrom: began + STEADY_AFTER_S * 1000 },
       );
       return {
         label,
@@ -321,6 +330,7 @@ async function main(): Promise<void> {
         landedPerSecond: landed / landSeconds,
         allLanded: landed >= accepted,
         freshnessMs: { p50: Number(fresh?.p50), p95: Number(fresh?.p95), p99: Number(fresh?.p99), max: Number(fresh?.max) },
+        freshnessSteadyP99Ms: opts.seconds >= 2 * STEADY_AFTER_S ? Number(fresh?.steady_p99) : null,
         ingestLatencyMs: spreadOf(latencies),
         cpuWindow: { seconds: usage.seconds, endedAt: settled ? 'lag 0 in every group' : 'settle timeout' },
         usage,
@@ -431,6 +441,7 @@ function formatReport({ full, half, raw, perf, instances }: { full: PhaseResult;
       ['freshness p95, ms', ...phases.map((p) => ms(p.freshnessMs.p95))],
       ['freshness p99, ms', ...phases.map((p) => ms(p.freshnessMs.p99))],
       ['freshness max, ms', ...phases.map((p) => ms(p.freshnessMs.max))],
+      [`freshness p99 after ${STEADY_AFTER_S} s, ms`, ...phases.map((p) => (p.freshnessSteadyP99Ms === null ? '-' : ms(p.freshnessSteadyP99Ms)))],
       ['ingest latency p50, ms', ...phases.map((p) => fixed(p.ingestLatencyMs.p50, 1))],
       ['ingest latency p99, ms', ...phases.map((p) => fixed(p.ingestLatencyMs.p99, 1))],
       ['CPU µs / landed event, services + stack', ...phases.map((p) => fixed(p.cpu.pipelineMicrosPerEvent, 1))],
@@ -498,7 +509,10 @@ function formatReport({ full, half, raw, perf, instances }: { full: PhaseResult;
     );
   }
   lines.push(`\nratio landed / raw path whole: ${fixed(full.landedPerSecond / raw.wholePerSecond, 2)}  (issue's bar: at least 0.5)`);
-  if (half) lines.push(`paced at half the sustained maximum (${int(half.rate)} events/s): freshness p99 ${duration(half.freshnessMs.p99)}  (issue's bar: under 2 s)`);
+  if (half) {
+    const steady = half.freshnessSteadyP99Ms === null ? '' : `; after its first ${STEADY_AFTER_S} s: ${duration(half.freshnessSteadyP99Ms)}`;
+    lines.push(`paced at half the sustained maximum (${int(half.rate)} events/s): freshness p99 ${duration(half.freshnessMs.p99)}${steady}  (issue's bar: under 2 s, over the whole run)`);
+  }
   return lines;
 }
 
