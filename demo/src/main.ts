@@ -160,6 +160,15 @@ async function main(): Promise<void> {
   await checkViews(watch, runId, result, say);
   const example = await checkApi(watch, result, landedAt, say);
 
+  // Retention as aggregation set it at start (services/aggregation/README.md#retention).
+  const ttls = await watch.ch.query<{ name: string; days: number | null }>(
+    "SELECT name, toUInt32OrNull(extract(engine_full, ' TTL .*toIntervalDay\\((\\d+)\\)')) AS days FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree'",
+  );
+  const byDays = new Map<string, string[]>();
+  for (const t of ttls) byDays.set(t.days === null ? 'none' : String(t.days), [...(byDays.get(t.days === null ? 'none' : String(t.days)) ?? []), t.name]);
+  const kept = [...byDays].filter(([d]) => d !== 'none').sort(([a], [b]) => Number(a) - Number(b)).map(([d, names]) => `${names.length} tables ${d} days (${names.includes('events_raw') ? 'events_raw, ' : ''}${names.includes('sales_daily') ? 'sales_daily, ' : ''}...)`);
+  say(`Retention in ClickHouse: ${kept.join('; ')}; ${byDays.get('none')?.length ?? 0} kept until deleted (identity state and history, reference data). Kafka's event topics: ${(await watch.eventTopicRetentionHours()) ?? 'the broker default of 168'} h`);
+
   const report = await buildReport(watch.ch);
   say(formatReport(report));
   say(NEXT_STEPS);

@@ -6,6 +6,8 @@ export interface PipelineWatch {
   landed(runPrefix: string): Promise<number>;
   /** Records not yet processed, summed over every consumer group of the pipeline and its input topics. */
   lag(): Promise<number>;
+  /** retention.ms of the web events topic, in hours, as the broker has it (null: unset). */
+  eventTopicRetentionHours(): Promise<number | null>;
   readonly ch: ClickHouse;
   close(): Promise<void>;
 }
@@ -37,6 +39,11 @@ export async function watchPipeline({ database = 'cdp', prefix = '', groups = { 
     async lag() {
       const lags = await Promise.all(watched.map(([group, topic]) => admin.groupLag(group, topic).catch(() => 0)));
       return lags.reduce((a, b) => a + b, 0);
+    },
+    async eventTopicRetentionHours() {
+      const [topic] = await admin.describeTopics([t.webEvents.name]);
+      const ms = topic?.config['retention.ms'];
+      return ms === undefined ? null : Number(ms) / 3_600_000;
     },
     async close() {
       await admin.close();

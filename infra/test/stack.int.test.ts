@@ -6,6 +6,7 @@ import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, creat
 import { up, states } from '../src/stack/stack';
 import { runningPid } from '../src/stack/processes';
 import { CLICKHOUSE_URL, REGISTRY_URL } from '../src/stack/servers';
+import { stackTopics } from '../src/setup/topics';
 
 const logger = createLogger('stack-test', 'error');
 const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'stack-test', logger });
@@ -34,7 +35,9 @@ describe('local stack', () => {
   it('has every catalogue topic with its partitions, cleanup policy and stated retention, and no auto-creation', async () => {
     const admin = await clients.admin();
     try {
-      const topics = allTopics();
+      // Every delete topic states a retention now: its own, or the event topics' (7 days unless configured).
+      const topics = stackTopics();
+      expect(topics.filter((t) => t.cleanupPolicy === 'delete' && t.retentionMs === undefined)).toEqual([]);
       const described = await admin.describeTopics(topics.map((t) => t.name));
       for (const t of topics) {
         const d = described.find((x) => x.name === t.name);

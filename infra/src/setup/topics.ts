@@ -1,4 +1,4 @@
-import { allTopics, type TopicAdmin, type TopicSpec } from '@cdp/plumbing';
+import { allTopics, eventRetentionHoursOf, withEventRetention, type TopicAdmin, type TopicSpec } from '@cdp/plumbing';
 
 export interface TopicReport {
   created: string[];
@@ -8,12 +8,15 @@ export interface TopicReport {
   problems: string[];
 }
 
+/** The stack's topics: the catalogue, with the event retention (CDP_EVENT_RETENTION_HOURS, default 7 days). */
+export const stackTopics = (): TopicSpec[] => withEventRetention(allTopics(), eventRetentionHoursOf());
+
 /**
  * Creates every topic of the catalogue that is missing, grows partitions that are fewer than
  * stated, sets a stated retention on an existing topic, and reports settings that differ (a
  * cleanup policy is never changed silently).
  */
-export async function ensureTopics(admin: TopicAdmin, specs: readonly TopicSpec[] = allTopics()): Promise<TopicReport> {
+export async function ensureTopics(admin: TopicAdmin, specs: readonly TopicSpec[] = stackTopics()): Promise<TopicReport> {
   const created = await admin.createTopics(specs);
   const described = await admin.describeTopics(specs.map((s) => s.name));
   const grown: string[] = [];

@@ -1,5 +1,6 @@
+import { ConfigError } from './errors';
 import { loadSchemaCatalog } from './schemas';
-import { TOPICS, allTopics, deadLetterTopicOf, valueSubjectOf } from './topics';
+import { TOPICS, allTopics, deadLetterTopicOf, eventRetentionHoursOf, valueSubjectOf, withEventRetention } from './topics';
 
 describe('topic catalogue', () => {
   const topics = allTopics();
@@ -24,5 +25,26 @@ describe('topic catalogue', () => {
 
   it('uses the TopicNameStrategy subject', () => {
     expect(valueSubjectOf('web.segment-events.v1')).toBe('web.segment-events.v1-value');
+  });
+});
+
+describe('event retention', () => {
+  it('fills in the event retention where a delete topic states none, and leaves the others', () => {
+    const specs = withEventRetention(allTopics(), 48);
+    const byName = new Map(specs.map((s) => [s.name, s.retentionMs]));
+    expect(byName.get('web.segment-events.v1')).toBe(48 * 3_600_000);
+    expect(byName.get('enrichment.enriched-events.v1')).toBe(48 * 3_600_000);
+    expect(byName.get('web.segment-events.v1.dlq')).toBe(48 * 3_600_000);
+    expect(byName.get('identity.history.v1')).toBe(-1);
+    expect(byName.get('identity.identifiers.v1')).toBeUndefined();
+    expect(specs.filter((s) => s.cleanupPolicy === 'delete' && s.retentionMs === undefined)).toEqual([]);
+  });
+
+  it('reads CDP_EVENT_RETENTION_HOURS, 7 days when unset, and refuses what is not a whole number of hours', () => {
+    expect(eventRetentionHoursOf({})).toBe(168);
+    expect(eventRetentionHoursOf({ CDP_EVENT_RETENTION_HOURS: '72' })).toBe(72);
+    expect(() => eventRetentionHoursOf({ CDP_EVENT_RETENTION_HOURS: '1.5' })).toThrow('CDP_EVENT_RETENTION_HOURS: "1.5" is not a whole number of hours of at least 1');
+    expect(() => eventRetentionHoursOf({ CDP_EVENT_RETENTION_HOURS: 'abc' })).toThrow(ConfigError);
+    expect(() => eventRetentionHoursOf({ CDP_EVENT_RETENTION_HOURS: '0' })).toThrow(/at least 1/);
   });
 });

@@ -3,6 +3,7 @@
  * its values (registered under the TopicNameStrategy subject `<topic>-value`). Keys are plain
  * UTF-8 strings. Names follow `<domain>.<entity>.v<N>`; dead letters are `<topic>.dlq`.
  */
+import { ConfigError } from './errors';
 export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
@@ -212,3 +213,25 @@ export function topicsWithPrefix(prefix = ''): Record<TopicKey, TopicSpec> {
 }
 
 export const valueSubjectOf = (topicName: string): string => `${topicName}-value`;
+
+/** How long event topics keep records unless configured (CDP_EVENT_RETENTION_HOURS): Kafka's own default, stated. */
+export const DEFAULT_EVENT_RETENTION_HOURS = 168;
+
+/**
+ * The specs with the event retention where a delete topic states none of its own: the raw,
+ * resolved and enriched events, identity's links, the signals and every dead-letter topic (which
+ * hold events' original bytes). Compacted state topics and topics with a retention of their own
+ * (the identity history, kept for ever; person updates, a day) are left as they are.
+ */
+export function withEventRetention(specs: readonly TopicSpec[], hours: number = DEFAULT_EVENT_RETENTION_HOURS): TopicSpec[] {
+  return specs.map((s) => (s.cleanupPolicy === 'delete' && s.retentionMs === undefined ? topic({ ...s, retentionMs: hours * 3_600_000 }) : s));
+}
+
+/** CDP_EVENT_RETENTION_HOURS, checked: a whole number of hours, at least 1. */
+export function eventRetentionHoursOf(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.CDP_EVENT_RETENTION_HOURS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_EVENT_RETENTION_HOURS;
+  const hours = Number(raw);
+  if (!Number.isInteger(hours) || hours < 1) throw new ConfigError([{ variable: 'CDP_EVENT_RETENTION_HOURS', reason: `"${raw}" is not a whole number of hours of at least 1` }]);
+  return hours;
+}
