@@ -254,9 +254,12 @@ export async function startClickHouseSink(deps: {
 
   // The enriched events' partition batches handled side by side go into ClickHouse as one insert
   // per table (core/insert-coalescer.ts): per insert, not per row, is where ClickHouse's cost is.
-  type Landing = { row: Record<string, unknown>; record: IncomingRecord };
-  const coalescer = new InsertCoalescer<Landing>({
-    insert: (table, items, token) => insertTable(topics.events.name, table, items.map((i) => i.row), items.map((i) => i.record), token),
+  type Part = { rows: Record<string, unknown>[]; records: IncomingRecord[]; token: string };
+  const coalescer = new InsertCoalescer<Part>({
+    insert: (table, parts, token) =>
+      parts.length === 1
+        ? insertTable(topics.events.name, table, parts[0]!.rows, parts[0]!.records, token)
+        : insertTable(topics.events.name, table, parts.flatMap((p) => p.rows), parts.flatMap((p) => p.records), token),
     maxRows: 50_000,
     maxWaitMs: 100,
   });
@@ -337,9 +340,7 @@ export async function startClickHouseSink(deps: {
       if (!grouped) await insertAll(batch, byTable, tokens);
       else if (byTable.size > 0) {
         grouped.yes = true;
-        const parts = new Map<string, { rows: Landing[]; token: string }>();
-        for (const [table, group] of byTable) parts.set(table, { rows: group.rows.map((row, i) => ({ row, record: group.records[i]! })), token: tokens.get(table)! });
-        await coalescer.add(parts);
+        await coalescer.add(new Map([...byTable].map(([table, group]) => [table, { ...group, token: tokens.get(table)! }])));
       }
     } catch (error) {
       // Some rows may be stored all the same: a table inserted before the one that failed, or an

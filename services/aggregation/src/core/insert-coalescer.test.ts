@@ -6,9 +6,9 @@ function setUp(options: { maxRows?: number; maxWaitMs?: number; fail?: (call: Ca
   const calls: Call[] = [];
   const release: (() => void)[] = [];
   let hold = false;
-  const coalescer = new InsertCoalescer<string>({
-    insert: async (table, rows, token) => {
-      const call = { table, rows: [...rows], token };
+  const coalescer = new InsertCoalescer<{ rows: string[]; token: string }>({
+    insert: async (table, parts, token) => {
+      const call = { table, rows: parts.flatMap((p) => p.rows), token };
       calls.push(call);
       if (hold) await new Promise<void>((r) => release.push(r));
       if (options.fail?.(call)) throw new Error(`refused ${table}`);

@@ -16,30 +16,37 @@
  * same batches can group differently, so the token alone does not catch a repeat: the event-id
  * gate asks ClickHouse about ids of a failed insert (event-id-gate.ts).
  */
-export interface CoalescerOptions<R> {
-  /** Inserts one table's rows of the whole group under the joined token. */
-  insert(table: string, rows: R[], token: string): Promise<void>;
+
+/** One handler's rows of one table, with the token of its batch; P may carry more beside them. */
+export interface CoalescedPart {
+  rows: readonly unknown[];
+  token: string;
+}
+
+export interface CoalescerOptions<P extends CoalescedPart> {
+  /** Inserts one table's parts of the whole group (in the order added) under the joined token. */
+  insert(table: string, parts: P[], token: string): Promise<void>;
   maxRows: number;
   maxWaitMs: number;
 }
 
-interface Group<R> {
-  tables: Map<string, { rows: R[]; tokens: string[] }>;
+interface Group<P> {
+  tables: Map<string, P[]>;
   rows: number;
   waiters: { resolve: () => void; reject: (error: unknown) => void }[];
   timer?: NodeJS.Timeout;
 }
 
-export class InsertCoalescer<R> {
-  private group: Group<R> = InsertCoalescer.emptyGroup<R>();
+export class InsertCoalescer<P extends CoalescedPart> {
+  private group: Group<P> = InsertCoalescer.emptyGroup<P>();
   /** Handlers that began and have neither added nor abandoned. */
   private expected = 0;
   /** Groups inserted so far, and the parts they held: what the grouping saves. */
   readonly stats = { groups: 0, parts: 0 };
 
-  constructor(private readonly options: CoalescerOptions<R>) {}
+  constructor(private readonly options: CoalescerOptions<P>) {}
 
-  private static emptyGroup<R>(): Group<R> {
+  private static emptyGroup<P>(): Group<P> {
     return { tables: new Map(), rows: 0, waiters: [] };
   }
 
@@ -53,16 +60,15 @@ export class InsertCoalescer<R> {
     this.flushIfComplete();
   }
 
-  /** Adds a handler's rows per table; resolves once every table of its group is inserted. */
-  add(tables: ReadonlyMap<string, { rows: R[]; token: string }>): Promise<void> {
+  /** Adds a handler's part per table; resolves once every table of its group is inserted. */
+  add(tables: ReadonlyMap<string, P>): Promise<void> {
     this.expected--;
     const group = this.group;
     const done = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
     for (const [table, part] of tables) {
-      const entry = group.tables.get(table) ?? { rows: [], tokens: [] };
-      for (const row of part.rows) entry.rows.push(row);
-      entry.tokens.push(part.token);
-      group.tables.set(table, entry);
+      const parts = group.tables.get(table) ?? [];
+      parts.push(part);
+      group.tables.set(table, parts);
       group.rows += part.rows.length;
     }
     if (group.rows >= this.options.maxRows) this.flush();
@@ -80,18 +86,18 @@ export class InsertCoalescer<R> {
   private flush(): void {
     const group = this.group;
     if (group.waiters.length === 0) return;
-    this.group = InsertCoalescer.emptyGroup<R>();
+    this.group = InsertCoalescer.emptyGroup<P>();
     if (group.timer) clearTimeout(group.timer);
     this.stats.groups++;
     this.stats.parts += group.waiters.length;
     void this.insertGroup(group);
   }
 
-  private async insertGroup(group: Group<R>): Promise<void> {
+  private async insertGroup(group: Group<P>): Promise<void> {
     try {
-      for (const [table, { rows, tokens }] of group.tables) {
+      for (const [table, parts] of group.tables) {
         // Sorted: the same parts give the same token, whichever handler came first.
-        await this.options.insert(table, rows, tokens.length === 1 ? tokens[0]! : [...tokens].sort().join('|'));
+        await this.options.insert(table, parts, parts.length === 1 ? parts[0]!.token : parts.map((p) => p.token).sort().join('|'));
       }
       for (const w of group.waiters) w.resolve();
     } catch (error) {
