@@ -20,6 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, readIdentityTables, topicsWithPrefix, type ClickHouse } from '@cdp/plumbing';
+import { createRandom } from '@cdp/demo/src/random';
 import { REPO_ROOT } from '@cdp/infra/src/paths';
 import { loadDatasetFile, readCatalogueFile } from '@cdp/loader';
 import { prepareTopics } from '@cdp/infra/src/testing/topics';
@@ -60,19 +61,6 @@ const START_ORDER: Instance[] = ['aggregation', 'enrichment', 'identity:graph', 
 
 // ------------------------------------------------------------------ the event list
 
-/** mulberry32: the same seed gives the same stream. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, chance: (p: number) => next() < p };
-}
-
 type Route = 'web' | 'app' | 'store';
 interface Item {
   route: Route;
@@ -111,7 +99,7 @@ const POSTAL = ['00100', '02100', '33100', '00500'];
  */
 class Traffic {
   readonly rounds: Item[][] = [];
-  private readonly rnd = random(16);
+  private readonly rnd = createRandom(16);
   private readonly later = new Map<number, Item[][]>();
   private readonly skus = readCatalogueFile(data('catalogue.csv')).map((p) => ({ sku: p.sku, price: p.priceMinor ?? 1000 }));
   private seq = 0;
