@@ -5,53 +5,40 @@
  * overrides, `identity_conflicts`, the identity history by person), and on the conflicts and
  * history topics.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
-import { allTopics, createAvroCodec, createClickHouse, createKafkaClients, createLogger, topicsWithPrefix, type CdpIdentity, type ClickHouse } from '@cdp/plumbing';
-import { createTestPipeline, removeTestRun, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
-import { prepareTopics, readAll } from '@cdp/infra/src/testing/topics';
+import { createAvroCodec, createKafkaClients, createLogger, topicsWithPrefix, type CdpIdentity, type ClickHouse } from '@cdp/plumbing';
+import type { TestPipeline } from '@cdp/infra/src/testing/pipeline';
+import { readAll } from '@cdp/infra/src/testing/topics';
 import type { Browsing, BrowsingResult } from './browser/browsing';
 import { IdentityGraph } from '../services/identity/src/core/graph';
 import type { Identifier } from '../services/identity/src/core/identifiers';
 import { parseRules } from '../services/identity/src/core/rules';
 import { launchChromium, serveShop } from './support/browser';
 import { expectedEmailHash } from './support/hashes';
+import { ingestSenders, minutesAgo, runNames, startPipelineRun, stopPipelineRun, type PipelineRun } from './support/pipeline-run';
 
-const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const prefix = `it-id-${run}.`;
-const database = `it_id_${run}`;
+const names = runNames('id');
+const { run, prefix } = names;
 const registryUrl = 'http://127.0.0.1:8081/apis/ccompat/v7';
 const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'identity-e2e', logger: createLogger('identity-e2e', 'silent') });
 const codec = createAvroCodec({ url: registryUrl });
 const t = topicsWithPrefix(prefix);
-const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
-// This run's own salt: the test computes the e-mail hashes it expects without ingest's code.
-const PII_SALT = `identity-e2e-salt-${run}`;
+const PII_SALT = names.piiSalt;
+let stack: PipelineRun;
 let pipeline: TestPipeline;
 let ch: ClickHouse;
+const { send, web, app, store } = ingestSenders(() => pipeline.ingestUrl);
 
 beforeAll(async () => {
-  await prepareTopics(allTopics(prefix));
-  pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
-  for (const name of ['aggregation', 'enrichment', 'identity'] as const) await pipeline.start(name);
-  await pipeline.start('ingest', { PII_HASH_SALT: PII_SALT });
-  ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
+  stack = await startPipelineRun(names);
+  ({ pipeline, ch } = stack);
 }, 300_000);
 
 afterAll(async () => {
-  await removeTestRun({ pipeline, ch, database, prefix });
+  await stopPipelineRun(stack, names);
 });
-
-async function send(key: string, path: string, batch: object[]): Promise<void> {
-  const res = await fetch(`${pipeline.ingestUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(key) }, body: JSON.stringify({ batch }) });
-  expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: expect.objectContaining({ success: true }) });
-}
-const web = (batch: object[]) => send('local-web', '/v1/batch', batch);
-const app = (batch: object[]) => send('local-app', '/v1/batch', batch);
-const store = (batch: object[]) => send('local-store', '/v1/store/batch', batch);
 
 /** Every identifier with its person as analysts see it: the identities table resolved through the overrides. */
 const RESOLVED_IDENTITIES = `

@@ -1,4 +1,4 @@
-import { allTopics, eventRetentionHoursOf, withEventRetention, type TopicAdmin, type TopicSpec } from '@cdp/plumbing';
+import { PERSONAL_SEGMENT_MS, allTopics, eventRetentionHoursOf, withEventRetention, type TopicAdmin, type TopicSpec } from '@cdp/plumbing';
 
 export interface TopicReport {
   created: string[];
@@ -44,6 +44,11 @@ export async function ensureTopics(admin: TopicAdmin, specs: readonly TopicSpec[
     if (spec.retentionMs !== undefined && retention !== String(spec.retentionMs)) {
       await admin.setTopicConfigs(spec.name, { 'retention.ms': String(spec.retentionMs) });
       retained.push(`${spec.name}: retention.ms ${retention ?? 'unset'} -> ${spec.retentionMs}`);
+    }
+    const segment = actual.config['segment.ms'];
+    if (spec.personal && segment !== String(PERSONAL_SEGMENT_MS)) {
+      await admin.setTopicConfigs(spec.name, { 'segment.ms': String(PERSONAL_SEGMENT_MS) });
+      retained.push(`${spec.name}: segment.ms ${segment ?? 'unset'} -> ${PERSONAL_SEGMENT_MS}`);
     }
   }
   return { created, grown, retained, problems };

@@ -23,3 +23,4 @@ export * from './keyed-table';
 export * from './ip';
 export * from './key-file';
 export * from './identity-tables';
+export * from './suppressions';

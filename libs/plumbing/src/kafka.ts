@@ -12,11 +12,13 @@ import type { Logger } from 'pino';
 import { CdpError, TransientError } from './errors';
 import { failpoint } from './failpoints';
 import { intentOf, planBatch, rangeMetadata, type OffsetRange } from './stable-batches';
-import type { TopicSpec } from './topics';
+import { PERSONAL_SEGMENT_MS, type TopicSpec } from './topics';
 
 export interface OutgoingRecord {
   key: string | Buffer | null;
   value: Buffer | null;
+  /** Set: this partition, not the key's (see partitionOfKey). */
+  partition?: number;
   headers?: Record<string, string>;
 }
 
@@ -249,6 +251,23 @@ const cachingPartitioner: ICustomPartitioner = () => {
 };
 
 /**
+ * The partition Kafka's default partitioners (Java's, kafkajs', ours) choose for a key among
+ * `partitions`: for a record that must land where another key would (a topic keyed per record
+ * but ordered per tenant).
+ */
+export const partitionOfKey = (key: string, partitions: number): number => compatibilityPartitioner(undefined as never, Buffer.from(key)) % partitions;
+
+/** The tenant part of a key `tenant|...`. */
+export const tenantOfKey = (key: string): string => {
+  const bar = key.indexOf('|');
+  return bar < 0 ? key : key.slice(0, bar);
+};
+
+/** The partition a record of `spec` must be sent to, when the topic chooses it rather than the key's hash (TopicSpec.partitionBy). */
+export const partitionFor = (spec: TopicSpec, key: string | null): number | undefined =>
+  spec.partitionBy === 'tenant' && key !== null ? partitionOfKey(tenantOfKey(key), spec.partitions) : undefined;
+
+/**
  * @platformatic/kafka's errors: network and timeout failures, and broker answers it marks
  * retriable (leader moved, not enough replicas), alone or inside the MultipleErrors of one request.
  */
@@ -352,7 +371,7 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
         return Promise.reject(wrapKafkaError(e, 'producer connect'));
       });
       const toMessages = (topic: string, records: OutgoingRecord[]): MessageToProduce<Buffer | undefined, Buffer | undefined, string, string>[] =>
-        records.map((r) => ({ topic, key: r.key === null ? undefined : typeof r.key === 'string' ? Buffer.from(r.key) : r.key, value: r.value ?? undefined, ...(r.headers ? { headers: r.headers } : {}) }));
+        records.map((r) => ({ topic, key: r.key === null ? undefined : typeof r.key === 'string' ? Buffer.from(r.key) : r.key, value: r.value ?? undefined, ...(r.partition !== undefined ? { partition: r.partition } : {}), ...(r.headers ? { headers: r.headers } : {}) }));
       const send = async (messages: MessageToProduce<Buffer | undefined, Buffer | undefined, string, string>[], what: string) => {
         await producer.send({ messages }).catch((e: unknown) => Promise.reject(wrapKafkaError(e, what)));
       };
@@ -404,7 +423,7 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
         throw wrapKafkaError(error, `${what}: init`);
       }
       const toMessages = (records: OutgoingRecord[]) =>
-        records.map((r) => ({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }));
+        records.map((r) => ({ key: r.key, value: r.value, ...(r.partition !== undefined ? { partition: r.partition } : {}), ...(r.headers ? { headers: r.headers } : {}) }));
       return {
         async publish(batches, { onProgress, consumed, awaitVisible = true } = {}) {
           const total = batches.reduce((n, b) => n + b.records.length, 0);
@@ -587,7 +606,8 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       if (pending.size === 0 && !follow) return { caughtUp, close: async () => undefined };
       // A group of its own per reader: two readers of one topic started in the same millisecond
       // shared a group, each got half the partitions and waited for the other half for ever.
-      const consumer = kafka.consumer({ groupId: `table-${topic}-${process.pid}-${Date.now()}-${++tableReaders}`, allowAutoTopicCreation: false, maxBytesPerPartition: 8 * 1024 * 1024 });
+      // A short fetch wait: closing a reader waits out the fetch in flight (5 s by default).
+      const consumer = kafka.consumer({ groupId: `table-${topic}-${process.pid}-${Date.now()}-${++tableReaders}`, allowAutoTopicCreation: false, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 500 });
       await consumer.connect().catch((e: unknown) => Promise.reject(wrapKafkaError(e, 'consumer connect')));
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       // lastOffset() counts records the batch held but did not hand over (control records,
@@ -644,6 +664,7 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
                 // Compacted topics hold state: keep tombstones long enough for a slow reader to see them.
                 ...(s.cleanupPolicy === 'compact' ? [{ name: 'delete.retention.ms', value: String(24 * 3600 * 1000) }] : []),
                 ...(s.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(s.retentionMs) }] : []),
+                ...(s.personal ? [{ name: 'segment.ms', value: String(PERSONAL_SEGMENT_MS) }] : []),
               ],
             })),
           });

@@ -12,7 +12,7 @@ import type { AvroCodec } from './avro';
 import type { AvroSchema } from './schemas';
 import { loadSchemaCatalog } from './schemas';
 import { deadLetterTopicOf, valueSubjectOf, type TopicSpec } from './topics';
-import type { EventConsumer, EventProducer, IncomingRecord, KafkaClients, OutgoingRecord, RecordBatch } from './kafka';
+import { partitionFor, type EventConsumer, type EventProducer, type IncomingRecord, type KafkaClients, type OutgoingRecord, type RecordBatch } from './kafka';
 import { createOutcomeCounter, deadLetterOf, decodeRecord, encodeDeadLetter, type Outcome } from './outcome';
 
 export interface OutputRecord {
@@ -28,7 +28,11 @@ export interface StreamProcessorSpec {
   inputs: readonly TopicSpec[];
   /** Outputs the service may write, resolved to schema ids before the first record. */
   outputs: readonly TopicSpec[];
-  process(value: unknown, record: IncomingRecord): Outcome<OutputRecord[]>;
+  /**
+   * Mostly synchronous; a rare record may need I/O (the graph writer reading the history for an
+   * erasure) and return a promise. Records of one partition are still processed in order.
+   */
+  process(value: unknown, record: IncomingRecord): Outcome<OutputRecord[]> | Promise<Outcome<OutputRecord[]>>;
   /**
    * process() changes in-memory state that only Kafka can restore. When a batch fails (its
    * outputs cannot be sent, the registry is unreachable...), re-reading it in this process would
@@ -89,10 +93,15 @@ export async function startStreamProcessor(
     let okCount = 0;
     for (const record of batch.records) {
       const decoded = await decodeRecord(codec, record, reader);
-      const outcome: Outcome<OutputRecord[]> = decoded.kind === 'ok' ? spec.process(decoded.value, record) : decoded;
+      let processed = decoded.kind === 'ok' ? spec.process(decoded.value, record) : decoded;
+      if (processed instanceof Promise) processed = await processed;
+      const outcome: Outcome<OutputRecord[]> = processed;
       if (outcome.kind === 'ok') {
         for (const o of outcome.value) {
-          push(o.topic.name, { key: o.key, value: o.value === null ? null : codec.encode(schemaIds.get(o.topic.name)!, o.value) });
+          const encoded: OutgoingRecord = { key: o.key, value: o.value === null ? null : codec.encode(schemaIds.get(o.topic.name)!, o.value) };
+          const partition = o.topic.partitionBy && partitionFor(o.topic, o.key);
+          if (partition !== undefined) encoded.partition = partition;
+          push(o.topic.name, encoded);
         }
         okCount++;
       } else {

@@ -1,5 +1,6 @@
 import { ConfigError } from './errors';
 import { loadSchemaCatalog } from './schemas';
+import { partitionFor, partitionOfKey } from './kafka';
 import { TOPICS, allTopics, deadLetterTopicOf, eventRetentionHoursOf, valueSubjectOf, withEventRetention } from './topics';
 
 describe('topic catalogue', () => {
@@ -28,6 +29,26 @@ describe('topic catalogue', () => {
   });
 });
 
+describe('personal data on compacted topics', () => {
+  it('rolls the segments of every compacted topic that names persons or identifiers daily, so tombstoned records are compacted away', () => {
+    const personal = Object.values(TOPICS).filter((t) => t.personal).map((t) => t.name).sort();
+    expect(personal).toEqual(['aggregation.signal-state.v1', 'identity.history.v2', 'identity.identifiers.v1', 'identity.person-merges.v1', 'privacy.erasure-requests.v1'].sort());
+    for (const t of Object.values(TOPICS).filter((x) => x.personal)) expect(t.cleanupPolicy).toBe('compact');
+  });
+
+  it('keeps a tenant\'s history and erasure requests on the partition its links go to, whatever the rest of the key', () => {
+    const links = partitionOfKey('demo', TOPICS.identityLinks.partitions);
+    expect(partitionFor(TOPICS.identityHistory, 'demo|entry-1')).toBe(links);
+    expect(partitionFor(TOPICS.identityHistory, 'demo|entry-2')).toBe(links);
+    expect(partitionFor(TOPICS.erasureRequests, 'demo|er_1')).toBe(links);
+    expect(TOPICS.erasureRequests.partitions).toBe(TOPICS.identityLinks.partitions);
+    // Tenants spread over the partitions like the links do.
+    const tenants = ['demo', 'acme', 'north', 'south', 'shop-1', 'shop-2', 'shop-3', 'shop-4'];
+    expect(new Set(tenants.map((x) => partitionFor(TOPICS.identityHistory, `${x}|e`))).size).toBeGreaterThan(1);
+    expect(partitionFor(TOPICS.identifierAssignments, 'demo|user_id|u1')).toBeUndefined();
+  });
+});
+
 describe('event retention', () => {
   it('fills in the event retention where a delete topic states none, and leaves the others', () => {
     const specs = withEventRetention(allTopics(), 48);
@@ -35,7 +56,7 @@ describe('event retention', () => {
     expect(byName.get('web.segment-events.v1')).toBe(48 * 3_600_000);
     expect(byName.get('enrichment.enriched-events.v1')).toBe(48 * 3_600_000);
     expect(byName.get('web.segment-events.v1.dlq')).toBe(48 * 3_600_000);
-    expect(byName.get('identity.history.v1')).toBe(-1);
+    expect(byName.get('identity.history.v2')).toBeUndefined();
     expect(byName.get('identity.identifiers.v1')).toBeUndefined();
     expect(specs.filter((s) => s.cleanupPolicy === 'delete' && s.retentionMs === undefined)).toEqual([]);
   });

@@ -15,6 +15,16 @@ export interface TopicSpec {
    * which is right for a stream whose consumers keep what they need.
    */
   readonly retentionMs?: number;
+  /**
+   * A compacted topic that holds personal data: its segments roll daily (segment.ms), so that a
+   * tombstoned key's older records are compacted away within days, not when a 1 GiB segment fills.
+   */
+  readonly personal?: boolean;
+  /**
+   * Records go to the partition of this part of the key (the text before the first `|`), not of
+   * the whole key: a compacted topic keyed per record that keeps one tenant's records in order.
+   */
+  readonly partitionBy?: 'tenant';
   readonly key: string;
   readonly doc: string;
 }
@@ -80,6 +90,7 @@ export const TOPICS = Object.freeze({
     partitions: 4,
     cleanupPolicy: 'compact',
     valueType: 'cdp.identity.IdentifierAssignment',
+    personal: true,
     key: 'tenant|type|value',
     doc: 'The identity graph as a table: identifier -> person. Identity rebuilds its state from it on start.',
   }),
@@ -88,6 +99,7 @@ export const TOPICS = Object.freeze({
     partitions: 1,
     cleanupPolicy: 'compact',
     valueType: 'cdp.identity.PersonMerge',
+    personal: true,
     key: 'tenant|fromPersonId',
     doc: 'Flat merge records (absorbed person -> surviving person); views resolve person ids through them.',
   }),
@@ -100,13 +112,14 @@ export const TOPICS = Object.freeze({
     doc: 'Identifiers seen together, from the stitchers to the graph writer.',
   }),
   identityHistory: topic({
-    name: 'identity.history.v1',
+    name: 'identity.history.v2',
     partitions: 4,
-    cleanupPolicy: 'delete',
-    retentionMs: -1,
+    cleanupPolicy: 'compact',
+    personal: true,
+    partitionBy: 'tenant',
     valueType: 'cdp.identity.IdentityHistoryEntry',
-    key: 'tenant: one tenant\'s history stays in the order the graph writer applied it',
-    doc: 'Append-only identity history: every link that changed the graph (first-seen identifiers, joined persons) or was refused, with its cause event. Not compacted and no time retention: kept for as long as the person exists; privacy work removes entries by person. Replaying its identifiers in order into an empty graph gives the persons again.',
+    key: 'tenant|entryId, on the partition of the tenant: one tenant\'s history stays in the order the graph writer applied it',
+    doc: 'Identity history: every link that changed the graph (first-seen identifiers, joined persons) or was refused, with its cause event. No time retention: kept for as long as the person exists. Compacted per entry, so that erasing a person tombstones its entries. Replaying its identifiers in order into an empty graph gives the persons again. v2: v1 was keyed by tenant and could not lose one person\'s entries.',
   }),
   identityConflicts: topic({
     name: 'identity.conflicts.v1',
@@ -137,6 +150,7 @@ export const TOPICS = Object.freeze({
     partitions: 4,
     cleanupPolicy: 'compact',
     valueType: 'cdp.aggregation.SignalState',
+    personal: true,
     key: 'tenant|personId',
     doc: 'The signals processor\'s per-person state (open cart, store visits, product views, signals fired), written in the transaction of the signals it made; read back on start so timers survive a restart.',
   }),
@@ -148,6 +162,24 @@ export const TOPICS = Object.freeze({
     valueType: 'cdp.aggregation.PersonUpdates',
     key: 'tenant',
     doc: 'A change feed: after each batch of events lands in ClickHouse, the persons (at ingest) whose rows it changed. Readers invalidate what they cached for those persons (the customer API). A notification, not a record of the events: kept one day, at least once.',
+  }),
+  erasureRequests: topic({
+    name: 'privacy.erasure-requests.v1',
+    partitions: 4,
+    cleanupPolicy: 'compact',
+    personal: true,
+    partitionBy: 'tenant',
+    valueType: 'cdp.privacy.ErasureRequest',
+    key: 'tenant|requestId, on the partition of the tenant: the same partition as the tenant\'s links, so the graph writer of its links erases its persons',
+    doc: 'Erasure requests and their progress: REQUESTED (by the API or the command, with the identifier), IDENTITY_ERASED (by the graph writer, with the persons to delete), DONE (by aggregation, counts only), NOT_FOUND, WITHDRAWN. The newest state per request wins; compaction removes the earlier ones that named the person.',
+  }),
+  suppressions: topic({
+    name: 'privacy.suppressions.v1',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    valueType: 'cdp.privacy.Suppression',
+    key: 'tenant|type|value',
+    doc: 'Identifiers of erased persons: ingest and the stitchers drop events carrying them until the erasure is withdrawn (a tombstone).',
   }),
   products: topic({
     name: 'reference.products.v2',
@@ -184,6 +216,9 @@ export const TOPICS = Object.freeze({
 });
 
 export type TopicKey = keyof typeof TOPICS;
+
+/** segment.ms of the compacted topics that hold personal data: a tombstoned key's older records go within about a day of it. */
+export const PERSONAL_SEGMENT_MS = 86_400_000;
 
 export const deadLetterTopicOf = (spec: TopicSpec): TopicSpec =>
   topic({

@@ -26,6 +26,8 @@ export const aggregationConfigSchema = z.object({
   AGGREGATION_RETENTION_PERSON_DAYS: env.int(730, { min: 0 }),
   /** Days ClickHouse keeps aggregates that name no person (product, sales, search, store KPIs); 0 keeps them for ever. */
   AGGREGATION_RETENTION_AGGREGATE_DAYS: env.int(1825, { min: 0 }),
+  /** An erasure deletes twice, this far apart: rows of the person that were being inserted the first time go the second. */
+  AGGREGATION_ERASURE_SETTLE_MS: env.int(3000, { min: 0 }),
   /** How often due timer signals (cart abandoned) are looked for. */
   AGGREGATION_SIGNAL_TICK_MS: env.int(5000, { min: 100 }),
 });

@@ -1,7 +1,9 @@
 /** aggregation: enriched events, the identity tables, conflicts and history into ClickHouse, exactly once per event id; which persons changed and real-time signals to Kafka. */
 import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
 import { applyRetention, migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
+import { startErasureExecutor } from './adapters/erasure-executor';
 import { startSignalsProcessor } from './adapters/signals-processor';
+import { ErasedPersons } from './core/erasure';
 import { aggregationConfigSchema, cartAbandonMsOf, DEFAULT_VISIT_RULES } from './config';
 
 async function main(): Promise<void> {
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'aggregation', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
   const producer = await clients.producer();
+  const erased = new ErasedPersons();
   const sink = await startClickHouseSink({
     clients, codec, producer, connection, logger, registry: telemetry.registry,
     topics: {
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
     fetchBytes: config.AGGREGATION_FETCH_BYTES,
     sessionTimeoutMs: config.AGGREGATION_SESSION_TIMEOUT_MINUTES * 60_000,
     dedup: { idsPerGeneration: config.AGGREGATION_DEDUP_IDS, loadHours: config.AGGREGATION_DEDUP_LOAD_HOURS, marginMs: config.AGGREGATION_DEDUP_MARGIN_MS },
+    erased,
   });
   // Its own consumer group: signals neither wait for ClickHouse inserts nor hold them up.
   const signals = await startSignalsProcessor({
@@ -42,11 +46,21 @@ async function main(): Promise<void> {
       defaultVisit: DEFAULT_VISIT_RULES,
     },
     tickMs: config.AGGREGATION_SIGNAL_TICK_MS,
+    erased,
+  });
+  const erasures = await startErasureExecutor({
+    clients, codec, producer, ch: sink.ch, logger, registry: telemetry.registry,
+    topics: { requests: t.erasureRequests, signalState: t.signalState },
+    groupId: `${config.AGGREGATION_GROUP_ID}-erasure`,
+    erased,
+    forgetSignalStates: (keys) => signals.forget(keys),
+    settleMs: config.AGGREGATION_ERASURE_SETTLE_MS,
   });
   ready = true;
   logger.info({ database: config.CLICKHOUSE_DATABASE, groupId: config.AGGREGATION_GROUP_ID }, 'aggregation running');
   onShutdown(logger, [
     // The transaction in hand commits (or aborts) before the signals consumer leaves its group.
+    { name: 'erasures', run: () => erasures.stop() },
     { name: 'signals', run: () => signals.stop() },
     // The batch in hand is inserted and committed before the consumer leaves the group.
     { name: 'consumer', run: () => sink.stop() },

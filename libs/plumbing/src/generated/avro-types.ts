@@ -1312,6 +1312,88 @@ export namespace CdpOps {
     }
 }
 
+export namespace CdpPrivacy {
+    export const ErasureStateSchema = "{\"type\":\"enum\",\"name\":\"ErasureState\",\"symbols\":[\"REQUESTED\",\"IDENTITY_ERASED\",\"DONE\",\"NOT_FOUND\",\"WITHDRAWN\"]}";
+    export const ErasureStateName = "cdp.privacy.ErasureState";
+    export type ErasureState = "REQUESTED" | "IDENTITY_ERASED" | "DONE" | "NOT_FOUND" | "WITHDRAWN";
+    export const ErasureRequestSchema = "{\"type\":\"record\",\"name\":\"ErasureRequest\",\"namespace\":\"cdp.privacy\",\"doc\":\"One request to erase a person (the right to be forgotten), keyed by tenant|requestId on a compacted topic. Each step writes the request again with its state: the API or the command (REQUESTED, with the identifier asked for), the identity graph writer (IDENTITY_ERASED: the identifier is gone, the persons at ingest to delete are named), aggregation (DONE: no identifier and no person left, only counts). WITHDRAWN ends the suppression of the person's identifiers.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"requestId\",\"type\":\"string\"},{\"name\":\"requestedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"requestedBy\",\"type\":\"string\",\"doc\":\"Who asked: the API key's id, or cli:<user> for the command. Never a person's data.\"},{\"name\":\"state\",\"type\":{\"type\":\"enum\",\"name\":\"ErasureState\",\"symbols\":[\"REQUESTED\",\"IDENTITY_ERASED\",\"DONE\",\"NOT_FOUND\",\"WITHDRAWN\"]}},{\"name\":\"identifier\",\"type\":[\"null\",\"cdp.identity.Identifier\"],\"default\":null,\"doc\":\"The identifier the request names, as ingest stores it (hashed where ingest hashes). Only while REQUESTED: every later state drops it.\"},{\"name\":\"personIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[],\"doc\":\"Only while IDENTITY_ERASED: the persons at ingest (the survivor and every person merged into it) whose rows aggregation deletes.\"},{\"name\":\"historyEntryIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[],\"doc\":\"Only while IDENTITY_ERASED: identity history entries tombstoned, for aggregation to delete too.\"},{\"name\":\"identifiers\",\"type\":\"int\",\"default\":0,\"doc\":\"Identifiers erased from the graph and suppressed.\"},{\"name\":\"kafkaTombstones\",\"type\":\"int\",\"default\":0,\"doc\":\"Tombstones written on compacted topics (identifiers, merges, history, signal state).\"},{\"name\":\"clickhouseRows\",\"type\":\"long\",\"default\":0,\"doc\":\"Rows deleted from ClickHouse tables.\"},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"doneAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"default\":null},{\"name\":\"detail\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Why the request ended as it did, without personal data.\"}]}";
+    export const ErasureRequestName = "cdp.privacy.ErasureRequest";
+    /**
+     * One request to erase a person (the right to be forgotten), keyed by tenant|requestId on a compacted topic. Each step writes the request again with its state: the API or the command (REQUESTED, with the identifier asked for), the identity graph writer (IDENTITY_ERASED: the identifier is gone, the persons at ingest to delete are named), aggregation (DONE: no identifier and no person left, only counts). WITHDRAWN ends the suppression of the person's identifiers.
+     */
+    export interface ErasureRequest {
+        tenant: string;
+        requestId: string;
+        requestedAt: number;
+        /**
+         * Who asked: the API key's id, or cli:<user> for the command. Never a person's data.
+         */
+        requestedBy: string;
+        state: CdpPrivacy.ErasureState;
+        /**
+         * The identifier the request names, as ingest stores it (hashed where ingest hashes). Only while REQUESTED: every later state drops it.
+         *
+         * Default: null
+         */
+        identifier: null | CdpIdentity.Identifier;
+        /**
+         * Only while IDENTITY_ERASED: the persons at ingest (the survivor and every person merged into it) whose rows aggregation deletes.
+         *
+         * Default: []
+         */
+        personIds: string[];
+        /**
+         * Only while IDENTITY_ERASED: identity history entries tombstoned, for aggregation to delete too.
+         *
+         * Default: []
+         */
+        historyEntryIds: string[];
+        /**
+         * Identifiers erased from the graph and suppressed.
+         *
+         * Default: 0
+         */
+        identifiers: number;
+        /**
+         * Tombstones written on compacted topics (identifiers, merges, history, signal state).
+         *
+         * Default: 0
+         */
+        kafkaTombstones: number;
+        /**
+         * Rows deleted from ClickHouse tables.
+         *
+         * Default: 0
+         */
+        clickhouseRows: number;
+        updatedAt: number;
+        /**
+         * Default: null
+         */
+        doneAt: null | number;
+        /**
+         * Why the request ended as it did, without personal data.
+         *
+         * Default: null
+         */
+        detail: null | string;
+    }
+    export const SuppressionSchema = "{\"type\":\"record\",\"name\":\"Suppression\",\"namespace\":\"cdp.privacy\",\"doc\":\"An identifier whose events are dropped at ingest and by the stitchers, because its person was erased. Keyed by tenant|type|value on a compacted topic; a tombstone (the request withdrawn) lets its events in again.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"identifier\",\"type\":\"cdp.identity.Identifier\"},{\"name\":\"requestId\",\"type\":\"string\",\"doc\":\"The erasure request that suppressed it.\"},{\"name\":\"since\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+    export const SuppressionName = "cdp.privacy.Suppression";
+    /**
+     * An identifier whose events are dropped at ingest and by the stitchers, because its person was erased. Keyed by tenant|type|value on a compacted topic; a tombstone (the request withdrawn) lets its events in again.
+     */
+    export interface Suppression {
+        tenant: string;
+        identifier: CdpIdentity.Identifier;
+        /**
+         * The erasure request that suppressed it.
+         */
+        requestId: string;
+        since: number;
+    }
+}
+
 export namespace CdpReference {
     export const AreaDemographicsSchema = "{\"type\":\"record\",\"name\":\"AreaDemographics\",\"namespace\":\"cdp.reference\",\"doc\":\"Open demographics of one postal-code area (modelled on Statistics Finland's Paavo), keyed countryCode|postalCode. Shares are 0..1 of the area's population or households.\",\"fields\":[{\"name\":\"countryCode\",\"type\":\"string\",\"doc\":\"ISO 3166-1 alpha-2.\"},{\"name\":\"postalCode\",\"type\":\"string\"},{\"name\":\"areaName\",\"type\":\"string\"},{\"name\":\"municipality\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"population\",\"type\":\"int\"},{\"name\":\"medianAge\",\"type\":[\"null\",\"double\"],\"default\":null},{\"name\":\"ageShares\",\"type\":{\"type\":\"map\",\"values\":\"double\"},\"doc\":\"Age band (0-14, 15-24, 25-34, 35-44, 45-54, 55-64, 65+) -> share of the population.\"},{\"name\":\"medianIncome\",\"type\":[\"null\",\"long\"],\"default\":null,\"doc\":\"Median disposable income of inhabitants, euros per year.\"},{\"name\":\"households\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"householdShares\",\"type\":{\"type\":\"map\",\"values\":\"double\"},\"doc\":\"Household type (single, couple, family_with_children, other) -> share of households.\"},{\"name\":\"statisticsYear\",\"type\":[\"null\",\"int\"],\"default\":null},{\"name\":\"sourceName\",\"type\":\"string\"},{\"name\":\"sourceVersion\",\"type\":\"string\"},{\"name\":\"loadedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
     export const AreaDemographicsName = "cdp.reference.AreaDemographics";

@@ -35,6 +35,7 @@ import {
 import { EventIdGate, keyOf, type GateRow } from '../core/event-id-gate';
 import { InsertCoalescer } from '../core/insert-coalescer';
 import { planRetention, type RetentionChange, type RetentionDays } from '../core/retention';
+import type { ErasedPersons } from '../core/erasure';
 import { GATED_TABLES, loadRecentIds, storedIds } from './stored-event-ids';
 import { assignSessions, Sessionizer } from '../core/sessions';
 import { openSessions } from './open-sessions';
@@ -62,8 +63,8 @@ export interface AggregationTopics {
   personUpdates: TopicSpec;
 }
 
-/** A decoded input to the table it lands in and its row there. */
-type Route = (value: unknown, record: IncomingRecord, now: number) => { table: string; row: Record<string, unknown> };
+/** A decoded input to the table it lands in and its row there; null for nothing to store. */
+type Route = (value: unknown, record: IncomingRecord, now: number) => { table: string; row: Record<string, unknown> } | null;
 
 export async function migrateDatabase(connection: ClickHouseOptions & { database: string }, logger: Logger): Promise<void> {
   const result = await migrate(connection, loadMigrations(MIGRATIONS_DIR));
@@ -102,6 +103,8 @@ export async function startClickHouseSink(deps: {
   sessionTimeoutMs?: number;
   logger: Logger;
   registry: Registry;
+  /** Persons erased while this process runs: their rows still in flight are not stored. */
+  erased?: ErasedPersons;
 }): Promise<{ stop(): Promise<void>; ch: ClickHouse }> {
   const { clients, codec, producer, topics, logger } = deps;
   const ch = createClickHouse(deps.connection);
@@ -278,10 +281,11 @@ export async function startClickHouseSink(deps: {
   });
   const routes: Record<string, Route> = {
     [topics.events.name]: (v, _, now) => enrichedRow(v as CdpEnrichment.EnrichedEvent, now),
-    [topics.assignments.name]: (v) => ({ table: 'identities', row: identityRow(v as CdpIdentity.IdentifierAssignment) }),
-    [topics.merges.name]: (v) => ({ table: 'person_overrides', row: overrideRow(v as CdpIdentity.PersonMerge) }),
+    // Tombstones on identity's topics come from erasure, which deletes the rows itself.
+    [topics.assignments.name]: (v) => (v === null ? null : { table: 'identities', row: identityRow(v as CdpIdentity.IdentifierAssignment) }),
+    [topics.merges.name]: (v) => (v === null ? null : { table: 'person_overrides', row: overrideRow(v as CdpIdentity.PersonMerge) }),
     [topics.conflicts.name]: (v, _, now) => ({ table: 'identity_conflicts', row: conflictRow(v as CdpIdentity.IdentityConflict, now) }),
-    [topics.history.name]: (v, record, now) => ({ table: 'identity_history', row: historyRow(v as CdpIdentity.IdentityHistoryEntry, Number(record.offset), now) }),
+    [topics.history.name]: (v, record, now) => (v === null ? null : { table: 'identity_history', row: historyRow(v as CdpIdentity.IdentityHistoryEntry, Number(record.offset), now) }),
     [topics.products.name]: reference('ref_products', productRefRow),
     [topics.stores.name]: reference('ref_stores', storeRefRow),
     [topics.partnerSegments.name]: reference('ref_partner_segments', partnerSegmentRefRow),
@@ -289,6 +293,7 @@ export async function startClickHouseSink(deps: {
     [topics.signals.name]: (v, _, now) => ({ table: 'signals', row: signalRow(v as CdpAggregation.Signal, now) }),
   };
 
+  const erasedDropped = new Counter({ name: 'aggregation_erased_rows_dropped_total', help: 'Rows of persons erased while their events were in flight, not stored', labelNames: ['table'], registers: [deps.registry] });
   const consumer = await clients.consumer({ groupId: deps.groupId, topics: Object.keys(routes), maxBytesPerPartition: deps.fetchBytes, concurrency: 4, minBytes: 512 * 1024, maxWaitMs: 200, stableBatches: true });
   const running = consumer.run(async (batch) => {
     if (batch.topic !== topics.events.name) return landBatch(batch, false);
@@ -311,12 +316,18 @@ export async function startClickHouseSink(deps: {
     // One topic's batch can feed several tables (enriched events: events, Wi-Fi, people counts).
     const byTable = new Map<string, { rows: Record<string, unknown>[]; records: IncomingRecord[] }>();
     const refused = [];
+    const erased = deps.erased;
     for (const v of values) {
       let routed: ReturnType<Route>;
       try {
         routed = route(v.value, v.record, now);
       } catch (error) {
         refused.push(encodeDeadLetter(codec, dlqIds.get(batch.topic)!, deadLetterOf(v.record, 'aggregation', { code: 'aggregation.unmappable_record', step: 'row', message: (error as Error).message })));
+        continue;
+      }
+      if (routed === null) continue;
+      if (erased && erased.size > 0 && erased.has(routed.row.tenant as string, routed.row.person_id as string)) {
+        erasedDropped.inc({ table: routed.table });
         continue;
       }
       const group = byTable.get(routed.table) ?? { rows: [], records: [] };

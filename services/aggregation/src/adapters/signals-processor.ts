@@ -55,6 +55,7 @@ import {
   type SignalState,
   type VisitRules,
 } from '../core/signals';
+import type { ErasedPersons } from '../core/erasure';
 import { createPersonLookup, loadVisitRules, type PersonLookup, type PersonProfile } from './signal-lookups';
 
 export interface SignalTopics {
@@ -82,11 +83,15 @@ export interface SignalsProcessorDeps {
   registry: Registry;
   /** ClickHouse by default. */
   lookup?: PersonLookup;
+  /** Persons erased while this process runs: their events in flight raise no signal. */
+  erased?: ErasedPersons;
 }
 
 export interface SignalsProcessor {
   /** Stops the timers and the consumer, lets the transaction in hand finish, closes the producers. */
   stop(): Promise<void>;
+  /** Erasure: drops these states (keys tenant|personId) and their timers; the state topic is tombstoned by the caller. */
+  forget(keys: readonly string[]): void;
 }
 
 /** Signals of a store visit carry the person's partner segments. */
@@ -152,6 +157,8 @@ export async function startSignalsProcessor(deps: SignalsProcessorDeps): Promise
     return m;
   };
   const remember = (key: string, state: SignalState) => {
+    // A transaction that was in flight when its person was erased: its state is not kept.
+    if (deps.erased?.has(state.tenant, state.personId)) return;
     states.set(key, state);
     const at = nextDueAt(state, rules);
     if (at === undefined) dueOf(state.partition).delete(key);
@@ -268,6 +275,7 @@ export async function startSignalsProcessor(deps: SignalsProcessorDeps): Promise
       const event = decoded.value as CdpEnrichment.EnrichedEvent;
       if (!event.personId) continue;
       const envelope = envelopeOf(event);
+      if (deps.erased?.has(envelope.tenant, event.personId)) continue;
       const key = stateKeyOf(envelope.tenant, event.personId);
       const before = changed.get(key) ?? states.get(key);
       let profile: PersonProfile | undefined;
@@ -368,6 +376,14 @@ export async function startSignalsProcessor(deps: SignalsProcessorDeps): Promise
   logger.info({ groupId, cartAbandonMs: rules.cartAbandonMs, tickMs: deps.tickMs }, 'signals processor running');
 
   return {
+    forget(keys) {
+      for (const key of keys) {
+        const state = states.get(key);
+        if (!state) continue;
+        states.delete(key);
+        due.get(state.partition)?.delete(key);
+      }
+    },
     async stop() {
       stopped = true;
       clearInterval(ticker);

@@ -5,8 +5,8 @@
  * tenant's links all go to one partition) applies the links and publishes the table, the merges,
  * the conflicts and the append-only history; its state is the compacted topics, rebuilt on start.
  */
-import { ok, readIdentityTables, type AvroCodec, type CdpIdentity, type IncomingRecord, type KafkaClients, type Logger, type OutputRecord, type TableReader, type TopicSpec } from '@cdp/plumbing';
-import type { IdentityGraph } from '../core/graph';
+import { loadSchemaCatalog, ok, readIdentityTables, suppressionKey, type AvroCodec, type CdpIdentity, type CdpPrivacy, type IncomingRecord, type KafkaClients, type Logger, type Outcome, type OutputRecord, type SuppressionList, type TableReader, type TopicSpec } from '@cdp/plumbing';
+import { personIdsOf, type IdentityGraph } from '../core/graph';
 import { envelopeOf, type InputEvent, type LinkIdentifier } from '../core/identifiers';
 import { assignmentKey, conflictKey, linkKey, mergeKey } from '../core/resolve-event';
 import type { RuleBook } from '../core/rules';
@@ -20,6 +20,13 @@ export interface IdentityTopics {
   merges: TopicSpec;
   conflicts: TopicSpec;
   history: TopicSpec;
+  erasureRequests: TopicSpec;
+  suppressions: TopicSpec;
+}
+
+/** What a stitcher or the graph writer drops because its person was erased. */
+export interface SuppressionCounter {
+  inc(labels: { role: 'stitch' | 'graph' }): void;
 }
 
 /** Identity's two state topics, read by plumbing's readIdentityTables (the customer API reads them the same way). */
@@ -40,11 +47,17 @@ export async function followTable(table: IdentityTable, topics: IdentityTopics, 
   return readers;
 }
 
-export function stitchProcess(table: IdentityTable, rules: RuleBook, topics: IdentityTopics) {
+export function stitchProcess(table: IdentityTable, rules: RuleBook, topics: IdentityTopics, suppressions: SuppressionList, suppressed: SuppressionCounter) {
   return (value: unknown, record: IncomingRecord) => {
     const event = wrap(value, record.topic, topics);
     const envelope = envelopeOf(event);
     const { resolved, link } = stitch(event, rules.rulesOf(envelope.tenant), table);
+    // An erased person's event that did not come through ingest (a store gateway writes to
+    // Kafka itself) or passed it before the suppression arrived: dropped here, counted.
+    if (suppressions.suppressedBy(envelope.tenant, resolved.identifiers) !== undefined) {
+      suppressed.inc({ role: 'stitch' });
+      return ok<OutputRecord[]>([]);
+    }
     const out: OutputRecord[] = [];
     if (link) out.push({ topic: topics.links, key: linkKey(link), value: link });
     // Every event goes on, Wi-Fi observations too: they feed the graph (captive-portal logins)
@@ -54,24 +67,147 @@ export function stitchProcess(table: IdentityTable, rules: RuleBook, topics: Ide
   };
 }
 
-export function graphProcess(graph: IdentityGraph, topics: IdentityTopics) {
+/** Entry ids of a tenant's history entries that name any of these identifiers or persons. */
+export type HistoryScan = (tenant: string, identifierKeys: ReadonlySet<string>, personIds: ReadonlySet<string>) => Promise<string[]>;
+
+export interface GraphDeps {
+  suppressions: SuppressionList;
+  suppressed: SuppressionCounter;
+  scanHistory: HistoryScan;
+  now?: () => number;
+}
+
+/** Entries written lately, which a history scan may not see yet (sent after it began). */
+const RECENT_ENTRIES = 10_000;
+
+export function graphProcess(graph: IdentityGraph, topics: IdentityTopics, deps: GraphDeps) {
   // A shared device sends the same refused link again and again: its conflict is recorded once
   // per process (and once in ClickHouse, by its deterministic id).
   const recorded = new Set<string>();
-  return (value: unknown) => {
-    const link = value as CdpIdentity.IdentityLink;
-    const { assignments, merges, conflicts, history } = graph.applyLink(link.tenant, link.identifiers as LinkIdentifier[], link.eventTime, link.eventId, Date.now());
+  const recent: { tenant: string; entryId: string; keys: string[]; persons: string[] }[] = [];
+  const now = deps.now ?? Date.now;
+  const applyLink = (link: CdpIdentity.IdentityLink): Outcome<OutputRecord[]> => {
+    if (deps.suppressions.suppressedBy(link.tenant, link.identifiers) !== undefined) {
+      deps.suppressed.inc({ role: 'graph' });
+      return ok([]);
+    }
+    const { assignments, merges, conflicts, history } = graph.applyLink(link.tenant, link.identifiers as LinkIdentifier[], link.eventTime, link.eventId, now());
     const fresh = conflicts.filter((c) => !recorded.has(c.conflictId));
     for (const c of fresh) recorded.add(c.conflictId);
     const entry = history && historyOf(history, fresh);
+    if (entry) {
+      if (recent.length >= RECENT_ENTRIES) recent.shift();
+      recent.push({ tenant: entry.tenant, entryId: entry.entryId, keys: entry.identifiers.map((i) => suppressionKey(entry.tenant, i)), persons: personsNamed(entry) });
+    }
     return ok<OutputRecord[]>([
       // History first, sent ahead of (or with) the state topics: a change is never published
       // without its entry, which a replay would not write (it changes nothing). Twice: one entry id.
-      ...(entry ? [{ topic: topics.history, key: entry.tenant, value: entry }] : []),
+      ...(entry ? [{ topic: topics.history, key: historyKey(entry), value: entry }] : []),
       ...assignments.map((a) => ({ topic: topics.assignments, key: assignmentKey(a), value: a })),
       ...merges.map((m) => ({ topic: topics.merges, key: mergeKey(m), value: m })),
       ...fresh.map((c) => ({ topic: topics.conflicts, key: conflictKey(c), value: c })),
     ]);
+  };
+
+  /**
+   * REQUESTED: the person leaves the graph (identifiers, merges, history entries tombstoned),
+   * their identifiers are suppressed, and the request goes on as IDENTITY_ERASED naming the
+   * persons whose rows aggregation deletes. Suppressions are sent first and the request last: a
+   * crash between them finds the person gone from the rebuilt graph but its identifiers suppressed
+   * under this request, and finishes from those. WITHDRAWN: the suppressions are tombstoned.
+   */
+  const erase = async (request: CdpPrivacy.ErasureRequest): Promise<Outcome<OutputRecord[]>> => {
+    const { tenant, requestId } = request;
+    const at = now();
+    if (request.state === 'WITHDRAWN') {
+      const keys = deps.suppressions.keysOf(requestId).filter((k) => k.startsWith(`${tenant}|`));
+      for (const k of keys) deps.suppressions.removeKey(k);
+      return ok(keys.map((k) => ({ topic: topics.suppressions, key: k, value: null })));
+    }
+    if (request.state !== 'REQUESTED' || !request.identifier) return ok([]);
+    const asked = { type: request.identifier.type, value: request.identifier.value };
+    const erased = graph.erase(tenant, asked);
+    let identifiers: CdpIdentity.Identifier[];
+    let mergesGone: string[];
+    if (erased) {
+      identifiers = erased.identifiers;
+      mergesGone = erased.absorbed;
+    } else {
+      const earlier = deps.suppressions.keysOf(requestId).filter((k) => k.startsWith(`${tenant}|`));
+      if (earlier.length === 0) {
+        // No person holds it: nothing to delete, but its events stay out from now on.
+        const suppression = { tenant, identifier: asked, requestId, since: at };
+        deps.suppressions.add(suppression);
+        return ok([
+          { topic: topics.suppressions, key: suppressionKey(tenant, asked), value: suppression },
+          { topic: topics.erasureRequests, key: `${tenant}|${requestId}`, value: { ...request, state: 'NOT_FOUND', identifier: null, identifiers: 1, updatedAt: at, doneAt: at, detail: 'no person holds this identifier: nothing was stored; its events are suppressed from now on' } },
+        ]);
+      }
+      identifiers = earlier.map(identifierOfKey);
+      mergesGone = personIdsOf(tenant, identifiers);
+    }
+    const personIds = personIdsOf(tenant, identifiers, erased ? [erased.survivor, ...erased.absorbed] : []);
+    const suppressionsOut = identifiers.map((identifier) => {
+      const suppression = { tenant, identifier, requestId, since: at };
+      deps.suppressions.add(suppression);
+      return { topic: topics.suppressions, key: suppressionKey(tenant, identifier), value: suppression };
+    });
+    const keys = new Set(identifiers.map((i) => suppressionKey(tenant, i)));
+    const persons = new Set(personIds);
+    const entries = new Set(await deps.scanHistory(tenant, keys, persons));
+    for (const r of recent) if (r.tenant === tenant && (r.keys.some((k) => keys.has(k)) || r.persons.some((p) => persons.has(p)))) entries.add(r.entryId);
+    const tombstones: OutputRecord[] = [
+      ...identifiers.map((i) => ({ topic: topics.assignments, key: `${tenant}|${i.type}|${i.value}`, value: null })),
+      ...mergesGone.map((p) => ({ topic: topics.merges, key: `${tenant}|${p}`, value: null })),
+      ...[...entries].sort().map((e) => ({ topic: topics.history, key: `${tenant}|${e}`, value: null })),
+    ];
+    const next: CdpPrivacy.ErasureRequest = {
+      ...request, state: 'IDENTITY_ERASED', identifier: null, personIds, historyEntryIds: [...entries].sort(), identifiers: identifiers.length, kafkaTombstones: tombstones.length, updatedAt: at,
+    };
+    return ok([...suppressionsOut, ...tombstones, { topic: topics.erasureRequests, key: `${tenant}|${requestId}`, value: next }]);
+  };
+
+  return (value: unknown, record?: IncomingRecord): Outcome<OutputRecord[]> | Promise<Outcome<OutputRecord[]>> =>
+    record?.topic === topics.erasureRequests.name ? erase(value as CdpPrivacy.ErasureRequest) : applyLink(value as CdpIdentity.IdentityLink);
+}
+
+/** History keys: one per entry, so that erasure can tombstone a person's entries; partitioned by tenant (TopicSpec.partitionBy). */
+export const historyKey = (e: CdpIdentity.IdentityHistoryEntry): string => `${e.tenant}|${e.entryId}`;
+
+/** Every person an entry names, as ClickHouse's identity_history.persons has them. */
+function personsNamed(e: CdpIdentity.IdentityHistoryEntry): string[] {
+  return [e.personId, ...e.joins.flatMap((j) => [j.survivorPersonId, j.absorbedPersonId, ...j.carriedPersonIds]), ...e.refusals.flatMap((r) => [r.personId, r.otherPersonId])];
+}
+
+const identifierOfKey = (key: string): CdpIdentity.Identifier => {
+  const [, type, ...value] = key.split('|');
+  return { type: type!, value: value.join('|') };
+};
+
+/** Reads a tenant's history to its end: the entries naming the erased identifiers or persons. */
+export function historyScanner(topic: TopicSpec, clients: KafkaClients, codec: AvroCodec): HistoryScan {
+  const reader = loadSchemaCatalog().resolve(topic.valueType);
+  return async (tenant, identifierKeys, personIds) => {
+    const found = new Set<string>();
+    // Chained, so that a tombstone after an entry is applied after the entry's decode.
+    let chain = Promise.resolve();
+    const prefix = `${tenant}|`;
+    await clients.readTable(topic.name, (r) => {
+      const key = r.key?.toString('utf8');
+      if (!key?.startsWith(prefix)) return;
+      const entryId = key.slice(prefix.length);
+      const bytes = r.value;
+      chain = chain.then(async () => {
+        if (!bytes) {
+          found.delete(entryId);
+          return;
+        }
+        const e = codec.decodeCached<CdpIdentity.IdentityHistoryEntry>(bytes, reader) ?? (await codec.decode<CdpIdentity.IdentityHistoryEntry>(bytes, reader));
+        if (e.identifiers.some((i) => identifierKeys.has(suppressionKey(tenant, i))) || personsNamed(e).some((p) => personIds.has(p))) found.add(entryId);
+      });
+    }, { follow: false });
+    await chain;
+    return [...found];
   };
 }
 

@@ -1,4 +1,4 @@
-import { IdentityGraph, LIMIT_EXCEEDED, personIdOf } from './graph';
+import { IdentityGraph, LIMIT_EXCEEDED, personIdOf, personIdsOf } from './graph';
 import { PREVIOUS_ID, type Identifier, type PreviousId } from './identifiers';
 import { DEFAULT_RULES, parseRules } from './rules';
 
@@ -246,5 +246,37 @@ describe('IdentityGraph', () => {
       const next = [user('u2'), previous('u1')];
       expect(rebuilt.applyLink('demo', next, 2, 'e2', 100)).toEqual(g.applyLink('demo', next, 2, 'e2', 100));
     });
+  });
+});
+
+describe('IdentityGraph.erase', () => {
+  it('takes the whole person out: every identifier, the merges into it, and lists every id its rows carry', () => {
+    const g = graph();
+    g.applyLink('demo', [anon('a1')], 1, 'e1', 100);
+    g.applyLink('demo', [card('c1')], 2, 'e2', 100);
+    g.applyLink('demo', [user('u1'), anon('a1')], 3, 'e3', 100);
+    g.applyLink('demo', [user('u1'), card('c1'), email('h1')], 4, 'e4', 100);
+    g.applyLink('demo', [anon('other')], 5, 'e5', 100);
+    const survivor = g.personOf('demo', user('u1'))!;
+    const before = g.size;
+    const erased = g.erase('demo', card('c1'))!;
+    expect(erased.survivor).toBe(survivor);
+    expect(erased.identifiers.map((i) => `${i.type}|${i.value}`).sort()).toEqual(['anonymous_id|a1', 'email_hash|h1', 'loyalty_card|c1', 'user_id|u1']);
+    expect(erased.absorbed).toEqual([personIdOf('demo', anon('a1')), personIdOf('demo', card('c1')), personIdOf('demo', email('h1'))].sort());
+    expect(erased.personIds).toEqual([survivor, ...erased.absorbed].sort());
+    expect(erased.personIds).toEqual(personIdsOf('demo', erased.identifiers));
+    for (const id of [anon('a1'), user('u1'), card('c1'), email('h1')]) expect(g.personOf('demo', id)).toBeUndefined();
+    expect(g.size).toEqual({ identifiers: before.identifiers - 4, persons: before.persons - 1, merges: before.merges - 3 });
+    // The other person stays, and the erased identifiers are first-seen again if they come back.
+    expect(g.personOf('demo', anon('other'))).toBe(personIdOf('demo', anon('other')));
+    expect(g.applyLink('demo', [anon('a1')], 6, 'e6', 100).assignments).toHaveLength(1);
+    expect(g.erase('demo', card('c1'))).toBeNull();
+  });
+
+  it('answers null for an identifier no person holds, and leaves other tenants alone', () => {
+    const g = graph();
+    g.applyLink('demo', [card('c1')], 1, 'e1', 100);
+    expect(g.erase('other', card('c1'))).toBeNull();
+    expect(g.personOf('demo', card('c1'))).toBeDefined();
   });
 });

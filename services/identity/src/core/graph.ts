@@ -45,6 +45,19 @@ export interface LinkResult {
   history: CdpIdentity.IdentityHistoryEntry | null;
 }
 
+export interface ErasedPerson {
+  survivor: string;
+  /** Persons that had been merged into the survivor: their merge records go. */
+  absorbed: string[];
+  identifiers: CdpIdentity.Identifier[];
+  /** Every id the person's rows may carry at ingest, sorted. */
+  personIds: string[];
+}
+
+/** The person ids an erased person's rows can carry: the identifiers' provisional ids and the persons named. */
+export const personIdsOf = (tenant: string, identifiers: readonly CdpIdentity.Identifier[], named: readonly string[] = []): string[] =>
+  [...new Set([...named, ...identifiers.map((i) => personIdOf(tenant, i))])].sort();
+
 interface IdentifierState {
   identifier: CdpIdentity.Identifier;
   personId: string;
@@ -117,6 +130,27 @@ export class IdentityGraph implements KnownIdentifiers {
     // A log read before compaction holds persons that were absorbed later: they must not linger.
     const from = this.persons.get(m.fromPersonId);
     if (from && from.keys.size === 0) this.persons.delete(m.fromPersonId);
+  }
+
+  /**
+   * Erasure: the person that holds `id` leaves the graph with every identifier and every person
+   * merged into it. Returns what left, or null when no person holds `id`. The persons at ingest
+   * are the provisional ids of the identifiers (every person id the graph ever gave is one), so
+   * the same list can be rebuilt from the identifiers alone after a crash.
+   */
+  erase(tenant: string, id: CdpIdentity.Identifier): ErasedPerson | null {
+    const key = identifierKey(tenant, id);
+    const known = this.identifiers.get(key);
+    if (!known) return null;
+    const survivor = this.survivorOf(known.personId);
+    const person = this.persons.get(survivor);
+    const keys = person ? [...person.keys] : [key];
+    const identifiers = keys.map((k) => this.identifiers.get(k)!.identifier).map(({ type, value }) => ({ type, value }));
+    for (const k of keys) this.identifiers.delete(k);
+    const absorbed = [...(person?.absorbed ?? [])].filter((p) => this.mergedInto.get(p) === survivor).sort();
+    for (const p of absorbed) this.mergedInto.delete(p);
+    this.persons.delete(survivor);
+    return { survivor, absorbed, identifiers, personIds: personIdsOf(tenant, identifiers, [survivor, ...absorbed]) };
   }
 
   /** Types the link's previous id, then assigns and links its identifiers (strongest first). */

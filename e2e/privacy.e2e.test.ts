@@ -1,0 +1,180 @@
+/**
+ * Erasure (the right to be forgotten) on the real stack, through all four services. Eve shops on
+ * the web and in the store; Bob too. Eve asks to be forgotten by her loyalty card: afterwards no
+ * ClickHouse table holds a row of any person her events were stored under, no compacted topic
+ * holds a live record of her identifiers or persons, her next event is suppressed at ingest, and
+ * withdrawing the request lets her events in again. Bob's rows stay as they were.
+ *
+ * The checks find the tables themselves (every table with a person_id column) and compute her
+ * persons from what was stored before the erasure, not from the erasure's own rules.
+ */
+import { createAvroCodec, createKafkaClients, createLogger, loadSchemaCatalog, partitionFor, topicsWithPrefix, valueSubjectOf, type CdpIdentity, type CdpPrivacy, type ClickHouse } from '@cdp/plumbing';
+import { expectedEmailHash } from './support/hashes';
+import { ingestSenders, minutesAgo, runNames, startPipelineRun, stopPipelineRun, type PipelineRun } from './support/pipeline-run';
+
+const names = runNames('pv');
+const { run } = names;
+const clients = createKafkaClients({ brokers: ['127.0.0.1:9092'], clientId: 'privacy-e2e', logger: createLogger('privacy-e2e', 'silent') });
+const codec = createAvroCodec({ url: 'http://127.0.0.1:8081/apis/ccompat/v7' });
+const t = topicsWithPrefix(names.prefix);
+const TENANT = 'demo';
+const id = (s: string) => `${s}-${run}`;
+let stack: PipelineRun;
+let ch: ClickHouse;
+const { web, store } = ingestSenders(() => stack.pipeline.ingestUrl);
+
+beforeAll(async () => {
+  stack = await startPipelineRun(names);
+  ch = stack.ch;
+}, 300_000);
+
+afterAll(async () => {
+  await stopPipelineRun(stack, names);
+});
+
+/** A shopper: browsing, a cart, a login with e-mail and loyalty card, a receipt at the till. */
+async function shop(who: string, minutes: number): Promise<string[]> {
+  const ids = [id(`${who}-p1`), id(`${who}-t1`), id(`${who}-i1`)];
+  await web([
+    { type: 'page', anonymousId: id(`${who}-cookie`), name: 'Home', messageId: ids[0], timestamp: minutesAgo(minutes) },
+    { type: 'track', anonymousId: id(`${who}-cookie`), event: 'Product Added', properties: { sku: 'SKU-1001', price: 59.9, quantity: 1 }, messageId: ids[1], timestamp: minutesAgo(minutes - 1) },
+    { type: 'identify', anonymousId: id(`${who}-cookie`), userId: id(`${who}-user`), traits: { email: `${who}.${run}@example.com`, loyaltyCard: id(`${who}-card`) }, messageId: ids[2], timestamp: minutesAgo(minutes - 2) },
+  ]);
+  await store([{ type: 'pos_transaction', timestamp: minutesAgo(minutes - 5), storeId: 'HEL-1', receiptId: id(`${who}-R1`), loyaltyCard: id(`${who}-card`), currency: 'EUR', total: 19.9, lines: [{ sku: 'SKU-1031', quantity: 1, price: 19.9 }] }]);
+  return [...ids, `pos:HEL-1:${id(`${who}-R1`)}`];
+}
+
+const identifierValues = (who: string) => [id(`${who}-cookie`), id(`${who}-user`), id(`${who}-card`), expectedEmailHash(names.piiSalt, `${who}.${run}@example.com`)];
+
+/** Every person id the shopper's rows can carry: her events' persons at ingest, her identifiers' persons and the persons merged into them. */
+async function personsOf(eventIds: string[], values: string[]): Promise<string[]> {
+  const rows = await ch.query<{ p: string }>(
+    `SELECT DISTINCT person_id AS p FROM events_raw WHERE event_id IN {events:Array(String)}
+     UNION DISTINCT SELECT DISTINCT person_id FROM identities WHERE id_value IN {values:Array(String)}
+     UNION DISTINCT SELECT DISTINCT old_person_id FROM person_overrides WHERE person_id IN (SELECT person_id FROM identities WHERE id_value IN {values:Array(String)})`,
+    { events: eventIds, values },
+  );
+  return rows.map((r) => r.p).filter((p) => p !== '').sort();
+}
+
+/** Rows per table that carry one of `persons`, over every table with a person_id column, and the identity history by identifier. */
+async function rowsOf(persons: string[], values: string[]): Promise<Record<string, number>> {
+  const columns = await ch.query<{ table: string; type: string }>(
+    "SELECT table, type FROM system.columns WHERE database = currentDatabase() AND name = 'person_id' AND table IN (SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree')",
+  );
+  const counts: Record<string, number> = {};
+  for (const c of columns) {
+    const person = c.type.startsWith('AggregateFunction') ? 'finalizeAggregation(person_id)' : 'person_id';
+    const [row] = await ch.query<{ n: string }>(`SELECT count() AS n FROM ${c.table} WHERE ${person} IN {persons:Array(String)}`, { persons });
+    counts[c.table] = Number(row!.n);
+  }
+  const overrides = await ch.query<{ n: string }>('SELECT count() AS n FROM person_overrides WHERE old_person_id IN {persons:Array(String)}', { persons });
+  counts['person_overrides (absorbed)'] = Number(overrides[0]!.n);
+  const history = await ch.query<{ n: string }>('SELECT count() AS n FROM identity_history WHERE arrayExists(i -> i.2 IN {values:Array(String)}, identifiers)', { values });
+  counts['identity_history (by identifier)'] = Number(history[0]!.n);
+  const identities = await ch.query<{ n: string }>('SELECT count() AS n FROM identities WHERE id_value IN {values:Array(String)}', { values });
+  counts['identities (by identifier)'] = Number(identities[0]!.n);
+  return counts;
+}
+
+/** The newest record per key of a compacted topic (null: a tombstone), read to its end. */
+async function latestByKey(topic: string): Promise<Map<string, Buffer | null>> {
+  const latest = new Map<string, Buffer | null>();
+  await clients.readTable(topic, (r) => latest.set(r.key?.toString('utf8') ?? '', r.value), { follow: false });
+  return latest;
+}
+
+async function writeRequest(request: CdpPrivacy.ErasureRequest): Promise<void> {
+  const schemaId = await codec.idOf(valueSubjectOf(t.erasureRequests.name), loadSchemaCatalog().resolve(t.erasureRequests.valueType));
+  const key = `${request.tenant}|${request.requestId}`;
+  const producer = await clients.producer();
+  await producer.send(t.erasureRequests.name, [{ key, value: codec.encode(schemaId, request), partition: partitionFor(t.erasureRequests, key)! }]);
+  await producer.close();
+}
+
+async function waitForState(requestId: string, states: CdpPrivacy.ErasureState[]): Promise<CdpPrivacy.ErasureRequest> {
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+    const value = (await latestByKey(t.erasureRequests.name)).get(`${TENANT}|${requestId}`);
+    if (value) {
+      const request = (await codec.decode(value)) as CdpPrivacy.ErasureRequest;
+      if (states.includes(request.state)) return request;
+    }
+  }
+  throw new Error(`erasure request ${requestId} did not reach ${states.join(' or ')} within 90 s`);
+}
+
+const landed = async (eventId: string) => Number((await ch.query<{ n: string }>('SELECT count() AS n FROM events_raw WHERE event_id = {e:String}', { e: eventId }))[0]!.n);
+
+test('an erasure by loyalty card leaves no row, no live record and no new event of the person, and a withdrawal lets her in again', async () => {
+  const eveEvents = await shop('eve', 40);
+  const bobEvents = await shop('bob', 30);
+  await stack.pipeline.settle();
+  const eveValues = identifierValues('eve');
+  const eve = await personsOf(eveEvents, eveValues);
+  const bob = await personsOf(bobEvents, identifierValues('bob'));
+  expect(eve.length).toBeGreaterThanOrEqual(2);
+  expect(eve.filter((p) => bob.includes(p))).toEqual([]);
+  const eveBefore = await rowsOf(eve, eveValues);
+  const bobBefore = await rowsOf(bob, identifierValues('bob'));
+  // What there is to erase: her events and everything derived from them.
+  for (const table of ['events_raw', 'person_activity', 'person_timeline', 'person_daily', 'session_activity', 'identities', 'person_identifiers', 'identity_history_by_person', 'person_overrides (absorbed)', 'identity_history (by identifier)']) {
+    expect({ table, rows: (eveBefore[table] ?? 0) > 0 }).toEqual({ table, rows: true });
+  }
+
+  const requestId = `er_${run}`;
+  const now = Date.now();
+  await writeRequest({
+    tenant: TENANT, requestId, requestedAt: now, requestedBy: 'privacy-e2e', state: 'REQUESTED', identifier: { type: 'loyalty_card', value: id('eve-card') },
+    personIds: [], historyEntryIds: [], identifiers: 0, kafkaTombstones: 0, clickhouseRows: 0, updatedAt: now, doneAt: null, detail: null,
+  });
+  const done = await waitForState(requestId, ['DONE', 'NOT_FOUND']);
+  expect(done).toMatchObject({ state: 'DONE', identifier: null, personIds: [], historyEntryIds: [], identifiers: 4, requestedBy: 'privacy-e2e' });
+  expect(done.clickhouseRows).toBeGreaterThanOrEqual(Object.values(eveBefore).reduce((a, b) => a + b, 0) - eveBefore['person_overrides (absorbed)']! - eveBefore['identity_history (by identifier)']! - eveBefore['identities (by identifier)']!);
+  expect(done.kafkaTombstones).toBeGreaterThan(0);
+
+  // ClickHouse: nothing of hers in any table; Bob's rows untouched.
+  const eveAfter = await rowsOf(eve, eveValues);
+  expect(Object.entries(eveAfter).filter(([, n]) => n > 0)).toEqual([]);
+  expect(await rowsOf(bob, identifierValues('bob'))).toEqual(bobBefore);
+
+  // Kafka: no live record of her identifiers or persons on any compacted topic.
+  const mentionsHer = (text: string) => eveValues.some((v) => text.includes(v)) || eve.some((p) => text.includes(p));
+  for (const topic of [t.identifierAssignments, t.personMerges, t.signalState]) {
+    const live = [...(await latestByKey(topic.name))].filter(([key, value]) => value !== null && mentionsHer(key));
+    expect({ topic: topic.name, live: live.map(([key]) => key) }).toEqual({ topic: topic.name, live: [] });
+  }
+  const liveHistory = [];
+  for (const [key, value] of await latestByKey(t.identityHistory.name)) {
+    if (!value) continue;
+    const entry = (await codec.decode(value)) as CdpIdentity.IdentityHistoryEntry;
+    if (mentionsHer(JSON.stringify(entry))) liveHistory.push(key);
+  }
+  expect(liveHistory).toEqual([]);
+  // Bob's history is still there.
+  expect([...(await latestByKey(t.identityHistory.name)).values()].filter((v) => v !== null).length).toBeGreaterThan(0);
+  // The request itself names her no more: its newest record is the DONE above.
+  const requestRecord = (await latestByKey(t.erasureRequests.name)).get(`${TENANT}|${requestId}`)!;
+  expect(JSON.stringify(await codec.decode(requestRecord))).not.toMatch(new RegExp([...eveValues, ...eve].join('|')));
+
+  // Her next visit with the same cookie is suppressed; Bob's is not.
+  await web([
+    { type: 'page', anonymousId: id('eve-cookie'), name: 'Home', messageId: id('eve-p2'), timestamp: minutesAgo(1) },
+    { type: 'page', anonymousId: id('bob-cookie'), name: 'Home', messageId: id('bob-p2'), timestamp: minutesAgo(1) },
+  ]);
+  await stack.pipeline.settle();
+  expect({ eve: await landed(id('eve-p2')), bob: await landed(id('bob-p2')) }).toEqual({ eve: 0, bob: 1 });
+  expect(Object.entries(await rowsOf(eve, eveValues)).filter(([, n]) => n > 0)).toEqual([]);
+
+  // Withdrawn: her identifiers are no longer suppressed, and her next event lands.
+  await writeRequest({ ...done, state: 'WITHDRAWN', updatedAt: Date.now() });
+  for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 300))) {
+    const live = [...(await latestByKey(t.suppressions.name))].filter(([key, value]) => value !== null && mentionsHer(key));
+    if (live.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`suppressions still live after the withdrawal: ${live.map(([k]) => k).join(', ')}`);
+  }
+  // Ingest follows the suppressions topic: give it the time a table reader needs to see the tombstones.
+  await new Promise((r) => setTimeout(r, 2_000));
+  await web([{ type: 'page', anonymousId: id('eve-cookie'), name: 'Home', messageId: id('eve-p3'), timestamp: minutesAgo(0) }]);
+  await stack.pipeline.settle();
+  expect(await landed(id('eve-p3'))).toBe(1);
+}, 300_000);
