@@ -1,6 +1,6 @@
 /** ingest: Segment tracking API, store endpoint and Meraki receiver -> Avro records on Kafka. */
 import { readFileSync } from 'node:fs';
-import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, saltOf, onShutdown, probeBroker, probeRegistry, topicsWithPrefix } from '@cdp/plumbing';
+import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, followSuppressions, loadConfigOrExit, saltOf, onShutdown, probeBroker, probeRegistry, SuppressionList, topicsWithPrefix } from '@cdp/plumbing';
 import { buildHttpApp } from './adapters/http';
 import { createKafkaSink, sinkTopicsOf } from './adapters/kafka-sink';
 import { ingestConfigSchema } from './config';
@@ -22,6 +22,10 @@ async function main(): Promise<void> {
     sinkTopicsOf(topics),
     config.INGEST_LINGER_MS,
   );
+  // Erased persons' identifiers: read whole before ingest answers anything, then followed.
+  const suppressions = new SuppressionList();
+  const suppressionReader = await followSuppressions(clients, codec, topics.suppressions, suppressions, logger);
+  logger.info({ suppressedIdentifiers: suppressions.size }, 'suppressions read');
 
   // Readiness is asked often by load balancers; the probes run at most once a second.
   let lastProbe: { at: number; result: Promise<{ kafka: boolean; registry: boolean }> } | undefined;
@@ -36,6 +40,7 @@ async function main(): Promise<void> {
   const app = buildHttpApp({
     sources,
     sink,
+    suppressions,
     salt: saltOf(config),
     logger,
     registry: telemetry.registry,
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
     { name: 'http', run: () => app.close() },
     { name: 'flush', run: () => sink.flush() },
     { name: 'producer', run: () => producer.close() },
+    { name: 'suppressions', run: () => suppressionReader.close() },
   ]);
 
   const address = await app.listen({ host: config.INGEST_HOST, port: config.INGEST_PORT });

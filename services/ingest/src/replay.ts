@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { allTopics, createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, saltOf, topicsWithPrefix, type CdpOps, type IncomingRecord } from '@cdp/plumbing';
+import { allTopics, createAvroCodec, createKafkaClients, createLogger, createTelemetry, followSuppressions, loadConfigOrExit, saltOf, SuppressionList, topicsWithPrefix, type CdpOps, type IncomingRecord } from '@cdp/plumbing';
 import { buildHttpApp } from './adapters/http';
 import { createKafkaSink, sinkTopicsOf } from './adapters/kafka-sink';
 import { ingestConfigSchema } from './config';
@@ -51,7 +51,10 @@ async function main(): Promise<void> {
 
   const producer = await clients.producer();
   const sink = await createKafkaSink(producer, codec, sinkTopicsOf(topics), 5);
-  const app = buildHttpApp({ sources, sink, salt: saltOf(config), logger, registry: createTelemetry('dlq-replay').registry, dependenciesReady: async () => ({ kafka: true, registry: true }), replay: true });
+  // A dead letter of a person erased since is dropped as ingest drops their new events.
+  const suppressions = new SuppressionList();
+  const suppressionReader = await followSuppressions(clients, codec, topics.suppressions, suppressions, logger);
+  const app = buildHttpApp({ sources, sink, suppressions, salt: saltOf(config), logger, registry: createTelemetry('dlq-replay').registry, dependenciesReady: async () => ({ kafka: true, registry: true }), replay: true });
   await app.ready();
 
   const summary: ReplaySummary = { letters: 0, replayed: 0, rejectedAgain: 0, invalid: [], records: 0, skipped: [] };
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
   await running.catch(() => undefined);
   await sink.flush();
   await producer.close();
+  await suppressionReader.close();
   await admin.close();
   await app.close();
 

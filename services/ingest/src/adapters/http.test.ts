@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { createLogger, CdpError, type Registry } from '@cdp/plumbing';
+import { createLogger, CdpError, SuppressionList, type Registry } from '@cdp/plumbing';
 import { Registry as PromRegistry } from 'prom-client';
 import type { Accepted, Rejected } from '../core/intake';
+import { hashEmail, hashMac } from '../core/pii';
 import { parseSources } from '../core/sources';
 import { buildHttpApp, fieldOf } from './http';
 import type { EventSink } from './kafka-sink';
@@ -33,7 +34,7 @@ type WireRequest = { path: string; headers: Record<string, string>; body: Record
 const rudderstack = (name: string) => fixtureOf('rudderstack')(name).requests as WireRequest[];
 const now = () => new Date().toISOString();
 
-function setup(fail: boolean | 'hang' = false) {
+function setup(fail: boolean | 'hang' = false, suppressions?: SuppressionList) {
   const published: Accepted[] = [];
   const dead: Rejected[] = [];
   const sink: EventSink = {
@@ -45,8 +46,9 @@ function setup(fail: boolean | 'hang' = false) {
     },
     async flush() {},
   };
-  const app = buildHttpApp({ sources, sink, salt: 'test-salt-0123456789', logger: createLogger('test', 'silent'), registry: new PromRegistry() as unknown as Registry, dependenciesReady: async () => ({ kafka: !fail, registry: true }), publishTimeoutMs: 200 });
-  return { app, published, dead };
+  const registry = new PromRegistry() as unknown as Registry;
+  const app = buildHttpApp({ sources, sink, ...(suppressions ? { suppressions } : {}), salt: 'test-salt-0123456789', logger: createLogger('test', 'silent'), registry, dependenciesReady: async () => ({ kafka: !fail, registry: true }), publishTimeoutMs: 200 });
+  return { app, published, dead, registry };
 }
 
 describe('ingest HTTP API', () => {
@@ -515,6 +517,62 @@ describe('ingest HTTP API', () => {
       }
       expect(dead).toEqual([]);
       expect(published.length).toBeGreaterThanOrEqual(11);
+    });
+  });
+
+  describe('suppression of erased persons', () => {
+    const salt = 'test-salt-0123456789';
+    const suppressed = (...ids: [type: string, value: string][]) => {
+      const list = new SuppressionList();
+      for (const [type, value] of ids) list.add({ tenant: 'demo', identifier: { type, value }, requestId: 'er-1', since: 1 });
+      return list;
+    };
+    const metric = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)!.get()).values.map((v) => [v.labels, v.value]);
+
+    it('produces no event that carries a suppressed identifier, answers as if it were accepted, counts it', async () => {
+      const { app, published, dead, registry } = setup(false, suppressed(['anonymous_id', 'a-erased']));
+      const batch = { batch: [{ type: 'track', event: 'X', anonymousId: 'a-erased', messageId: 'm-1' }, { type: 'track', event: 'Y', anonymousId: 'a-other', messageId: 'm-2' }] };
+      const res = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web') }, payload: batch });
+      // The answer an unsuppressed batch gets: nothing tells a holder of the (public) write key that a person was erased.
+      expect([res.statusCode, res.json()]).toEqual([200, { success: true }]);
+      expect(published.map((p) => p.value.envelope.eventId)).toEqual(['m-2']);
+      expect(dead).toEqual([]);
+      expect(await metric(registry, 'ingest_suppressed_events_total')).toEqual([[{ source: 'web-shop', type: 'track' }, 1]]);
+      expect(await metric(registry, 'ingest_events_accepted_total')).toEqual([[{ source: 'web-shop', type: 'track' }, 1]]);
+      expect(await metric(registry, 'ingest_suppressed_identifiers')).toEqual([[{}, 1]]);
+      // A batch that also has a dead letter counts the suppressed event among the accepted.
+      const mixed = await app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: basic('local-web') }, payload: { batch: [...batch.batch, { type: 'track', anonymousId: 'a-other' }] } });
+      expect(mixed.json()).toMatchObject({ success: true, accepted: 2, rejected: [{ field: 'batch[2].event' }] });
+      expect(dead).toHaveLength(1);
+    });
+
+    it('finds the identifier after ingest hashed it: an e-mail in the traits of a single identify call', async () => {
+      const { app, published } = setup(false, suppressed(['email_hash', hashEmail(salt, 'anna@example.com')]));
+      const res = await app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: basic('local-web') }, payload: { userId: 'u-new', traits: { email: 'Anna@Example.com' } } });
+      expect([res.statusCode, res.json()]).toEqual([200, { success: true }]);
+      expect(published).toEqual([]);
+      await app.inject({ method: 'POST', url: '/v1/identify', headers: { authorization: basic('local-web') }, payload: { userId: 'u-new', traits: { email: 'someone.else@example.com' } } });
+      expect(published).toHaveLength(1);
+    });
+
+    it('suppresses store events and Meraki observations too, their answers counting them as accepted', async () => {
+      const anna = hashMac(salt, '00:1b:63:84:45:e6');
+      const { app, published, registry } = setup(false, suppressed(['loyalty_card', 'LC-ERASED'], ['wifi_mac_hash', anna]));
+      const receipt = (receiptId: string, loyaltyCard: string) => ({ type: 'pos_transaction', timestamp: now(), storeId: 'HEL-1', receiptId, loyaltyCard, currency: 'EUR', total: 1, lines: [{ sku: 'A', quantity: 1, price: 1 }] });
+      const store = await app.inject({ method: 'POST', url: '/v1/store/batch', headers: { authorization: basic('local-store') }, payload: { batch: [receipt('R-1', 'LC-ERASED'), receipt('R-2', 'LC-2')] } });
+      expect(store.json()).toEqual({ success: true, accepted: 2 });
+      expect(published.map((p) => p.value.envelope.eventId)).toEqual(['pos:HEL-1:R-2']);
+
+      published.length = 0;
+      const wifi = await app.inject({ method: 'POST', url: '/v1/meraki/demo-stores', payload: fixture('wifi-v3.json') });
+      expect(wifi.json()).toEqual({ success: true, accepted: 7 });
+      const macs = published.map((p) => (p.kind === 'wifi' ? p.value.clientMacHash : undefined));
+      expect(macs.length).toBeGreaterThan(0);
+      expect(macs).not.toContain(anna);
+      expect(await metric(registry, 'ingest_suppressed_events_total')).toEqual([
+        [{ source: 'store-gateway', type: 'pos' }, 1],
+        [{ source: 'meraki-demo-stores', type: 'wifi' }, 7 - published.length],
+      ]);
     });
   });
 

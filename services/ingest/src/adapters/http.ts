@@ -8,7 +8,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { CdpError, Counter, Histogram, TransientError, type Logger, type Registry } from '@cdp/plumbing';
+import { CdpError, Counter, Gauge, Histogram, TransientError, type Logger, type Registry } from '@cdp/plumbing';
 import { IngestError, invalid, REJECTION_CODES, unauthorized } from '../core/errors';
 import { intakeSegment, intakeStore, rejectionSummary, type Intake, type Target } from '../core/intake';
 import { checkMerakiSecret, merakiEvents, merakiKind, type MerakiPost } from '../core/meraki';
@@ -17,6 +17,7 @@ import { SEGMENT_TYPES, type SegmentInput, type SegmentType } from '../core/segm
 import type { Source, SourceRegistry } from '../core/sources';
 import { writeKeyOf } from '../core/sources';
 import type { StoreEventInput } from '../core/store';
+import { splitSuppressed, type Suppressions } from '../core/suppression';
 import type { EventSink } from './kafka-sink';
 import { merakiPostBody } from './meraki-schema';
 import { acceptedAnswer, batchBody, readinessAnswer, refusedAnswer, segmentEventSchema, singleEventBody, sourceConfigAnswer, STORE_EVENT_SCHEMAS, storeBatchBody, textAnswer, unavailableAnswer } from './route-schemas';
@@ -47,6 +48,11 @@ export interface HttpOptions {
   replay?: boolean;
   /** Behind a proxy the client address is the X-Forwarded-For one. */
   trustProxy?: boolean;
+  /**
+   * Identifiers of erased persons (privacy.suppressions.v1, followed by main.ts): an event that
+   * carries one is not produced and is answered as accepted. None given: nothing is suppressed.
+   */
+  suppressions?: Suppressions;
   /** Segment's limits: 500 KB per batch request, 32 KB per event. */
   limits?: { batchBytes: number; eventBytes: number; storeBatchBytes: number; merakiBytes: number };
 }
@@ -166,6 +172,11 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
   const accepted = new Counter({ name: 'ingest_events_accepted_total', help: 'Events accepted and acknowledged by Kafka', labelNames: ['source', 'type'], registers: [options.registry] });
   const rejectedItems = new Counter({ name: 'ingest_events_rejected_total', help: 'Items refused at the door and written to a dead-letter topic, by reason', labelNames: ['source', 'code'], registers: [options.registry] });
   const refused = new Counter({ name: 'ingest_requests_refused_total', help: 'Requests answered 4xx/5xx, by code', labelNames: ['status', 'code'], registers: [options.registry] });
+  const suppressedEvents = new Counter({ name: 'ingest_suppressed_events_total', help: "Events dropped because they carry an erased person's identifier (answered as accepted, not stored)", labelNames: ['source', 'type'], registers: [options.registry] });
+  const suppressions = options.suppressions;
+  if (suppressions) {
+    new Gauge({ name: 'ingest_suppressed_identifiers', help: 'Identifiers of erased persons whose events ingest drops (all tenants)', registers: [options.registry], collect() { this.set(suppressions.size); } });
+  }
   const produceSeconds = new Histogram({ name: 'ingest_produce_seconds', help: 'From handing records to the producer to Kafka acknowledging them', buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [options.registry] });
 
   app.addSchema(segmentEventSchema);
@@ -312,7 +323,14 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     return intake;
   };
 
+  const typeOf = (e: Intake['accepted'][number]) => (e.kind === 'segment' ? e.value.type.toLowerCase() : e.kind);
+
   const publish = async (source: Source, intake: Intake) => {
+    // An erased person's events are dropped here, before Kafka and without a dead letter. The
+    // answer is the one an accepted event gets (Segment's suppression: the client must not send
+    // it again), and it says nothing more: write keys are public in web pages, so an answer that
+    // told suppressed events apart would tell anyone that a person with this e-mail was erased.
+    const { kept, suppressed } = suppressions ? splitSuppressed(intake.accepted, suppressions) : { kept: intake.accepted, suppressed: [] };
     // The producer keeps retrying while Kafka is away; the HTTP client should not wait for that.
     // On the timeout the records still queued are withdrawn, so a 503 means "not stored" (the
     // client sends them again). Only records already handed to Kafka may land anyway; they keep
@@ -327,12 +345,17 @@ export function buildHttpApp(options: HttpOptions): FastifyInstance {
     });
     const stopTimer = produceSeconds.startTimer();
     try {
-      await Promise.race([sink.publish(intake.accepted, scrubbed(intake).rejected, giveUp.signal), timeout]);
+      await Promise.race([sink.publish(kept, scrubbed(intake).rejected, giveUp.signal), timeout]);
     } finally {
       clearTimeout(timer);
     }
     stopTimer();
-    for (const e of intake.accepted) accepted.inc({ source: source.id, type: e.kind === 'segment' ? e.value.type.toLowerCase() : e.kind });
+    for (const e of kept) accepted.inc({ source: source.id, type: typeOf(e) });
+    for (const { record, requestId } of suppressed) {
+      suppressedEvents.inc({ source: source.id, type: typeOf(record) });
+      // Neither the identifier nor anything else of the person: the event id and the request.
+      logger.debug({ source: source.id, eventId: record.value.envelope.eventId, requestId }, 'event suppressed: its person was erased');
+    }
     for (const r of intake.rejected) rejectedItems.inc({ source: source.id, code: r.code });
     return intake.rejected.length === 0 ? { success: true } : { success: true, accepted: intake.accepted.length, rejected: intake.rejected.map(rejectionSummary) };
   };

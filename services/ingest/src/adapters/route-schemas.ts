@@ -224,7 +224,7 @@ export const acceptedAnswer = {
   required: ['success'],
   properties: {
     success: { type: 'boolean' },
-    accepted: { type: 'integer', minimum: 0, description: 'items accepted; absent on the Segment routes when every item was' },
+    accepted: { type: 'integer', minimum: 0, description: 'items accepted; absent on the Segment routes when every item was. An erased person\'s events count as accepted and are not stored (suppression)' },
     rejected: {
       type: 'array',
       description: 'items sent to the dead-letter topic, with the reason',
