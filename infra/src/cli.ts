@@ -1,6 +1,7 @@
 /** Entry point of the stack commands: `tsx infra/src/cli.ts up|down|status|topics|schemas`. */
-import { CdpError, createAvroCodec, createKafkaClients, createLogger } from '@cdp/plumbing';
+import { CdpError, createAvroCodec, createKafkaClients, createLogger, TOPICS } from '@cdp/plumbing';
 import { registerSchemas } from './setup/schemas';
+import { HISTORY_V1, moveHistoryV1 } from './setup/history-v1';
 import { ensureTopics } from './setup/topics';
 import { down, states, status, up } from './stack/stack';
 import { start, status as systemStatus, stop } from './system';
@@ -26,6 +27,9 @@ const commands: Record<string, () => Promise<unknown>> = {
       if (report.grown.length) console.log(`grown: ${report.grown.join('; ')}`);
       if (report.retained.length) console.log(`retention set: ${report.retained.join('; ')}`);
       for (const p of report.problems) console.log(`WARNING ${p}`);
+      const moved = await moveHistoryV1(admin, clients, TOPICS.identityHistory);
+      if (moved.copied !== undefined) console.log(`identity history moved to ${TOPICS.identityHistory.name} (${moved.copied} entries), ${HISTORY_V1} deleted`);
+      if (moved.problem) console.log(`WARNING ${moved.problem}`);
     } finally {
       await admin.close();
     }

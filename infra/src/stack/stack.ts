@@ -1,7 +1,8 @@
 /** `pnpm stack:up`, `stack:down` and `stack:status`: the local stack as a whole. */
-import { createAvroCodec, createKafkaClients, createLogger } from '@cdp/plumbing';
+import { createAvroCodec, createKafkaClients, createLogger, TOPICS } from '@cdp/plumbing';
 import { STACK_DIR } from '../paths';
 import { registerSchemas } from '../setup/schemas';
+import { HISTORY_V1, moveHistoryV1 } from '../setup/history-v1';
 import { ensureTopics } from '../setup/topics';
 import { StackError } from './errors';
 import { assertPortFree, logFileOf, runningPid, stopProcess, waitUntil } from './processes';
@@ -48,6 +49,9 @@ export async function up({ say = stdout, showStatus = true }: { say?: Say; showS
     const topics = await ensureTopics(admin);
     say(`  topics: ${topics.created.length} created${topics.grown.length ? `, grown: ${topics.grown.join('; ')}` : ''}${topics.retained.length ? `, retention set: ${topics.retained.join('; ')}` : ''}, all present`);
     for (const problem of topics.problems) say(`  topics: WARNING ${problem}`);
+    const moved = await moveHistoryV1(admin, clients, TOPICS.identityHistory);
+    if (moved.copied !== undefined) say(`  topics: identity history moved to ${TOPICS.identityHistory.name} (${moved.copied} entries), ${HISTORY_V1} deleted`);
+    if (moved.problem) say(`  topics: WARNING ${moved.problem}`);
   } finally {
     await admin.close();
   }
