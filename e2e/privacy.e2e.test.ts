@@ -9,6 +9,7 @@
  * persons from what was stored before the erasure, not from the erasure's own rules.
  */
 import { createAvroCodec, createKafkaClients, createLogger, loadSchemaCatalog, partitionFor, topicsWithPrefix, valueSubjectOf, type CdpIdentity, type CdpPrivacy, type ClickHouse } from '@cdp/plumbing';
+import { readAll } from '@cdp/infra/src/testing/topics';
 import { expectedEmailHash } from './support/hashes';
 import { ingestSenders, minutesAgo, runNames, startPipelineRun, stopPipelineRun, type PipelineRun } from './support/pipeline-run';
 
@@ -163,6 +164,11 @@ test('an erasure by loyalty card leaves no row, no live record and no new event 
   ]);
   await stack.pipeline.settle();
   expect({ eve: await landed(id('eve-p2')), bob: await landed(id('bob-p2')) }).toEqual({ eve: 0, bob: 1 });
+  // Dropped at the door, not by the stitchers: ingest counted it and never wrote it to Kafka.
+  const metrics = await (await fetch(`http://127.0.0.1:${stack.pipeline.port('ingest')}/metrics`)).text();
+  expect(metrics).toMatch(/^ingest_suppressed_events_total\{[^}]*\} 1$/m);
+  const onWebTopic = (await readAll([t.webEvents.name])).map((r) => r.value!.toString('latin1'));
+  expect({ eve: onWebTopic.filter((v) => v.includes(id('eve-p2'))).length, bob: onWebTopic.filter((v) => v.includes(id('bob-p2'))).length }).toEqual({ eve: 0, bob: 1 });
   expect(Object.entries(await rowsOf(eve, eveValues)).filter(([, n]) => n > 0)).toEqual([]);
 
   // Withdrawn: her identifiers are no longer suppressed, and her next event lands.
