@@ -470,6 +470,13 @@ async function graphOf(prefix: string): Promise<{ persons: string[]; merges: str
   const { readers, settled } = await readIdentityTables({ merges: t.personMerges.name, assignments: t.identifierAssignments.name }, clients, codec, {
     merge: (m) => merged.set(m.fromPersonId, m.toPersonId),
     assignment: (a) => assigned.set(`${a.identifier.type}:${a.identifier.value}`, a.personId),
+    // The durability run erases no one: a tombstone here would be a fault.
+    removeMerge: (key) => {
+      throw new Error(`unexpected merge tombstone ${key}`);
+    },
+    removeAssignment: (key) => {
+      throw new Error(`unexpected identifier tombstone ${key}`);
+    },
   }, false);
   await settled();
   for (const r of readers) await r.close();

@@ -171,6 +171,10 @@ test('an erasure by loyalty card leaves no row, no live record and no new event 
   expect({ eve: onWebTopic.filter((v) => v.includes(id('eve-p2'))).length, bob: onWebTopic.filter((v) => v.includes(id('bob-p2'))).length }).toEqual({ eve: 0, bob: 1 });
   expect(Object.entries(await rowsOf(eve, eveValues)).filter(([, n]) => n > 0)).toEqual([]);
 
+  // A restarted identity rebuilds from the compacted topics, where her older records still sit before the tombstones.
+  await stack.pipeline.kill('identity');
+  await stack.pipeline.start('identity');
+
   // Withdrawn: her identifiers are no longer suppressed, and her next event lands.
   await writeRequest({ ...done, state: 'WITHDRAWN', updatedAt: Date.now() });
   for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 300))) {
@@ -183,4 +187,10 @@ test('an erasure by loyalty card leaves no row, no live record and no new event 
   await web([{ type: 'page', anonymousId: id('eve-cookie'), name: 'Home', messageId: id('eve-p3'), timestamp: minutesAgo(0) }]);
   await stack.pipeline.settle();
   expect(await landed(id('eve-p3'))).toBe(1);
+  // As a first-seen cookie: the restarted graph had forgotten her.
+  const [cookie] = await ch.query<{ first_seen: string; n: string }>(
+    'SELECT toUnixTimestamp64Milli(min(first_seen)) AS first_seen, count() AS n FROM identities WHERE id_value = {v:String}', { v: id('eve-cookie') },
+  );
+  expect(Number(cookie!.n)).toBeGreaterThan(0);
+  expect(Number(cookie!.first_seen)).toBeGreaterThan(Date.now() - 5 * 60_000);
 }, 300_000);

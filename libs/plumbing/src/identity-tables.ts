@@ -15,6 +15,10 @@ export interface IdentityTableTopics {
 export interface IdentityTableSink {
   merge(m: CdpIdentity.PersonMerge): void;
   assignment(a: CdpIdentity.IdentifierAssignment): void;
+  /** A tombstone (erasure): the merge record of `tenant|fromPersonId` is gone. */
+  removeMerge(key: string): void;
+  /** A tombstone (erasure): the identifier `tenant|type|value` is gone. */
+  removeAssignment(key: string): void;
 }
 
 /**
@@ -29,15 +33,19 @@ export async function readIdentityTables(
   follow: boolean,
 ): Promise<{ readers: TableReader[]; settled: () => Promise<void> }> {
   let chain = Promise.resolve();
-  const onto = <T>(fn: (value: T) => void) => (r: IncomingRecord) => {
-    if (!r.value) return;
+  const onto = <T>(fn: (value: T) => void, remove: (key: string) => void) => (r: IncomingRecord) => {
+    if (!r.value) {
+      const key = r.key?.toString('utf8');
+      if (key !== undefined) chain = chain.then(() => remove(key));
+      return;
+    }
     const bytes = r.value;
     chain = chain.then(async () => fn(codec.decodeCached<T>(bytes) ?? (await codec.decode<T>(bytes))));
   };
-  const merges = await clients.readTable(topics.merges, onto<CdpIdentity.PersonMerge>((m) => sink.merge(m)), { follow });
+  const merges = await clients.readTable(topics.merges, onto<CdpIdentity.PersonMerge>((m) => sink.merge(m), (key) => sink.removeMerge(key)), { follow });
   await merges.caughtUp;
   await chain;
-  const assignments = await clients.readTable(topics.assignments, onto<CdpIdentity.IdentifierAssignment>((a) => sink.assignment(a)), { follow });
+  const assignments = await clients.readTable(topics.assignments, onto<CdpIdentity.IdentifierAssignment>((a) => sink.assignment(a), (key) => sink.removeAssignment(key)), { follow });
   await assignments.caughtUp;
   await chain;
   return { readers: [merges, assignments], settled: () => chain };

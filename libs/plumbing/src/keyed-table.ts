@@ -47,7 +47,7 @@ export async function readKeyedTable<T>(
       const bytes = record.value;
       chain = chain
         .then(async () => handlers.upsert(key, codec.decodeCached<T>(bytes, reader) ?? (await codec.decode<T>(bytes, reader)), record))
-        .catch((error: unknown) => options.logger?.error({ err: error, topic: topic.name, offset: record.offset }, 'reference record could not be read; skipped'));
+        .catch((error: unknown) => options.logger?.error({ err: error, topic: topic.name, offset: record.offset }, 'table record could not be read; skipped'));
     },
     { follow: options.follow ?? true },
   );

@@ -43,4 +43,22 @@ describe('PersonDirectory', () => {
     expect(d.survivorOf('b', 'p_1')).toBeUndefined();
     expect(d.personOf('b', { type: 'user_id', value: 'u1' })).toBeUndefined();
   });
+
+  it('forgets an erased person when the tombstones of its identifiers and merges arrive', () => {
+    const d = new PersonDirectory();
+    assign(d, 'anonymous_id', 'a1', 'p_a');
+    assign(d, 'user_id', 'u1', 'p_b');
+    merge(d, 'p_a', 'p_b');
+    assign(d, 'anonymous_id', 'a1', 'p_b');
+    assign(d, 'user_id', 'u2', 'p_other');
+    d.removeAssignment('t|anonymous_id|a1');
+    d.removeAssignment('t|user_id|u1');
+    d.removeMerge('t|p_a');
+    expect(d.personOf('t', { type: 'user_id', value: 'u1' })).toBeUndefined();
+    expect(d.personOf('t', { type: 'anonymous_id', value: 'a1' })).toBeUndefined();
+    expect(d.survivorOf('t', 'p_b')).toBeUndefined();
+    expect(d.survivorOf('t', 'p_a')).toBeUndefined();
+    expect(d.survivorOf('t', 'p_other')).toBe('p_other');
+    expect(d.size).toEqual({ identifiers: 1, merges: 0 });
+  });
 });

@@ -60,6 +60,40 @@ export class PersonDirectory {
     this.known.add(to);
   }
 
+  /** A tombstone (erasure) of the identifier `tenant|type|value`: it and, once it has none left, its person are unknown. */
+  removeAssignment(key: string): void {
+    const person = this.assigned.get(key);
+    if (person === undefined) return;
+    this.assigned.delete(key);
+    const [tenant, type, ...value] = key.split('|');
+    const pk = personKey(tenant!, person);
+    const ids = this.identifiersOf.get(pk);
+    ids?.delete(`${type}|${value.join('|')}`);
+    if (ids && ids.size === 0) this.identifiersOf.delete(pk);
+    this.forgetIfEmpty(pk);
+  }
+
+  /** A tombstone (erasure) of the merge record `tenant|fromPersonId`. */
+  removeMerge(key: string): void {
+    const to = this.mergedInto.get(key);
+    if (to === undefined) return;
+    this.mergedInto.delete(key);
+    const tenant = key.slice(0, key.indexOf('|'));
+    const toKey = personKey(tenant, to);
+    const absorbed = this.absorbedBy.get(toKey);
+    absorbed?.delete(key.slice(tenant.length + 1));
+    if (absorbed && absorbed.size === 0) this.absorbedBy.delete(toKey);
+    this.forgetIfEmpty(key);
+    this.forgetIfEmpty(toKey);
+  }
+
+  private forgetIfEmpty(pk: string): void {
+    if ((this.identifiersOf.get(pk)?.size ?? 0) === 0 && !this.mergedInto.has(pk) && !this.absorbedBy.has(pk)) {
+      this.identifiersOf.delete(pk);
+      this.known.delete(pk);
+    }
+  }
+
   /** The survivor of a person id, or undefined when the graph never made that person. */
   survivorOf(tenant: string, personId: string): string | undefined {
     const pk = personKey(tenant, personId);

@@ -35,14 +35,14 @@ const tablesOf = (topics: IdentityTopics) => ({ merges: topics.merges.name, assi
 /** The graph writer's state, rebuilt from the compacted topics before any link is applied. */
 export async function rebuildGraph(graph: IdentityGraph, topics: IdentityTopics, clients: KafkaClients, codec: AvroCodec, logger: Logger): Promise<void> {
   const started = Date.now();
-  await readIdentityTables(tablesOf(topics), clients, codec, { merge: (m) => graph.loadMerge(m), assignment: (a) => graph.loadAssignment(a) }, false);
+  await readIdentityTables(tablesOf(topics), clients, codec, { merge: (m) => graph.loadMerge(m), assignment: (a) => graph.loadAssignment(a), removeMerge: (k) => graph.unloadMerge(k), removeAssignment: (k) => graph.unloadAssignment(k) }, false);
   logger.info({ ...graph.size, ms: Date.now() - started }, 'identity graph rebuilt from Kafka');
 }
 
 /** A stitcher's table: read to the end, then followed as the graph writer updates it. */
 export async function followTable(table: IdentityTable, topics: IdentityTopics, clients: KafkaClients, codec: AvroCodec, logger: Logger): Promise<TableReader[]> {
   const started = Date.now();
-  const { readers } = await readIdentityTables(tablesOf(topics), clients, codec, { merge: (m) => table.setMerge(m), assignment: (a) => table.setAssignment(a) }, true);
+  const { readers } = await readIdentityTables(tablesOf(topics), clients, codec, { merge: (m) => table.setMerge(m), assignment: (a) => table.setAssignment(a), removeMerge: (k) => table.removeMerge(k), removeAssignment: (k) => table.removeAssignment(k) }, true);
   logger.info({ ...table.size, ms: Date.now() - started }, 'identifier table read; following it');
   return readers;
 }

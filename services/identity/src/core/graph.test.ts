@@ -273,6 +273,22 @@ describe('IdentityGraph.erase', () => {
     expect(g.erase('demo', card('c1'))).toBeNull();
   });
 
+  it('rebuilt from the topics with the erasure\'s tombstones after the older records, holds nothing of the person', () => {
+    const before = graph();
+    const assignments = [...before.applyLink('demo', [anon('a1')], 1, 'e1', 100).assignments, ...before.applyLink('demo', [user('u1'), anon('a1')], 2, 'e2', 100).assignments, ...before.applyLink('demo', [anon('b1')], 3, 'e3', 100).assignments];
+    const merges = [...before.merges()].map(([fromPersonId, toPersonId]) => ({ tenant: 'demo', fromPersonId, toPersonId, mergedAt: 100, causeEventId: 'e2', link: [], viaPersonId: null }));
+    const erased = before.erase('demo', user('u1'))!;
+    const rebuilt = graph();
+    for (const m of merges) rebuilt.loadMerge(m);
+    for (const m of erased.absorbed) rebuilt.unloadMerge(`demo|${m}`);
+    for (const a of assignments) rebuilt.loadAssignment(a);
+    for (const i of erased.identifiers) rebuilt.unloadAssignment(`demo|${i.type}|${i.value}`);
+    expect(rebuilt.partition()).toEqual(before.partition());
+    expect(rebuilt.size).toEqual(before.size);
+    expect(rebuilt.personOf('demo', anon('a1'))).toBeUndefined();
+    expect(rebuilt.personOf('demo', anon('b1'))).toBe(personIdOf('demo', anon('b1')));
+  });
+
   it('answers null for an identifier no person holds, and leaves other tenants alone', () => {
     const g = graph();
     g.applyLink('demo', [card('c1')], 1, 'e1', 100);

@@ -123,6 +123,25 @@ export class IdentityGraph implements KnownIdentifiers {
     this.attach(a.tenant, key, state);
   }
 
+  /** Rebuilding from the compacted topics: an identifier's tombstone (erasure), keyed tenant|type|value. */
+  unloadAssignment(key: string): void {
+    const state = this.identifiers.get(key);
+    if (!state) return;
+    this.detach(key, state);
+    this.identifiers.delete(key);
+  }
+
+  /** Rebuilding from the compacted topics: a merge record's tombstone (erasure), keyed tenant|fromPersonId. */
+  unloadMerge(key: string): void {
+    const from = key.slice(key.indexOf('|') + 1);
+    const to = this.mergedInto.get(from);
+    if (to === undefined) return;
+    this.mergedInto.delete(from);
+    const survivor = this.persons.get(to);
+    survivor?.absorbed.delete(from);
+    if (survivor && survivor.keys.size === 0 && survivor.absorbed.size === 0) this.persons.delete(to);
+  }
+
   /** Rebuilding from the compacted topics: one flat merge record. */
   loadMerge(m: CdpIdentity.PersonMerge): void {
     this.mergedInto.set(m.fromPersonId, m.toPersonId);

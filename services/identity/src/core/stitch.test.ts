@@ -92,4 +92,16 @@ describe('stitch', () => {
       expect(s.link?.identifiers).toEqual([{ type: 'user_id', value: 'u1' }, { type: PREVIOUS_ID, value: 'old' }]);
     });
   });
+
+  it('forgets an erased identifier and merge when their tombstones arrive', () => {
+    const table = new IdentityTable();
+    table.setAssignment({ tenant: 'demo', identifier: { type: 'anonymous_id', value: 'a1' }, personId: 'p_a', firstSeen: 1, updatedAt: 1 });
+    table.setMerge({ tenant: 'demo', fromPersonId: 'p_a', toPersonId: 'p_b', mergedAt: 1, causeEventId: 'e', link: [], viaPersonId: null });
+    expect(table.personOf('demo', { type: 'anonymous_id', value: 'a1' })).toBe('p_b');
+    table.removeMerge('demo|p_a');
+    expect(table.personOf('demo', { type: 'anonymous_id', value: 'a1' })).toBe('p_a');
+    table.removeAssignment('demo|anonymous_id|a1');
+    expect(table.personOf('demo', { type: 'anonymous_id', value: 'a1' })).toBeUndefined();
+    expect(table.size).toEqual({ identifiers: 0, merges: 0 });
+  });
 });

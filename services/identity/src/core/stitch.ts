@@ -35,6 +35,15 @@ export class IdentityTable implements KnownIdentifiers {
     this.mergedInto.set(m.fromPersonId, m.toPersonId);
   }
 
+  /** Tombstones (erasure): keys as on the topics, tenant|type|value and tenant|fromPersonId. */
+  removeAssignment(key: string): void {
+    this.assignments.delete(key);
+  }
+
+  removeMerge(key: string): void {
+    this.mergedInto.delete(key.slice(key.indexOf('|') + 1));
+  }
+
   personOf(tenant: string, id: CdpIdentity.Identifier): string | undefined {
     const person = this.assignments.get(identifierKey(tenant, id));
     // Merge records are flat, so one hop reaches the survivor.
