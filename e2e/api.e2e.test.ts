@@ -404,6 +404,8 @@ test('keys and scopes: 401 without a known key, 403 outside its scope', async ()
   const openapi = await api('/openapi.json', null);
   expect(openapi.status).toBe(200);
   expect(Object.keys(openapi.body.paths).sort()).toEqual([
+    '/v1/erasures',
+    '/v1/erasures/{requestId}',
     '/v1/kpis/campaigns/funnel',
     '/v1/kpis/digital-share',
     '/v1/kpis/product-groups',

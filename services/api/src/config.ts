@@ -26,3 +26,6 @@ export const apiConfigSchema = z.object({
 }).refine(...saltRequiredInProduction);
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+/** What `pnpm erase` reads: the stack, the topic prefix and the salt, as the services read them. */
+export const eraseConfigSchema = z.object({ ...serviceEnv, ...piiSaltEnv }).refine(...saltRequiredInProduction);

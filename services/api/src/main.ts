@@ -13,15 +13,18 @@ import {
   readKeyedTable,
   saltOf,
   topicsWithPrefix,
+  type CdpPrivacy,
   type CdpReference,
   type TableReader,
 } from '@cdp/plumbing';
 import { ClickHouseReads } from './adapters/clickhouse-reads';
 import { followPersonUpdates } from './adapters/change-feed';
+import { openErasureTopic, type ErasureTopic } from './adapters/erasures';
 import { buildHttpApp } from './adapters/http';
 import { Recommender } from './adapters/recommender';
 import { apiConfigSchema } from './config';
 import { parseApiKeys } from './core/api-keys';
+import { ErasureBook } from './core/erasures';
 import type { ActivityRow } from './core/read-rows';
 import { PersonCache } from './core/person-cache';
 import { PersonDirectory } from './core/person-directory';
@@ -51,7 +54,11 @@ async function main(): Promise<void> {
     { minPairSupport: config.API_RECOMMENDATION_MIN_PAIR_SUPPORT, neighbours: 50, windowDays: config.API_RECOMMENDATION_WINDOW_DAYS, maxBasket: config.API_RECOMMENDATION_MAX_BASKET, areaBestSellers: 50 },
     logger,
   );
-  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
+  // Erasure requests: the book fills from their topic once Kafka is reached (below); no route writes before (503 until ready).
+  const erasureBook = new ErasureBook();
+  let erasureTopic: ErasureTopic | undefined;
+  const erasures = { book: erasureBook, write: (record: CdpPrivacy.ErasureRequest) => erasureTopic!.write(record) };
+  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, erasures, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
 
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'api', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
@@ -61,6 +68,7 @@ async function main(): Promise<void> {
     { name: 'http', run: () => app.close() },
     { name: 'recommender', run: () => recommender.stop() },
     { name: 'tables', run: async () => void (await Promise.all(readers.map((r) => r.close()))) },
+    { name: 'erasures', run: async () => void (await erasureTopic?.close()) },
     { name: 'clickhouse', run: () => clickhouse.close() },
     { name: 'telemetry', run: () => telemetry.close() },
   ]);
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
   // Listening at once: /health says 503 until the directory has read identity's tables to their end.
   const address = await app.listen({ host: config.API_HOST, port: config.API_PORT });
   const started = Date.now();
-  const tables = await readIdentityTables({ merges: topics.personMerges.name, assignments: topics.identifierAssignments.name }, clients, codec, { merge: (m) => directory.setMerge(m), assignment: (a) => directory.setAssignment(a) }, true);
+  const tables = await readIdentityTables({ merges: topics.personMerges.name, assignments: topics.identifierAssignments.name }, clients, codec, { merge: (m) => directory.setMerge(m), assignment: (a) => directory.setAssignment(a), removeMerge: (k) => directory.removeMerge(k), removeAssignment: (k) => directory.removeAssignment(k) }, true);
   readers.push(...tables.readers);
   const referenceReaders = await Promise.all([
     readKeyedTable<CdpReference.PartnerSegmentMembership>(clients, codec, topics.partnerSegments, { upsert: (k, m) => reference.upsertMembership(k, m), remove: (k) => reference.removeMembership(k) }, { logger }),
@@ -77,10 +85,13 @@ async function main(): Promise<void> {
   await Promise.all(referenceReaders.map((r) => r.caughtUp));
   readers.push(...referenceReaders);
   readers.push(await followPersonUpdates(topics.personUpdates.name, [caches.activity, caches.bought] as PersonCache<unknown>[], clients, codec, logger));
+  // Erasure requests: followed so that GET shows what identity and aggregation write; POST and DELETE write here.
+  erasureTopic = await openErasureTopic({ clients, codec, topic: topics.erasureRequests, logger, book: erasureBook });
+  await erasureTopic.caughtUp;
   // The lift model builds in the background: until it is there, recommendations are empty (modelBuiltAt null).
   void recommender.start(config.API_RECOMMENDATION_REFRESH_SECONDS * 1000);
   ready = true;
-  logger.info({ address, metricsPort: config.METRICS_PORT, directory: directory.size, reference: reference.size, ms: Date.now() - started, keys: keys.all.map((k) => k.name) }, 'api ready');
+  logger.info({ address, metricsPort: config.METRICS_PORT, directory: directory.size, reference: reference.size, erasures: erasureBook.size, ms: Date.now() - started, keys: keys.all.map((k) => k.name) }, 'api ready');
 }
 
 main().catch((error: unknown) => {

@@ -6,5 +6,6 @@ test('docs/openapi.json is the document the routes make (pnpm --filter @cdp/api 
   expect(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))).toEqual(JSON.parse(document));
   const paths = Object.keys(JSON.parse(document).paths as object);
   expect(paths).toContain('/v1/profiles/{type}/{value}');
-  expect(paths).toHaveLength(12);
+  expect(paths).toContain('/v1/erasures/{requestId}');
+  expect(paths).toHaveLength(14);
 });

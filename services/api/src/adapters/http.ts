@@ -2,6 +2,8 @@
  * The customer API over HTTP (fastify). Every route needs an API key (Authorization: Bearer) with
  * the route's scope; the key names the tenant. A parameter that is wrong answers 400 naming it;
  * an unknown person 404. Request lines are never logged: a lookup's path can hold a clear e-mail.
+ * It reads, except for erasure requests (scope erasure): POST and DELETE on /v1/erasures write
+ * them to Kafka for the pipeline to carry out.
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -9,6 +11,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { bearerOf, CdpError, Counter, Histogram, type Logger, type Registry } from '@cdp/plumbing';
 import { SCOPES, type ApiKey, type ApiKeys, type Scope } from '../core/api-keys';
 import { encodeCursor, personCursor, timelineCursor } from '../core/cursor';
+import { ERASURE_TYPES, erasureBodyOf, erasureViewOf, REQUEST_ID_PATTERN, requestedRecord, withdrawnRecord, withdrawRefusalOf } from '../core/erasures';
 import { LOOKUP_TYPES, LookupError, lookupOf } from '../core/lookup';
 import type { ActivityRow } from '../core/read-rows';
 import type { PersonCache } from '../core/person-cache';
@@ -17,7 +20,19 @@ import type { ReferenceData } from '../core/reference-data';
 import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegmentName } from '../core/segments';
 import { camelRows, explanationOf, profileOf, timelineEventOf } from '../core/views';
 import type { ClickHouseReads } from './clickhouse-reads';
-import { ERRORS, EXPLAIN_RESPONSE, PERSON_ERRORS, PROFILE_RESPONSE, RECOMMENDATIONS_RESPONSE, TIMELINE_RESPONSE } from './response-schemas';
+import type { ErasureTopic } from './erasures';
+import {
+  ERASURE_ACCEPTED_RESPONSE,
+  ERASURE_LIST_RESPONSE,
+  ERASURE_RESPONSE,
+  ERROR_RESPONSE,
+  ERRORS,
+  EXPLAIN_RESPONSE,
+  PERSON_ERRORS,
+  PROFILE_RESPONSE,
+  RECOMMENDATIONS_RESPONSE,
+  TIMELINE_RESPONSE,
+} from './response-schemas';
 import type { Recommender } from './recommender';
 
 declare module 'fastify' {
@@ -36,6 +51,8 @@ export interface HttpOptions {
   /** Per-person reads, dropped when aggregation's feed says the person's rows changed. */
   caches: { activity: PersonCache<ActivityRow | undefined>; bought: PersonCache<{ sku: string; last_bought: number }[]> };
   recommender: Recommender;
+  /** Erasure requests: the tenant's requests in memory from their topic, and the writer of new states. */
+  erasures: Pick<ErasureTopic, 'book' | 'write'>;
   salt: string;
   logger: Logger;
   registry: Registry;
@@ -69,9 +86,38 @@ const PERSON_PARAMS = {
   },
 } as const;
 const RANGE = { type: 'object', required: ['from', 'to'], properties: { from: DAY, to: DAY } } as const;
+const REQUEST_ID_PARAMS = {
+  type: 'object',
+  required: ['requestId'],
+  properties: { requestId: { type: 'string', pattern: REQUEST_ID_PATTERN.source, description: 'The erasure request\'s id (er_ and a UUID), as POST /v1/erasures answered it' } },
+} as const;
+const ERASURE_BODY = {
+  type: 'object',
+  required: ['identifier'],
+  additionalProperties: false,
+  properties: {
+    identifier: {
+      type: 'object',
+      description: 'An identifier of the person to erase; the graph erases the person it belongs to, with every person merged into it',
+      required: ['type', 'value'],
+      additionalProperties: false,
+      properties: {
+        type: { type: 'string', enum: [...ERASURE_TYPES], description: 'Identifier type; email, phone and mac take the clear value and are hashed as ingest hashes them' },
+        value: { type: 'string', minLength: 1, maxLength: 512, description: 'Identifier value' },
+      },
+    },
+  },
+} as const;
+/** A parameter whose pattern a caller cannot be expected to read: the reason in words. */
+const PATTERN_REASONS: Record<string, string> = { requestId: 'must be an erasure request id: er_ and a UUID, as POST /v1/erasures answered it' };
+/** Methods a path serves besides GET and HEAD. */
+const WRITES: { path: RegExp; methods: string[] }[] = [
+  { path: /^\/v1\/erasures$/, methods: ['POST'] },
+  { path: /^\/v1\/erasures\/[^/]+$/, methods: ['DELETE'] },
+];
 
 export function buildHttpApp(options: HttpOptions) {
-  const { keys, directory, reads, recommender, reference, caches, salt, logger, registry } = options;
+  const { keys, directory, reads, recommender, reference, caches, erasures, salt, logger, registry } = options;
   const activityOf = (tenant: string, members: readonly string[]) => caches.activity.read(tenant, members, () => reads.activity(tenant, members));
   const boughtOf = (tenant: string, members: readonly string[]) => caches.bought.read(tenant, members, () => reads.bought(tenant, members));
   const now = options.now ?? Date.now;
@@ -91,7 +137,9 @@ export function buildHttpApp(options: HttpOptions) {
           ? 'is required'
           : e.keyword === 'format' && params.format === 'date'
             ? 'must be a day as YYYY-MM-DD'
-            : (e.message ?? 'is invalid');
+            : e.keyword === 'pattern' && PATTERN_REASONS[parameter]
+              ? PATTERN_REASONS[parameter]
+              : (e.message ?? 'is invalid');
       return new ApiError(400, 'invalid_parameter', `${parameter} ${reason}`, parameter);
     },
     ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false, useDefaults: true } },
@@ -105,7 +153,7 @@ export function buildHttpApp(options: HttpOptions) {
       info: {
         title: 'CDP customer API',
         version: '1',
-        description: 'One customer\'s live profile by any identifier, the cross-channel timeline, why identifiers are one person, recommendations by lift, segments and KPIs. Every request needs an API key (Authorization: Bearer KEY); the key names the tenant and its scopes: ' + Object.entries(SCOPES).map(([s, d]) => `${s} (${d})`).join('; ') + '.',
+        description: 'One customer\'s live profile by any identifier, the cross-channel timeline, why identifiers are one person, recommendations by lift, segments and KPIs; and erasure requests (the right to be forgotten). Every request needs an API key (Authorization: Bearer KEY); the key names the tenant and its scopes: ' + Object.entries(SCOPES).map(([s, d]) => `${s} (${d})`).join('; ') + '.',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS_FILE' } } },
       security: [{ apiKey: [] }],
@@ -113,18 +161,23 @@ export function buildHttpApp(options: HttpOptions) {
   });
   void app.register(swaggerUi, { routePrefix: '/docs' });
 
-  // Every keyed route documents its errors (and, where it states no shape, that it answers JSON).
+  // Every keyed route documents its errors (and, where it states no answer of its own, that it answers JSON).
   app.addHook('onRoute', (route) => {
     if (!route.config?.scope) return;
     const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
-    schema.response = { 200: { description: 'OK', type: 'object', additionalProperties: true }, ...ERRORS, ...schema.response };
+    const answers = Object.keys(schema.response ?? {}).some((status) => status.startsWith('2'));
+    schema.response = { ...(answers ? {} : { 200: { description: 'OK', type: 'object', additionalProperties: true } }), ...ERRORS, ...schema.response };
   });
 
-  // Reads only: any other method on any path is 405, before a body is looked at.
+  // Reads, and the writes of WRITES: any other method is 405 with the methods the path serves, before a body is looked at.
   app.addHook('onRequest', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD') return;
-    void reply.header('allow', 'GET, HEAD');
-    throw new ApiError(405, 'method_not_allowed', `${request.method} is not allowed: this API only reads (GET)`);
+    const path = request.url.split('?', 1)[0]!;
+    const writes = WRITES.find((w) => w.path.test(path))?.methods ?? [];
+    if (writes.includes(request.method)) return;
+    const allow = ['GET', 'HEAD', ...writes].join(', ');
+    void reply.header('allow', allow);
+    throw new ApiError(405, 'method_not_allowed', `${request.method} is not allowed on this path (it serves ${allow})`);
   });
 
   const keyOf = new WeakMap<FastifyRequest, ApiKey>();
@@ -161,7 +214,8 @@ export function buildHttpApp(options: HttpOptions) {
     } else {
       status = error instanceof CdpError && error.retriable ? 503 : 500;
       if (status === 503) reply.header('retry-after', '2');
-      body = { error: status === 503 ? 'unavailable' : 'internal', message: 'the customer data could not be read now' };
+      const reading = request.method === 'GET' || request.method === 'HEAD';
+      body = { error: status === 503 ? 'unavailable' : 'internal', message: reading ? 'the customer data could not be read now' : 'the request could not be written now; retry' };
       // The route pattern only: the path of a lookup can hold a clear e-mail.
       request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     }
@@ -367,6 +421,79 @@ export function buildHttpApp(options: HttpOptions) {
       async (request) => {
         const { from, to } = range(request);
         return { from, to, days: camelRows(await reads.digitalShare(tenantOf(request), from, to)) };
+      },
+    );
+
+    // Erasure requests. The body is checked by erasureBodyOf against ERASURE_BODY exactly (no
+    // type coerced, as the reads' parameters are), so the route's validator lets it through.
+    const erasureNotFound = () => new ApiError(404, 'not_found', 'no erasure request of this tenant has this id');
+    const keyName = (request: FastifyRequest) => keyOf.get(request)!.name;
+
+    routes.post(
+      '/v1/erasures',
+      {
+        config: { scope: 'erasure' },
+        schema: {
+          summary: 'Erase a person (the right to be forgotten): the person an identifier belongs to, with every person merged into it',
+          description: 'Writes the request (state REQUESTED) for the pipeline to carry out: the identity graph forgets the identifiers and suppresses them, then their rows are deleted everywhere. Answers at once with the request id; GET /v1/erasures/{requestId} follows it to DONE (or NOT_FOUND).',
+          tags: ['erasures'],
+          body: ERASURE_BODY,
+          response: { 202: ERASURE_ACCEPTED_RESPONSE, 415: ERROR_RESPONSE },
+        },
+        validatorCompiler: () => () => true,
+      },
+      async (request, reply) => {
+        const identifier = erasureBodyOf(request.body, salt);
+        const record = requestedRecord({ tenant: tenantOf(request), identifier, requestedBy: keyName(request), now: now() });
+        await erasures.write(record);
+        const location = `/v1/erasures/${record.requestId}`;
+        return reply.status(202).header('location', location).send({ requestId: record.requestId, state: record.state, location });
+      },
+    );
+
+    routes.get(
+      '/v1/erasures',
+      {
+        config: { scope: 'erasure' },
+        schema: { summary: 'The tenant\'s erasure requests, newest first (state and counts, never whom they name)', tags: ['erasures'], querystring: { type: 'object', properties: { limit: { ...LIMIT(1000, 100), description: 'At most this many requests (the newest), at most 1000' } } }, response: { 200: ERASURE_LIST_RESPONSE } },
+      },
+      async (request) => {
+        const { limit } = request.query as { limit: number };
+        return { erasures: erasures.book.list(tenantOf(request)).slice(0, limit).map(erasureViewOf) };
+      },
+    );
+
+    routes.get(
+      '/v1/erasures/:requestId',
+      { config: { scope: 'erasure' }, schema: { summary: 'An erasure request\'s state and counts (never whom it names)', tags: ['erasures'], params: REQUEST_ID_PARAMS, response: { 200: ERASURE_RESPONSE, 404: ERROR_RESPONSE } } },
+      async (request) => {
+        const current = erasures.book.get(tenantOf(request), (request.params as { requestId: string }).requestId);
+        if (!current) throw erasureNotFound();
+        return erasureViewOf(current);
+      },
+    );
+
+    routes.delete(
+      '/v1/erasures/:requestId',
+      {
+        config: { scope: 'erasure' },
+        schema: {
+          summary: 'Withdraw an erasure request: the person\'s identifiers are no longer suppressed (what was deleted stays deleted)',
+          tags: ['erasures'],
+          params: REQUEST_ID_PARAMS,
+          response: { 202: ERASURE_RESPONSE, 404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 415: ERROR_RESPONSE },
+        },
+      },
+      async (request, reply) => {
+        const { requestId } = request.params as { requestId: string };
+        const current = erasures.book.get(tenantOf(request), requestId);
+        const refusal = withdrawRefusalOf(current);
+        if (refusal === 'unknown') throw erasureNotFound();
+        if (refusal === 'already_withdrawn') throw new ApiError(409, 'conflict', `erasure request ${requestId} is withdrawn already`);
+        if (refusal === 'in_progress') throw new ApiError(409, 'conflict', `erasure request ${requestId} is still ${current!.state}: withdraw it once it is DONE or NOT_FOUND`);
+        const record = withdrawnRecord(current!, { withdrawnBy: keyName(request), now: now() });
+        await erasures.write(record);
+        return reply.status(202).send(erasureViewOf(record));
       },
     );
   });

@@ -133,6 +133,26 @@ export const RECOMMENDATIONS_RESPONSE = object({
   },
 });
 
+const ERASURE_STATE = { type: 'string', enum: ['REQUESTED', 'IDENTITY_ERASED', 'DONE', 'NOT_FOUND', 'WITHDRAWN'] } as const;
+
+/** An erasure request as a caller sees it (core/erasures.ts erasureViewOf): never its identifier or persons. */
+export const ERASURE_RESPONSE = object({
+  requestId: str,
+  state: ERASURE_STATE,
+  requestedAt: time,
+  requestedBy: str,
+  updatedAt: time,
+  doneAt: nullable(time),
+  identifiers: int,
+  kafkaTombstones: int,
+  clickhouseRows: int,
+  detail: nullable(str),
+});
+
+export const ERASURE_ACCEPTED_RESPONSE = object({ requestId: str, state: { type: 'string', enum: ['REQUESTED'] }, location: str }, 'The request is written; follow it at location');
+
+export const ERASURE_LIST_RESPONSE = object({ erasures: { type: 'array', items: ERASURE_RESPONSE } });
+
 /** The error answers every keyed route can give. */
 export const ERRORS = { 400: ERROR_RESPONSE, 401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 405: ERROR_RESPONSE, 503: ERROR_RESPONSE } as const;
 export const PERSON_ERRORS = { ...ERRORS, 404: ERROR_RESPONSE } as const;

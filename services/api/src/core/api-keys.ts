@@ -10,6 +10,7 @@ export const SCOPES = {
   'profile:read': 'one customer: profile, timeline, explanation of merges, recommendations',
   'kpi:read': 'store, campaign, product and sales figures (no person)',
   'segment:export': 'who is in a segment, person by person',
+  erasure: 'erase a person and withdraw an erasure',
 } as const;
 export type Scope = keyof typeof SCOPES;
 const SCOPE_NAMES = Object.keys(SCOPES) as [Scope, ...Scope[]];
