@@ -1,0 +1,74 @@
+/**
+ * The demo's erasure: after every other check, one of this run's regulars asks to be forgotten.
+ * The privacy desk erases them by loyalty card through the customer API; the demo then holds
+ * ClickHouse against what the simulator knows it sent for them (every event carrying one of
+ * their identifiers), looks them up again, and sends one more visit with their cookie, which
+ * must be suppressed.
+ */
+import { Analytics } from '@segment/analytics-node';
+import { API_URL } from './api-check';
+import type { PipelineWatch } from './pipeline-watch';
+import type { SimulationResult } from './simulator';
+
+/** A local-only key with the erasure scope of tenant demo (services/api/config/keys.local.json). */
+export const PRIVACY_API_KEY = 'local-demo-privacy-key';
+
+const verdict = (ok: boolean) => (ok ? 'match' : 'MISMATCH');
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function api(method: string, path: string, body?: object): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${API_URL}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${PRIVACY_API_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
+}
+
+export async function checkErasure(watch: PipelineWatch, result: SimulationResult, ingestUrl: string, runId: string, say: (line: string) => void): Promise<void> {
+  // Not the regular the API check looked up: that one stays, for the next steps printed below.
+  const regular = result.regulars[result.regulars.length - 1];
+  if (!regular || result.regulars.length < 2) return;
+  const values = [regular.anonymousId, regular.installId, regular.userId, regular.loyaltyCard];
+  const eventsOf = async () =>
+    Number((await watch.ch.query<{ n: string }>('SELECT count() AS n FROM events_raw WHERE arrayExists(i -> i.2 IN {values:Array(String)}, identifiers)', { values }))[0]!.n);
+  const personsOf = async () =>
+    (await watch.ch.query<{ p: string }>("SELECT DISTINCT person_id AS p FROM events_raw WHERE person_id != '' AND arrayExists(i -> i.2 IN {values:Array(String)}, identifiers)", { values })).map((r) => r.p);
+  const persons = await personsOf();
+  const before = await eventsOf();
+  const personRows = async () =>
+    Number((await watch.ch.query<{ n: string }>(
+      `SELECT (SELECT count() FROM person_activity WHERE person_id IN {p:Array(String)}) + (SELECT count() FROM person_timeline WHERE person_id IN {p:Array(String)})
+            + (SELECT count() FROM identities WHERE person_id IN {p:Array(String)}) + (SELECT count() FROM identity_history WHERE hasAny(persons, {p:Array(String)})) AS n`,
+      { p: persons },
+    ))[0]!.n);
+  const derivedBefore = await personRows();
+
+  say(`\nErasure (the right to be forgotten; ${API_URL}, key ${PRIVACY_API_KEY}, scope erasure):`);
+  const started = Date.now();
+  const asked = await api('POST', '/v1/erasures', { identifier: { type: 'loyalty_card', value: regular.loyaltyCard } });
+  if (asked.status !== 202) throw new Error(`erasure request refused: ${asked.status} ${JSON.stringify(asked.body)}`);
+  const requestId = asked.body.requestId as string;
+  let state: Json = asked.body;
+  for (const deadline = Date.now() + 60_000; !['DONE', 'NOT_FOUND'].includes(state.state) && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    state = (await api('GET', `/v1/erasures/${requestId}`)).body;
+  }
+  const took = ((Date.now() - started) / 1000).toFixed(1);
+  say(`  one regular erased by loyalty card: ${requestId} ${state.state} in ${took} s; ${state.identifiers} identifiers, ${state.kafkaTombstones} Kafka tombstones, ${state.clickhouseRows} ClickHouse rows deleted`);
+  const after = await eventsOf();
+  const derivedAfter = await personRows();
+  say(`  their events in events_raw: ${before} before, ${after} after; their rows in person_activity, person_timeline, identities and the identity history: ${derivedBefore} before, ${derivedAfter} after: ${verdict(before > 0 && after === 0 && derivedBefore > 0 && derivedAfter === 0)}`);
+  const lookup = await fetch(`${API_URL}/v1/profiles/loyalty_card/${encodeURIComponent(regular.loyaltyCard)}`, { headers: { authorization: `Bearer ${PRIVACY_API_KEY}` } });
+  say(`  looked up by loyalty card again: ${lookup.status} ${lookup.status === 404 ? '(nobody)' : ''}: ${verdict(lookup.status === 404)}`);
+
+  // They come back to the web shop with the same cookie: ingest drops the visit.
+  const web = new Analytics({ host: ingestUrl, path: '/v1/batch', flushAt: 1, flushInterval: 50, maxRetries: 3, writeKey: 'local-web' });
+  const messageId = `${runId}-after-erasure`;
+  web.page({ anonymousId: regular.anonymousId, name: 'Home', messageId, timestamp: new Date() });
+  await web.closeAndFlush();
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline && (await watch.lag()) > 0; ) await new Promise((r) => setTimeout(r, 300));
+  const [landed] = await watch.ch.query<{ n: string }>('SELECT count() AS n FROM events_raw WHERE event_id = {e:String}', { e: messageId });
+  say(`  a later visit with their cookie: accepted by ingest, ${Number(landed!.n) === 0 ? 'suppressed (not stored)' : 'STORED'}: ${verdict(Number(landed!.n) === 0)}`);
+  say(`  withdraw it with: curl -s -X DELETE -H 'Authorization: Bearer ${PRIVACY_API_KEY}' ${API_URL}/v1/erasures/${requestId}`);
+}
