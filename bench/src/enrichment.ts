@@ -279,7 +279,7 @@ const KIND_LABELS: Record<Kind, string> = {
 const NO_CONTEXT: CdpWeb.SegmentContext = {
   ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: null, pageReferrer: null,
   pageTitle: null, pageSearch: null, campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null,
-  appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null,
+  appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, consent: null, extra: null,
 };
 
 interface Workload {
@@ -354,7 +354,7 @@ function workload(eventCount: number, countCount: number, stores: CdpReference.S
           identifiers: buyer ? [{ type: 'loyalty_card', value: buyer.card! }] : [],
           event: {
             'cdp.store.PosTransaction': {
-              envelope: envelope('store-gateway'), storeId, receiptId: `R-${i.toString(36)}`, registerId, kind: 'SALE', loyaltyCard: buyer?.card ?? null, customerId: null,
+              envelope: envelope('store-gateway'), storeId, receiptId: `R-${i.toString(36)}`, registerId, kind: 'SALE', loyaltyCard: buyer?.card ?? null, customerId: null, consent: null,
               currency: 'EUR', totalMinor: lines.reduce((s, l) => s + l.totalMinor, 0), paymentMethod: g.pick(['card', 'card', 'mobile', 'cash']), lines,
             },
           },

@@ -66,7 +66,7 @@ export function syntheticEvent(i: number, now: number): CdpWeb.SegmentEvent {
       locale: 'fi-FI', timezone: 'Europe/Helsinki', libraryName: 'analytics.js', libraryVersion: '1.84.0',
       pageUrl: null, pagePath: path, pageReferrer: null, pageTitle: 'Shop', pageSearch: null,
       campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null,
-      appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null,
+      appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, consent: null, extra: null,
     },
   };
 }

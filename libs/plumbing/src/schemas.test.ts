@@ -37,7 +37,7 @@ describe('schema catalogue', () => {
   it('round-trips a record of every event family through Avro binary', () => {
     const envelope = { eventId: 'e1', eventTime: 1_700_000_000_123, receivedTime: 1_700_000_000_456, source: 'web', tenant: 't', schemaVersion: 1 };
     const pos = {
-      envelope, storeId: 's1', receiptId: 'r1', registerId: null, kind: 'SALE', loyaltyCard: 'LC-1', customerId: 'CRM-1', currency: 'EUR', totalMinor: 1990, paymentMethod: null,
+      envelope, storeId: 's1', receiptId: 'r1', registerId: null, kind: 'SALE', loyaltyCard: 'LC-1', customerId: 'CRM-1', consent: { categoryPreferences: { 'loyalty-marketing': true, 'loyalty-analytics': false } }, currency: 'EUR', totalMinor: 1990, paymentMethod: null,
       lines: [{ lineNumber: 1, sku: 'SKU-1', quantity: 1, unitPriceMinor: 1990, discountMinor: 0, totalMinor: 1990 }],
     };
     const type = avro.Type.forSchema(catalog.resolve('cdp.store.PosTransaction') as avro.Schema);

@@ -30,7 +30,7 @@ function segmentEvent(i: number): CdpWeb.SegmentEvent {
       ip: '127.0.0.1', userAgent: 'Mozilla/5.0', locale: 'fi-FI', timezone: 'Europe/Helsinki', libraryName: 'analytics-node', libraryVersion: '3.1.0',
       pageUrl: 'https://shop.example/', pagePath: '/', pageReferrer: null, pageTitle: 'Shop', pageSearch: null,
       campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null,
-      appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null,
+      appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, consent: null, extra: null,
     },
   };
 }

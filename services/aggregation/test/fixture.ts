@@ -87,7 +87,7 @@ export const envelope = (eventId: string, at: number, source: string): CdpWeb.Se
 
 export const context = (over: Partial<CdpWeb.SegmentContext>): CdpWeb.SegmentContext => ({
   ip: null, userAgent: null, locale: 'fi-FI', timezone: ZONE, libraryName: 'analytics.js', libraryVersion: '5.2.0', pageUrl: null, pagePath: null, pageReferrer: null, pageTitle: null, pageSearch: null,
-  campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null,
+  campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, consent: null, extra: null,
   ...over,
 });
 
@@ -181,7 +181,7 @@ export function receipt(eventId: string, at: number, storeId: string, kind: 'SAL
     ...storeEvent(storeInfo(storeId, at, { zoneId: 'checkout' }), person, loyaltyCard ? [{ type: 'loyalty_card', value: loyaltyCard }] : [], lines.map(([sku]) => productInfo(sku))),
     event: {
       'cdp.store.PosTransaction': {
-        envelope: envelope(eventId, at, 'store-gateway'), storeId, receiptId: eventId.split(':').at(-1)!, registerId: '3', kind, loyaltyCard, customerId: null, currency: 'EUR',
+        envelope: envelope(eventId, at, 'store-gateway'), storeId, receiptId: eventId.split(':').at(-1)!, registerId: '3', kind, loyaltyCard, customerId: null, consent: null, currency: 'EUR',
         totalMinor: posLines.reduce((sum, l) => sum + l.totalMinor, 0), paymentMethod: 'card', lines: posLines,
       },
     },

@@ -2,7 +2,7 @@ import type { CdpEnrichment, CdpWeb } from '@cdp/plumbing';
 import { conflictRow, enrichedRow, eventRow, historyRow, identityRow, keyParts, overrideRow, partnerSegmentRefRow, productRefRow } from './rows';
 
 const envelope = { eventId: 'e1', eventTime: 1_763_900_000_123, receivedTime: 1_763_900_000_500, source: 'web-shop', tenant: 'demo', schemaVersion: 1 };
-const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: '/checkout', pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: 'winter', campaignSource: 'newsletter', campaignMedium: 'email', campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null };
+const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: '/checkout', pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: 'winter', campaignSource: 'newsletter', campaignMedium: 'email', campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, consent: null, extra: null };
 const order: CdpWeb.SegmentEvent = {
   envelope, type: 'TRACK', channel: 'WEB', anonymousId: 'a1', userId: 'u1', event: 'Order Completed', name: null, category: null, previousId: null, groupId: null,
   properties: JSON.stringify({ order_id: 'O-1', total: 149.8, currency: 'eur', products: [{ sku: 'SKU-1', price: 129.9, quantity: 1 }, { sku: 'X', price: 9.95, quantity: 2 }] }),
@@ -33,7 +33,7 @@ describe('ClickHouse rows', () => {
   it('books a store return as negative revenue and keeps a receipt without person', () => {
     const row = eventRow({
       personId: null, identifiers: [], device: null, products: [], ...enrichedBlanks,
-      event: { 'cdp.store.PosTransaction': { envelope: { ...envelope, eventId: 'pos:S:R' }, storeId: 'S', receiptId: 'R', registerId: null, kind: 'RETURN', loyaltyCard: null, customerId: null, currency: 'EUR', totalMinor: 1990, paymentMethod: null, lines: [{ lineNumber: 1, sku: 'A', quantity: 1, unitPriceMinor: 1990, discountMinor: 0, totalMinor: 1990 }] } },
+      event: { 'cdp.store.PosTransaction': { envelope: { ...envelope, eventId: 'pos:S:R' }, storeId: 'S', receiptId: 'R', registerId: null, kind: 'RETURN', loyaltyCard: null, customerId: null, consent: null, currency: 'EUR', totalMinor: 1990, paymentMethod: null, lines: [{ lineNumber: 1, sku: 'A', quantity: 1, unitPriceMinor: 1990, discountMinor: 0, totalMinor: 1990 }] } },
     }, 0);
     expect(row).toMatchObject({ channel: 'store', event_type: 'pos_transaction', event_name: 'return', person_id: '', revenue_minor: -1990, store_id: 'S', order_id: 'R', 'items.sku': ['A'] });
   });

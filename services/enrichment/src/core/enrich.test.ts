@@ -6,13 +6,13 @@ import { Catalogue, skusOf } from './products';
 import { StoreDirectory } from './store-directory';
 
 const envelope = { eventId: 'e1', eventTime: Date.UTC(2026, 0, 15, 10, 0), receivedTime: 1, source: 's', tenant: 't', schemaVersion: 1 };
-const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: null, pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null };
+const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: null, pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, consent: null, extra: null };
 const track = (properties: object, ctx: Partial<CdpWeb.SegmentEvent['context']> = {}): CdpWeb.SegmentEvent => ({
   envelope, type: 'TRACK', channel: 'WEB', anonymousId: 'a', userId: null, event: 'Order Completed', name: null, category: null, previousId: null, groupId: null,
   properties: JSON.stringify(properties), traits: null, integrations: null, sentAt: null, originalTimestamp: null, context: { ...context, ...ctx },
 });
 const pos = (skus: string[], storeId = 'HEL-1'): CdpStore.PosTransaction => ({
-  envelope, storeId, receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: null, customerId: null, currency: 'EUR', totalMinor: 100, paymentMethod: null,
+  envelope, storeId, receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: null, customerId: null, consent: null, currency: 'EUR', totalMinor: 100, paymentMethod: null,
   lines: skus.map((sku, i) => ({ lineNumber: i + 1, sku, quantity: 1, unitPriceMinor: 50, discountMinor: 0, totalMinor: 50 })),
 });
 const beacon = (minor: number, storeId: string | null = null): CdpStore.BeaconSighting => ({

@@ -4,7 +4,7 @@ import { DEFAULT_RULES, isBlocked, parseRules } from './rules';
 
 const extractIdentifiers = (event: InputEvent) => extract(event, DEFAULT_RULES);
 
-const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: null, pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null };
+const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: null, pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, consent: null, extra: null };
 const segment = (over: Partial<CdpWeb.SegmentEvent>): { 'cdp.web.SegmentEvent': CdpWeb.SegmentEvent } => ({
   'cdp.web.SegmentEvent': {
     envelope: { eventId: 'e', eventTime: 1, receivedTime: 1, source: 's', tenant: 't', schemaVersion: 1 },
@@ -54,9 +54,9 @@ describe('extractIdentifiers', () => {
 
   it('reads the loyalty card of a receipt and the app install of a beacon sighting', () => {
     const envelope = { eventId: 'e', eventTime: 1, receivedTime: 1, source: 's', tenant: 't', schemaVersion: 1 };
-    expect(extractIdentifiers({ 'cdp.store.PosTransaction': { envelope, storeId: 'S', receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: 'LC9', customerId: null, currency: 'EUR', totalMinor: 1, paymentMethod: null, lines: [] } })).toEqual([{ type: 'loyalty_card', value: 'LC9' }]);
+    expect(extractIdentifiers({ 'cdp.store.PosTransaction': { envelope, storeId: 'S', receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: 'LC9', customerId: null, consent: null, currency: 'EUR', totalMinor: 1, paymentMethod: null, lines: [] } })).toEqual([{ type: 'loyalty_card', value: 'LC9' }]);
     // A till that knows the customer links the card to the customer number, the stronger of the two.
-    expect(extractIdentifiers({ 'cdp.store.PosTransaction': { envelope, storeId: 'S', receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: 'LC9', customerId: 'CRM-7', currency: 'EUR', totalMinor: 1, paymentMethod: null, lines: [] } })).toEqual([{ type: 'customer_id', value: 'CRM-7' }, { type: 'loyalty_card', value: 'LC9' }]);
+    expect(extractIdentifiers({ 'cdp.store.PosTransaction': { envelope, storeId: 'S', receiptId: 'R', registerId: null, kind: 'SALE', loyaltyCard: 'LC9', customerId: 'CRM-7', consent: null, currency: 'EUR', totalMinor: 1, paymentMethod: null, lines: [] } })).toEqual([{ type: 'customer_id', value: 'CRM-7' }, { type: 'loyalty_card', value: 'LC9' }]);
     expect(extractIdentifiers(segment({ userId: 'u1', traits: JSON.stringify({ customerNumber: 'CRM-7' }) }))).toEqual([{ type: 'user_id', value: 'u1' }, { type: 'customer_id', value: 'CRM-7' }]);
     expect(extractIdentifiers({ 'cdp.store.BeaconSighting': { envelope, storeId: 'S', appInstallId: 'app-1', userId: null, beaconUuid: 'b', major: 1, minor: 1, rssi: -50, proximity: null, accuracyMeters: null, apMac: null, clientMacHash: null, randomizedMac: false } })).toEqual([{ type: 'anonymous_id', value: 'app-1' }]);
   });

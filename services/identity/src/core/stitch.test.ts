@@ -4,7 +4,7 @@ import { PREVIOUS_ID, type InputEvent } from './identifiers';
 import { DEFAULT_RULES } from './rules';
 import { IdentityTable, stitch } from './stitch';
 
-const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: null, pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, extra: null };
+const context = { ip: null, userAgent: null, locale: null, timezone: null, libraryName: null, libraryVersion: null, pageUrl: null, pagePath: null, pageReferrer: null, pageTitle: null, pageSearch: null, campaignName: null, campaignSource: null, campaignMedium: null, campaignTerm: null, campaignContent: null, appName: null, appVersion: null, deviceId: null, deviceType: null, osName: null, osVersion: null, consent: null, extra: null };
 const event = (id: string, over: Partial<CdpWeb.SegmentEvent>): InputEvent => ({
   'cdp.web.SegmentEvent': {
     envelope: { eventId: id, eventTime: 10, receivedTime: 10, source: 's', tenant: 'demo', schemaVersion: 1 },

@@ -86,6 +86,7 @@ const posTransaction = {
     kind: { type: 'string', enum: ['sale', 'return'] },
     loyaltyCard: { type: ['string', 'null'], maxLength: 100 },
     customerId: { type: ['string', 'null'], maxLength: 100 },
+    consent: { type: ['object', 'null'], description: 'The loyalty programme\'s terms as the customer answered them: { "categoryPreferences": { "loyalty-marketing": true } }' },
     currency: { type: 'string', pattern: '^[A-Za-z]{3}$' },
     total: money,
     paymentMethod: { type: 'string', maxLength: 50 },

@@ -30,6 +30,7 @@ export const REJECTION_CODES = {
   storeNotOfKey: 'ingest.store_not_of_key',
   unknownNetwork: 'ingest.unknown_network',
   badMac: 'ingest.bad_mac',
+  badConsent: 'ingest.bad_consent',
 } as const;
 export type RejectionCode = (typeof REJECTION_CODES)[keyof typeof REJECTION_CODES];
 

@@ -41,6 +41,14 @@ describe('normalizeSegmentEvent', () => {
     expect(JSON.parse(group.traits!)).toEqual({ name: 'Oy' });
   });
 
+  it('takes context.consent into its own field, not into the context\'s other keys, and refuses a malformed one by its place', () => {
+    const e = normalizeSegmentEvent({ userId: 'u1', event: 'X', context: { consent: { categoryPreferences: { Advertising: false, C0002: true } }, locale: 'fi-FI', other: 1 } }, 'track', ctx, 'batch[0]');
+    expect(e.context.consent).toEqual({ categoryPreferences: { Advertising: false, C0002: true } });
+    expect(JSON.parse(e.context.extra!)).toEqual({ other: 1 });
+    expect(normalizeSegmentEvent({ userId: 'u1', event: 'X' }, 'track', ctx, '').context.consent).toBeNull();
+    expect(() => normalizeSegmentEvent({ userId: 'u1', event: 'X', context: { consent: { categoryPreferences: { Ads: 1 } } } }, 'track', ctx, 'batch[4]')).toThrow('batch[4].context.consent.categoryPreferences.Ads: must be true or false, not 1');
+  });
+
   it('names the field and the reason when the spec is broken', () => {
     const attempt = (input: object, type: 'track' | 'alias' | 'page') => () => normalizeSegmentEvent(input, type, ctx, 'batch[2]');
     expect(attempt({ event: 'X' }, 'track')).toThrow(new ItemError('batch[2].userId', 'ingest.missing_identity', 'userId or anonymousId is required (Segment spec)'));

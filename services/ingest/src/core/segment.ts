@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CdpWeb } from '@cdp/plumbing';
 import { REJECTION_CODES as R, rejectItem } from './errors';
+import { consentOf } from './consent';
 import { scrubPii, truncateIp } from './pii';
 import { notInFuture, parseTime } from './time';
 import type { Source } from './sources';
@@ -65,9 +66,9 @@ const obj = (o: Record<string, unknown> | undefined, key: string): Record<string
 const json = (value: Record<string, unknown> | null | undefined): string | null =>
   value && Object.keys(value).length > 0 ? JSON.stringify(value) : null;
 
-const TYPED_CONTEXT_KEYS = new Set(['ip', 'userAgent', 'locale', 'timezone', 'library', 'page', 'campaign', 'app', 'device', 'os']);
+const TYPED_CONTEXT_KEYS = new Set(['ip', 'userAgent', 'locale', 'timezone', 'library', 'page', 'campaign', 'app', 'device', 'os', 'consent']);
 
-function normalizeContext(context: Record<string, unknown>, clientIp: string | undefined): CdpWeb.SegmentContext {
+function normalizeContext(context: Record<string, unknown>, clientIp: string | undefined, consentField: string): CdpWeb.SegmentContext {
   const library = obj(context, 'library');
   const page = obj(context, 'page');
   const campaign = obj(context, 'campaign');
@@ -100,6 +101,7 @@ function normalizeContext(context: Record<string, unknown>, clientIp: string | u
     deviceType: str(device, 'type'),
     osName: str(os, 'name'),
     osVersion: str(os, 'version'),
+    consent: consentOf(context.consent, consentField),
     extra: json(extra),
   };
 }
@@ -156,7 +158,7 @@ export function normalizeSegmentEvent(input: SegmentInput, type: SegmentType, ct
     integrations: json(input.integrations),
     sentAt: sentAt ?? null,
     originalTimestamp: timestamp ?? null,
-    context: normalizeContext(context, ctx.clientIp),
+    context: normalizeContext(context, ctx.clientIp, at('context.consent')),
   };
 }
 

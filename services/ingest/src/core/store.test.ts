@@ -30,6 +30,16 @@ describe('store events', () => {
     ]);
   });
 
+  it('keeps the loyalty terms a till sends with a receipt, and refuses a malformed answer by its place', () => {
+    const input = {
+      type: 'pos_transaction' as const, timestamp: '2026-11-23T11:59:00Z', storeId: 'HEL-1', receiptId: 'R-78', currency: 'EUR', total: 5, loyaltyCard: 'LC-9',
+      lines: [{ sku: 'SKU-1', quantity: 1, price: 5 }],
+    };
+    expect(normalizePosTransaction({ ...input, consent: { categoryPreferences: { 'loyalty-marketing': true } } }, ctx, 'batch[0]').consent).toEqual({ categoryPreferences: { 'loyalty-marketing': true } });
+    expect(normalizePosTransaction(input, ctx, 'batch[0]').consent).toBeNull();
+    expect(() => normalizePosTransaction({ ...input, consent: { categoryPreferences: { 'loyalty-marketing': 'ok' } } }, ctx, 'batch[1]')).toThrow('batch[1].consent.categoryPreferences.loyalty-marketing: must be true or false, not "ok"');
+  });
+
   it('normalises a beacon sighting', () => {
     const b = normalizeBeaconSighting(
       { type: 'beacon_sighting', timestamp: '2026-11-23T11:59:00Z', storeId: 'HEL-1', appInstallId: 'app-1', beaconUuid: 'F7826DA6-4FA2-4E98-8024-BC5B71E0893E', major: 1, minor: 2, rssi: -60, proximity: 'near' },

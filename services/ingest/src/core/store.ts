@@ -5,6 +5,7 @@
  * store's events.
  */
 import type { CdpStore } from '@cdp/plumbing';
+import { consentOf } from './consent';
 import { REJECTION_CODES as R, rejectItem } from './errors';
 import { hashMac, isRandomizedMac, normalizeMac } from './pii';
 import { SCHEMA_VERSION } from './segment';
@@ -33,6 +34,8 @@ export interface PosTransactionInput extends StoreEventBase {
   loyaltyCard?: string | null;
   /** The retailer's customer number, when the till knows the customer. */
   customerId?: string | null;
+  /** The loyalty programme's terms as answered at the till: { categoryPreferences: { category: true|false } }. */
+  consent?: unknown;
   currency: string;
   total: number;
   paymentMethod?: string;
@@ -150,6 +153,7 @@ export function normalizePosTransaction(input: PosTransactionInput, ctx: StoreCo
     kind: input.kind === 'return' ? 'RETURN' : 'SALE',
     loyaltyCard,
     customerId: input.customerId?.trim() || null,
+    consent: consentOf(input.consent, at('consent')),
     currency,
     totalMinor: toMinor(input.total, currency, at('total')),
     paymentMethod: input.paymentMethod ?? null,
