@@ -24,3 +24,4 @@ export * from './ip';
 export * from './key-file';
 export * from './identity-tables';
 export * from './suppressions';
+export * from './consent';
