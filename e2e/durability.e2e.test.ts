@@ -185,7 +185,8 @@ class Traffic {
     const landing = this.webSession({ anonymousId }, t0, 1, ua, ip).items;
     let t = t0 + this.rnd.int(45, 90) * MINUTE;
     const who = { anonymousId, userId };
-    const context = { userAgent: ua, ip };
+    // Shoppers who log in accepted the consent banner: their carts may make signals (marketing is opt-in).
+    const context = { userAgent: ua, ip, consent: { categoryPreferences: { Analytics: true, Personalization: true, Advertising: true } } };
     const loginId = this.id('w');
     const login: Item = {
       route: 'web',

@@ -12,7 +12,7 @@ export const VARYING: Record<string, string> = {
   updated_at: 'when the graph writer published the assignment (identities, person_identifiers), or when the migration ran (store_visit_rules)',
   merged_at: 'when the graph writer applied the merge',
   applied_at: 'when the graph writer applied the link',
-  history_offset: 'offset in identity.history.v1: links of different keys interleave there in arrival order',
+  history_offset: 'offset in identity.history.v2: links of different keys interleave there in arrival order',
   detected_at: 'when the graph writer refused the link',
   fired_at: 'when the signals processor fired',
   loaded_at: "the Kafka timestamp of each run's own load of the reference data",

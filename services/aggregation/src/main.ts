@@ -1,6 +1,6 @@
 /** aggregation: enriched events, the identity tables, conflicts and history into ClickHouse, exactly once per event id; which persons changed and real-time signals to Kafka. */
-import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
-import { applyRetention, migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
+import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loadConfigOrExit, loadConsentPolicy, onShutdown, topicsWithPrefix } from '@cdp/plumbing';
+import { applyConsentPolicy, applyRetention, migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
 import { startErasureExecutor } from './adapters/erasure-executor';
 import { startSignalsProcessor } from './adapters/signals-processor';
 import { ErasedPersons } from './core/erasure';
@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   await telemetry.listen(config.METRICS_PORT);
 
   await migrateDatabase(connection, logger);
+  const consent = loadConsentPolicy(config.CONSENT_POLICY_FILE);
+  await applyConsentPolicy(connection, consent, logger);
   await applyRetention(connection, { person: config.AGGREGATION_RETENTION_PERSON_DAYS, aggregate: config.AGGREGATION_RETENTION_AGGREGATE_DAYS }, logger);
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'aggregation', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     },
     tickMs: config.AGGREGATION_SIGNAL_TICK_MS,
     erased,
+    consent,
   });
   const erasures = await startErasureExecutor({
     clients, codec, producer, ch: sink.ch, logger, registry: telemetry.registry,

@@ -28,6 +28,12 @@ export const orderCompleted = (v: Visitor, eventId: string, at: number, orderId:
 
 export const pageView = (v: Visitor, eventId: string, at: number) => segment(v, eventId, at, { type: 'PAGE', name: '/', pagePath: '/' });
 
+/** The event with a consent statement, as a consent manager puts it in Segment's context.consent. */
+export function withConsent(e: CdpEnrichment.EnrichedEvent, categoryPreferences: Record<string, boolean>): CdpEnrichment.EnrichedEvent {
+  const web = e.event['cdp.web.SegmentEvent']!;
+  return { ...e, event: { 'cdp.web.SegmentEvent': { ...web, context: { ...web.context, consent: { categoryPreferences } } } } };
+}
+
 /** The retailer's app saw an in-store beacon; userId when the app is logged in. */
 export function beaconAt(person: string, eventId: string, at: number, storeId: string, rssi: number, userId: string | null = null): CdpEnrichment.EnrichedEvent {
   const appInstallId = `app-${person}`;

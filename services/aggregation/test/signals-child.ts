@@ -5,6 +5,7 @@
 import { createAvroCodec, createKafkaClients, createLogger, Registry, topicsWithPrefix } from '@cdp/plumbing';
 import { startSignalsProcessor } from '../src/adapters/signals-processor';
 import { DEFAULT_VISIT_RULES } from '../src/config';
+import { testConsentPolicy } from './consent-policy';
 
 interface ChildSettings {
   prefix: string;
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     sessionTimeoutMs: settings.sessionTimeoutMs,
     logger,
     registry: new Registry(),
+    consent: testConsentPolicy('opt-out'),
   });
   // Stdout, for the test: the processor is in its group and consuming.
   process.stdout.write('signals processor running\n');

@@ -15,7 +15,8 @@ import { enrichedRow } from '../src/core/rows';
 import { signalRow } from '../src/core/signal-rows';
 import { assignment, membership, MINUTE } from './fixture';
 import { createAggregationTestStack, type AggregationTestStack } from './harness';
-import { beaconAt, eventIdOf, orderCompleted, pageView, productAdded, productViewed, shopper, TENANT, wifiAt } from './signal-events';
+import { beaconAt, eventIdOf, orderCompleted, pageView, productAdded, productViewed, shopper, TENANT, wifiAt, withConsent } from './signal-events';
+import { testConsentPolicy } from './consent-policy';
 
 let stack: AggregationTestStack;
 let run: string;
@@ -36,6 +37,7 @@ async function startProcessor(): Promise<void> {
     topics: { events: stack.topics.enrichedEvents, signals: stack.topics.signals, state: stack.topics.signalState },
     rules: { cartAbandonMs: CART_ABANDON_MS, browseWindowMs: 7 * 24 * 60 * MINUTE, maxDelayMs: 60 * MINUTE, defaultVisit: DEFAULT_VISIT_RULES },
     tickMs: TICK_MS,
+    consent: testConsentPolicy('opt-out'),
   });
 }
 
@@ -268,6 +270,30 @@ describe('real-time signals', () => {
     expect(signalsOf('p_ben')).toEqual([expect.objectContaining({
       kind: 'STORE_VISIT_AFTER_BROWSING', storeId: 'HEL-1', skus: ['SKU-1002', 'SKU-1001'], sourceEventIds: [`ben-beacon-1-${run}`, `ben-view-2-${run}`, `ben-view-1-${run}`], segments: [],
     })]);
+  });
+
+  it('raises no signal for a person who refused marketing, and does again once they consent', async () => {
+    const rosa = shopper('p_rosa');
+    const answered = async (answer: number) =>
+      waitFor(`Rosa's answer ${answer} in ClickHouse`, async () => {
+        const [row] = await ch.query<{ answer: number }>("SELECT argMaxMerge(answer) AS answer FROM person_consent WHERE tenant = {t:String} AND person_id = 'p_rosa' AND category = 'Advertising'", { t: TENANT });
+        return row !== undefined && Number(row.answer) === answer;
+      });
+    const start = Date.now();
+    await sendEvents([withConsent(pageView(rosa, `rosa-no-${run}`, start - 1000), { Advertising: false })]);
+    await answered(0);
+    await sendEvents([productAdded(rosa, `rosa-add-${run}`, start, 'SKU-1001', 10)]);
+    await sleep(CART_ABANDON_MS + 4 * TICK_MS);
+    await settled();
+    expect(signalsOf('p_rosa')).toEqual([]);
+
+    const later = Date.now();
+    await sendEvents([withConsent(pageView(rosa, `rosa-yes-${run}`, later), { Advertising: true })]);
+    await answered(1);
+    const second = productAdded(rosa, `rosa-add-2-${run}`, later + 1, 'SKU-1002', 20);
+    await sendEvents([second]);
+    await waitFor('Rosa\'s second cart told', () => signalsOf('p_rosa', 'CART_ABANDONED').length > 0);
+    expect(signalsOf('p_rosa').map((s) => [s.kind, s.sourceEventIds])).toEqual([['CART_ABANDONED', [eventIdOf(second)]]]);
   });
 
   it('never published a signal id twice, and the signals table keeps one row per signal', async () => {

@@ -31,6 +31,8 @@ import {
   Counter,
   Gauge,
   isRetriable,
+  PURPOSES,
+  type ConsentPolicy,
 } from '@cdp/plumbing';
 import { EventIdGate, keyOf, type GateRow } from '../core/event-id-gate';
 import { InsertCoalescer } from '../core/insert-coalescer';
@@ -84,6 +86,39 @@ export async function applyRetention(connection: ClickHouseOptions & { database:
     for (const change of changes) await ch.command(`${change.statement} SETTINGS mutations_sync = 0`);
     if (changes.length > 0) logger.info({ days, tables: changes.map((c) => ({ table: c.table, from: c.from, to: c.to })) }, 'retention (table TTLs) changed');
     return changes;
+  } finally {
+    await ch.close();
+  }
+}
+
+/**
+ * The consent policy as ClickHouse reads it (consent_policy, partner_terms), written only where it
+ * differs from the newest rows: the views map stated categories to purposes with it.
+ */
+export async function applyConsentPolicy(connection: ClickHouseOptions & { database: string }, policy: ConsentPolicy, logger: Logger): Promise<number> {
+  const ch = createClickHouse(connection);
+  try {
+    const now = Date.now() / 1000;
+    const want = policy.all.flatMap(([tenant, p]) => PURPOSES.map((purpose) => ({ tenant, purpose, policy: p.purposes[purpose].policy, categories: p.purposes[purpose].categories.map((c) => c.toLowerCase()).sort() })));
+    const have = await ch.query<{ tenant: string; purpose: string; policy: string; categories: string[] }>(
+      'SELECT tenant, purpose, argMax(policy, updated_at) AS policy, argMax(categories, updated_at) AS categories FROM consent_policy GROUP BY tenant, purpose',
+    );
+    const same = (a: { policy: string; categories: string[] }, b: { policy: string; categories: string[] }) => a.policy === b.policy && a.categories.join('\u0000') === b.categories.join('\u0000');
+    const changed = want.filter((w) => !have.some((h) => h.tenant === w.tenant && h.purpose === w.purpose && same(h, w)));
+    // A purpose of a tenant the file no longer names falls back to the default: its rows go.
+    const gone = have.filter((h) => !want.some((w) => w.tenant === h.tenant && w.purpose === h.purpose));
+    if (changed.length > 0) await ch.insert('consent_policy', changed.map((c) => ({ ...c, updated_at: now })));
+    for (const g of gone) await ch.command('DELETE FROM consent_policy WHERE tenant = {t:String} AND purpose = {p:String}', { t: g.tenant, p: g.purpose });
+    // Partner terms the same way: written where they differ, deleted where the file no longer names them.
+    const terms = policy.all.flatMap(([tenant, p]) => Object.entries(p.partners).map(([partner, purposes]) => ({ tenant, partner, purposes: [...purposes].sort() })));
+    const haveTerms = await ch.query<{ tenant: string; partner: string; purposes: string[] }>('SELECT tenant, partner, argMax(purposes, updated_at) AS purposes FROM partner_terms GROUP BY tenant, partner');
+    const changedTerms = terms.filter((w) => !haveTerms.some((h) => h.tenant === w.tenant && h.partner === w.partner && [...h.purposes].sort().join(',') === w.purposes.join(',')));
+    const goneTerms = haveTerms.filter((h) => !terms.some((w) => w.tenant === h.tenant && w.partner === h.partner));
+    if (changedTerms.length > 0) await ch.insert('partner_terms', changedTerms.map((t) => ({ ...t, updated_at: now })));
+    for (const g of goneTerms) await ch.command('DELETE FROM partner_terms WHERE tenant = {t:String} AND partner = {p:String}', { t: g.tenant, p: g.partner });
+    const count = changed.length + gone.length + changedTerms.length + goneTerms.length;
+    if (count > 0) logger.info({ changed: changed.map((c) => `${c.tenant || 'default'}.${c.purpose}`), removed: gone.length, partnerTerms: changedTerms.length + goneTerms.length }, 'consent policy written to ClickHouse');
+    return count;
   } finally {
     await ch.close();
   }

@@ -2,7 +2,7 @@
  * What the signals processor asks ClickHouse: a person's past (have they bought, are they known,
  * their partner segments) and the store visit thresholds per tenant. Parameters only.
  */
-import type { ClickHouse } from '@cdp/plumbing';
+import type { CategoryAnswer, ClickHouse } from '@cdp/plumbing';
 import { isKnownIdentifierType, type PersonHistory, type VisitRules } from '../core/signals';
 
 export interface PersonProfile extends PersonHistory {
@@ -15,7 +15,18 @@ export interface PersonLookup {
    * before it, known (identifiers, or that purchase), partner segments.
    */
   profile(tenant: string, personId: string, event: { eventId: string; at: number }): Promise<PersonProfile>;
+  /** The person's newest consent answer per category, over the survivor and everyone merged into them. */
+  consentAnswers(tenant: string, personId: string): Promise<CategoryAnswer[]>;
 }
+
+// The survivor of person_id, and the persons merged into it (person_merged_from, by its key).
+const SURVIVOR = `(SELECT if(count() > 0, argMax(person_id, merged_at), {person_id:String}) FROM person_overrides WHERE tenant = {tenant:String} AND old_person_id = {person_id:String})`;
+const CONSENT_SQL = `
+SELECT category, argMaxMerge(answer) AS answer, toUnixTimestamp64Milli(max(stated_at)) AS at, argMaxMerge(source) AS source
+FROM person_consent
+WHERE tenant = {tenant:String}
+  AND (person_id = ${SURVIVOR} OR person_id IN (SELECT old_person_id FROM person_merged_from WHERE tenant = {tenant:String} AND person_id = ${SURVIVOR}))
+GROUP BY category`;
 
 // customer_profile() resolves merges: the survivor of person_id and every person merged into it.
 const PROFILE_SQL = `
@@ -31,6 +42,10 @@ WHERE tenant = {tenant:String} AND person_id IN {members:Array(String)}`;
 
 export function createPersonLookup(ch: ClickHouse): PersonLookup {
   return {
+    async consentAnswers(tenant, personId) {
+      const rows = await ch.query<{ category: string; answer: number; at: string; source: string }>(CONSENT_SQL, { tenant, person_id: personId });
+      return rows.map((r) => ({ category: r.category, granted: Number(r.answer) === 1, at: Number(r.at), source: r.source }));
+    },
     async profile(tenant, personId, event) {
       const [profile] = await ch.query<{ survivor: string; merged: string[]; identifiers: [string, string][]; partner_segments: [string, string][] }>(PROFILE_SQL, { tenant, person_id: personId });
       // No profile: ClickHouse has no event of the person yet (nor of anyone merged into them).

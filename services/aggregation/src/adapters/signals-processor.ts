@@ -40,6 +40,8 @@ import {
   type Registry,
   type TopicSpec,
   type TransactionalProducer,
+  type ConsentPolicy,
+  type CategoryAnswer,
 } from '@cdp/plumbing';
 import {
   applyEvent,
@@ -85,6 +87,8 @@ export interface SignalsProcessorDeps {
   lookup?: PersonLookup;
   /** Persons erased while this process runs: their events in flight raise no signal. */
   erased?: ErasedPersons;
+  /** A signal is published only for a person with marketing consent (stated, or the tenant's opt-out default). */
+  consent: ConsentPolicy;
 }
 
 export interface SignalsProcessor {
@@ -145,6 +149,47 @@ export async function startSignalsProcessor(deps: SignalsProcessorDeps): Promise
   });
   const lookups = new Counter({ name: 'aggregation_signal_person_lookups_total', help: 'Persons asked of ClickHouse (past purchases, identifiers, segments)', registers: [deps.registry] });
   const undecodable = new Counter({ name: 'aggregation_signal_records_skipped_total', help: 'Enriched records the signals processor could not decode (the sink dead-letters them)', registers: [deps.registry] });
+  const withheld = new Counter({ name: 'aggregation_signals_withheld_total', help: 'Signals not published because the person has no marketing consent, by kind', labelNames: ['kind'], registers: [deps.registry] });
+  /**
+   * Consent answers seen in events by this process, per person at ingest: a shopper who answers
+   * the banner and leaves a cart a moment later is decided by that answer even before the sink has
+   * stored it. Bounded: the oldest persons go first; ClickHouse has their answers by then.
+   */
+  const recentAnswers = new Map<string, CategoryAnswer[]>();
+  const noteConsent = (event: CdpEnrichment.EnrichedEvent) => {
+    const web = event.event['cdp.web.SegmentEvent'];
+    const receipt = event.event['cdp.store.PosTransaction'];
+    const consent = web ? web.context?.consent : receipt?.consent;
+    if (!consent || !event.personId) return;
+    const envelope = envelopeOf(event);
+    const key = stateKeyOf(envelope.tenant, event.personId);
+    const answers = recentAnswers.get(key) ?? [];
+    recentAnswers.delete(key);
+    const source = web ? web.channel.toLowerCase() : 'store';
+    for (const [category, granted] of Object.entries(consent.categoryPreferences)) answers.push({ category, granted, at: envelope.eventTime, source });
+    recentAnswers.set(key, answers.slice(-50));
+    if (recentAnswers.size > 100_000) recentAnswers.delete(recentAnswers.keys().next().value!);
+  };
+  /** The signals whose persons consent to marketing, as ClickHouse and this process's recent events have their answers. */
+  const consented = async (signals: Signal[]): Promise<Signal[]> => {
+    if (signals.length === 0) return signals;
+    const verdicts = new Map<string, boolean>();
+    const out: Signal[] = [];
+    for (const s of signals) {
+      const key = stateKeyOf(s.tenant, s.personId);
+      let allowed = verdicts.get(key);
+      if (allowed === undefined) {
+        lookups.inc();
+        const answers = [...(await lookup.consentAnswers(s.tenant, s.personId)), ...(recentAnswers.get(key) ?? [])];
+        const newest = deps.consent.newestByPurpose(s.tenant, answers);
+        allowed = deps.consent.decide(s.tenant, newest).marketing.granted;
+        verdicts.set(key, allowed);
+      }
+      if (allowed) out.push(s);
+      else withheld.inc({ kind: s.kind });
+    }
+    return out;
+  };
   const lastCommit = new Gauge({ name: 'aggregation_signal_last_commit_timestamp_seconds', help: 'When the last signals transaction committed', registers: [deps.registry] });
 
   /** The states of the partitions this instance owns, and their open timers by partition. */
@@ -274,6 +319,7 @@ export async function startSignalsProcessor(deps: SignalsProcessorDeps): Promise
       }
       const event = decoded.value as CdpEnrichment.EnrichedEvent;
       if (!event.personId) continue;
+      noteConsent(event);
       const envelope = envelopeOf(event);
       if (deps.erased?.has(envelope.tenant, event.personId)) continue;
       const key = stateKeyOf(envelope.tenant, event.personId);
@@ -295,7 +341,7 @@ export async function startSignalsProcessor(deps: SignalsProcessorDeps): Promise
     }
     // Always a transaction, if only for the offsets: they move on with what they stand for.
     const next = (BigInt(batch.lastOffset) + 1n).toString();
-    await commit(slot, signals, changed, { groupId, offsets: [{ topic: batch.topic, partition: batch.partition, offset: next }] });
+    await commit(slot, await consented(signals), changed, { groupId, offsets: [{ topic: batch.topic, partition: batch.partition, offset: next }] });
   };
 
   const fireTimers = async (slot: Slot) => {
@@ -317,7 +363,7 @@ export async function startSignalsProcessor(deps: SignalsProcessorDeps): Promise
       changed.set(key, result.state!);
       signals.push(...result.signals);
     }
-    if (changed.size > 0) await commit(slot, signals, changed);
+    if (changed.size > 0) await commit(slot, await consented(signals), changed);
   };
 
   let stopped = false;

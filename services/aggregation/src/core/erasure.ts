@@ -30,6 +30,7 @@ export const ERASURE_RULES: readonly ErasureRule[] = [
   { table: 'person_first_purchase', where: BY_PERSON },
   { table: 'store_presence', where: BY_PERSON },
   { table: 'signals', where: BY_PERSON },
+  { table: 'person_consent', where: BY_PERSON },
   { table: 'identity_conflicts', where: 'person_id IN {ids:Array(String)} OR other_person_id IN {ids:Array(String)}' },
   { table: 'identities', where: BY_PERSON },
   { table: 'person_identifiers', where: BY_PERSON },
@@ -54,6 +55,8 @@ export const HOLDS_NO_PERSON: Readonly<Record<string, string>> = {
   ref_area_demographics: 'open data by postal-code area',
   ref_partner_segments: 'the partner\'s data, by hashed e-mail or phone: it joins no person once the person\'s identifiers are gone, and the partner\'s next delivery replaces it',
   store_visit_rules: 'configuration',
+  consent_policy: 'configuration',
+  partner_terms: 'configuration',
   schema_migrations: 'the migrations applied',
 };
 

@@ -36,6 +36,8 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: 'store_presence', expires: 'day', class: 'person' },
   { table: 'signals', expires: 'toDateTime(occurred_at)', class: 'person' },
   { table: 'identity_conflicts', expires: 'toDateTime(event_time)', class: 'person' },
+  // A person's consent is kept as long as their newest statement is younger than the retention.
+  { table: 'person_consent', expires: 'toDateTime(stated_at)', class: 'person' },
   { table: 'store_people_counts', expires: 'toDateTime(event_time)', class: 'aggregate' },
   { table: 'page_load_hourly', expires: 'hour', class: 'aggregate' },
   { table: 'product_hourly', expires: 'hour', class: 'aggregate' },
@@ -58,6 +60,8 @@ export const KEPT_WITHOUT_TTL: Readonly<Record<string, string>> = {
   ref_partner_segments: 'reference data: replaced by the next load',
   ref_area_demographics: 'reference data: replaced by the next load',
   store_visit_rules: 'configuration',
+  consent_policy: 'configuration',
+  partner_terms: 'configuration',
   schema_migrations: 'the migrations applied',
 };
 

@@ -2,7 +2,7 @@
  * Enriched events, identifier assignments, merges, identity conflicts and history -> ClickHouse rows. Pure.
  * Times go out as seconds with a millisecond fraction (toDateTime64), money in minor units.
  */
-import { toDateTime64, type CdpEnrichment, type CdpIdentity, type CdpReference, type CdpStore, type CdpWeb } from '@cdp/plumbing';
+import { toDateTime64, type CdpCommon, type CdpEnrichment, type CdpIdentity, type CdpReference, type CdpStore, type CdpWeb } from '@cdp/plumbing';
 import { minorOf, parseProperties, productLines } from './segment-properties';
 
 export interface EventRow {
@@ -60,6 +60,9 @@ export interface EventRow {
   /** Filled by the sink's sessionizer for web and app activity (core/sessions.ts). */
   session_id: string;
   session_started_at: number | null;
+  /** A consent stated with the event, as the client's categories (the policy maps them to purposes when read). */
+  consent_categories: string[];
+  consent_answers: number[];
 }
 
 const NO_BEACON: EventRow['beacon'] = { uuid: '', major: 0, minor: 0, rssi: 0 };
@@ -264,7 +267,16 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
     beacon: s.beacon,
     session_id: '',
     session_started_at: null,
+    ...consentColumns((web ? web.context.consent : receipt?.consent) ?? null),
   };
+}
+
+const NO_CONSENT = { consent_categories: [] as string[], consent_answers: [] as number[] };
+
+function consentColumns(consent: CdpCommon.Consent | null): Pick<EventRow, 'consent_categories' | 'consent_answers'> {
+  if (!consent) return NO_CONSENT;
+  const categories = Object.keys(consent.categoryPreferences);
+  return { consent_categories: categories, consent_answers: categories.map((c) => (consent.categoryPreferences[c] ? 1 : 0)) };
 }
 
 export const identityRow = (a: CdpIdentity.IdentifierAssignment) => ({

@@ -56,8 +56,10 @@ describe('the signals on projected events', () => {
 
   it('leaves out what the signals do not read', () => {
     const web = projected(productAdded(ann, 'x1', T, 'SKU-1', 10)) as unknown as { event: { 'cdp.web.SegmentEvent': Record<string, unknown> }; device?: unknown };
-    expect(Object.keys(web.event['cdp.web.SegmentEvent']).sort()).toEqual(['channel', 'envelope', 'event', 'properties', 'type']);
+    expect(Object.keys(web.event['cdp.web.SegmentEvent']).sort()).toEqual(['channel', 'context', 'envelope', 'event', 'properties', 'type']);
     expect(web.device).toBeUndefined();
+    // Of the context, only the consent (an answer decides a signal before ClickHouse has it).
+    expect(Object.keys(web.event['cdp.web.SegmentEvent'].context as object)).toEqual(['consent']);
   });
 
   it('refuses a field the event does not have', () => {

@@ -134,8 +134,9 @@ export const SIGNAL_EVENT_FIELDS: AvroProjection = {
   personId: true,
   identifiers: { type: true },
   event: {
-    SegmentEvent: { envelope: { tenant: true, eventId: true, eventTime: true }, type: true, channel: true, event: true, properties: true },
-    PosTransaction: { envelope: true, kind: true, storeId: true, receiptId: true, totalMinor: true, currency: true, lines: { sku: true } },
+    // context.consent and a receipt's consent: an answer given just before a signal decides it, before ClickHouse has it.
+    SegmentEvent: { envelope: { tenant: true, eventId: true, eventTime: true }, type: true, channel: true, event: true, properties: true, context: { consent: true } },
+    PosTransaction: { envelope: true, kind: true, storeId: true, receiptId: true, totalMinor: true, currency: true, lines: { sku: true }, consent: true },
     BeaconSighting: { envelope: true, storeId: true, appInstallId: true, clientMacHash: true, randomizedMac: true, rssi: true },
     WifiObservation: { envelope: true, storeId: true, randomizedMac: true, rssi: true },
   },
