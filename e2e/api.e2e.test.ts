@@ -81,7 +81,9 @@ const web = (person: string, e: Record<string, unknown>) => {
   seq++;
   sent.push({ id: messageId, person });
   // A millisecond apart at least: a session's first event (its campaign) is the earliest one.
-  return { timestamp: new Date(Date.now() - 90_000 + seq).toISOString(), ...e, messageId };
+  // Every shopper here accepted the consent banner (the privacy test has those who did not).
+  const context = { ...((e.context as object | undefined) ?? {}), consent: { categoryPreferences: { Analytics: true, Personalization: true, Advertising: true } } };
+  return { timestamp: new Date(Date.now() - 90_000 + seq).toISOString(), ...e, context, messageId };
 };
 
 const order = (person: string, ids: Record<string, string>, skus: string[]) => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { env, piiSaltEnv, saltRequiredInProduction, serviceEnv, z } from '@cdp/plumbing';
+import { ConfigError, DEFAULT_CONSENT_POLICY_FILE, env, loadConsentPolicy, piiSaltEnv, saltRequiredInProduction, serviceEnv, z, type ConsentPolicy } from '@cdp/plumbing';
 
 export const apiConfigSchema = z.object({
   ...serviceEnv,
@@ -9,6 +9,8 @@ export const apiConfigSchema = z.object({
   API_KEYS_FILE: env.string(join(__dirname, '..', 'config', 'keys.local.json')),
   /** PII_HASH_SALT: the salt ingest hashes e-mails, phones and MACs with; a clear e-mail lookup hashes with it too. */
   ...piiSaltEnv,
+  /** The tenants' consent policies (libs/plumbing/src/consent.ts), as aggregation reads them: what a person who stated nothing consents to, what partners' terms need. */
+  CONSENT_POLICY_FILE: env.string(DEFAULT_CONSENT_POLICY_FILE),
   /** Persons whose ClickHouse reads are kept in memory (each entry dropped when the person's rows change). */
   API_PERSON_CACHE_ENTRIES: env.int(100_000, { min: 0 }),
   /** The longest an entry is kept even without a change: what a lost change notification could cost. */
@@ -29,3 +31,13 @@ export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
 /** What `pnpm erase` reads: the stack, the topic prefix and the salt, as the services read them. */
 export const eraseConfigSchema = z.object({ ...serviceEnv, ...piiSaltEnv }).refine(...saltRequiredInProduction);
+
+/** The consent policy CONSENT_POLICY_FILE names; a file that cannot be read or parsed is a configuration error naming it. */
+export function consentPolicyOf(file: string): ConsentPolicy {
+  try {
+    return loadConsentPolicy(file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError([{ variable: `CONSENT_POLICY_FILE (${file})`, reason: (error as Error).message }]);
+  }
+}

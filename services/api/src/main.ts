@@ -6,6 +6,7 @@ import {
   createKafkaClients,
   createLogger,
   createTelemetry,
+  ConfigError,
   Gauge,
   loadConfigOrExit,
   onShutdown,
@@ -14,6 +15,7 @@ import {
   saltOf,
   topicsWithPrefix,
   type CdpPrivacy,
+  type CategoryAnswer,
   type CdpReference,
   type TableReader,
 } from '@cdp/plumbing';
@@ -22,7 +24,7 @@ import { followPersonUpdates } from './adapters/change-feed';
 import { openErasureTopic, type ErasureTopic } from './adapters/erasures';
 import { buildHttpApp } from './adapters/http';
 import { Recommender } from './adapters/recommender';
-import { apiConfigSchema } from './config';
+import { apiConfigSchema, consentPolicyOf } from './config';
 import { parseApiKeys } from './core/api-keys';
 import { ErasureBook } from './core/erasures';
 import type { ActivityRow } from './core/read-rows';
@@ -34,14 +36,20 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(apiConfigSchema);
   const logger = createLogger('api', config.LOG_LEVEL);
   const keys = parseApiKeys(JSON.parse(readFileSync(config.API_KEYS_FILE, 'utf8')), config.API_KEYS_FILE);
+  const policy = consentPolicyOf(config.CONSENT_POLICY_FILE);
   if (!config.PII_HASH_SALT) logger.warn('PII_HASH_SALT is not set: using the development salt (never do this in production)');
 
   const directory = new PersonDirectory();
   const reference = new ReferenceData();
   const cacheOptions = { maxEntries: config.API_PERSON_CACHE_ENTRIES, maxAgeMs: config.API_PERSON_CACHE_MAX_AGE_SECONDS * 1000 };
-  const caches = { activity: new PersonCache<ActivityRow | undefined>(cacheOptions), bought: new PersonCache<{ sku: string; last_bought: number }[]>(cacheOptions) };
+  // Consent answers land with the events that carry them: the change feed drops them with the rest.
+  const caches = {
+    activity: new PersonCache<ActivityRow | undefined>(cacheOptions),
+    bought: new PersonCache<{ sku: string; last_bought: number }[]>(cacheOptions),
+    consent: new PersonCache<CategoryAnswer[]>(cacheOptions),
+  };
   let ready = false;
-  const telemetry = createTelemetry('api', () => ({ healthy: ready, detail: { directory: directory.size, reference: reference.size, cached: { activity: caches.activity.size, bought: caches.bought.size } } }));
+  const telemetry = createTelemetry('api', () => ({ healthy: ready, detail: { directory: directory.size, reference: reference.size, cached: { activity: caches.activity.size, bought: caches.bought.size, consent: caches.consent.size } } }));
   for (const [name, cache] of Object.entries(caches)) {
     new Gauge({ name: `api_cache_${name}_hits`, help: `Reads of ${name} answered from memory since start`, registers: [telemetry.registry], collect() { this.set(cache.hits); } });
     new Gauge({ name: `api_cache_${name}_misses`, help: `Reads of ${name} that went to ClickHouse since start`, registers: [telemetry.registry], collect() { this.set(cache.misses); } });
@@ -58,7 +66,7 @@ async function main(): Promise<void> {
   const erasureBook = new ErasureBook();
   let erasureTopic: ErasureTopic | undefined;
   const erasures = { book: erasureBook, write: (record: CdpPrivacy.ErasureRequest) => erasureTopic!.write(record) };
-  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, erasures, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
+  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, policy, erasures, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
 
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'api', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
@@ -84,7 +92,7 @@ async function main(): Promise<void> {
   ]);
   await Promise.all(referenceReaders.map((r) => r.caughtUp));
   readers.push(...referenceReaders);
-  readers.push(await followPersonUpdates(topics.personUpdates.name, [caches.activity, caches.bought] as PersonCache<unknown>[], clients, codec, logger));
+  readers.push(await followPersonUpdates(topics.personUpdates.name, [caches.activity, caches.bought, caches.consent] as PersonCache<unknown>[], clients, codec, logger));
   // Erasure requests: followed so that GET shows what identity and aggregation write; POST and DELETE write here.
   erasureTopic = await openErasureTopic({ clients, codec, topic: topics.erasureRequests, logger, book: erasureBook });
   await erasureTopic.caughtUp;
@@ -95,6 +103,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
   process.stderr.write(`api failed to start: ${(error as Error).message}\n`);
   process.exit(1);
 });

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, Registry } from '@cdp/plumbing';
+import { createLogger, parseConsentPolicy, Registry } from '@cdp/plumbing';
 import { buildHttpApp } from './adapters/http';
 import type { ClickHouseReads } from './adapters/clickhouse-reads';
 import type { Recommender } from './adapters/recommender';
@@ -24,7 +24,17 @@ export const offlineAppOptions = (keys: ApiKeys): Parameters<typeof buildHttpApp
   reads: {} as ClickHouseReads,
   recommender: {} as Recommender,
   reference: new ReferenceData(),
-  caches: { activity: new PersonCache({ maxEntries: 1, maxAgeMs: 0 }), bought: new PersonCache({ maxEntries: 1, maxAgeMs: 0 }) },
+  caches: { activity: new PersonCache({ maxEntries: 1, maxAgeMs: 0 }), bought: new PersonCache({ maxEntries: 1, maxAgeMs: 0 }), consent: new PersonCache({ maxEntries: 1, maxAgeMs: 0 }) },
+  policy: parseConsentPolicy(
+    {
+      default: {
+        purposes: { analytics: { policy: 'opt-out', categories: [] }, personalisation: { policy: 'opt-out', categories: [] }, marketing: { policy: 'opt-out', categories: [] } },
+        partners: {},
+      },
+      tenants: {},
+    },
+    '(none)',
+  ),
   erasures: { book: new ErasureBook(), write: async () => false },
   salt: 'openapi-document-only',
   logger: createLogger('api', 'silent'),

@@ -7,7 +7,8 @@
  * topics, in memory) and read each table by its key (tenant, person_id): no read resolves merges
  * through person_overrides, so a merge published a moment ago already shows.
  */
-import type { ClickHouse } from '@cdp/plumbing';
+import type { CategoryAnswer, ClickHouse } from '@cdp/plumbing';
+import type { SegmentConsent } from '../core/consent';
 import type { LiftInputs } from '../core/lift';
 import type { ActivityRow, ConflictRow, EventSummaryRow, HistoryRow, TimelineRow } from '../core/read-rows';
 import type { PersonPosition, TimelinePosition } from '../core/cursor';
@@ -19,6 +20,21 @@ const STORE_ZONE = `WITH (SELECT any(time_zone) FROM ref_stores FINAL WHERE tena
 /** A store-local hour column as its wall time and as the UTC instant. */
 const STORE_HOUR = `formatDateTime(hour, '%Y-%m-%dT%H:%i:00') AS hour_local,
        formatDateTime(toDateTime(formatDateTime(hour, '%Y-%m-%d %H:%i:%S'), zone), '%Y-%m-%dT%H:%i:00Z', 'UTC') AS hour_utc, zone AS time_zone`;
+
+/**
+ * A segment's persons (subquery `s`, column person_id: survivors) with the consent the export
+ * needs: per purpose, a person's stated answer (person_consent_stated, survivors as the segment's),
+ * else the policy's default ({defaults}, 1 when a person who stated nothing is in). Filtered
+ * before ORDER BY and LIMIT, so a page and its cursor count consenting persons only.
+ */
+const WITH_CONSENT = `LEFT JOIN
+       (
+           SELECT person_id, mapFromArrays(groupArray(purpose), groupArray(granted)) AS stated
+           FROM person_consent_stated
+           WHERE tenant = {tenant:String} AND purpose IN {purposes:Array(String)}
+           GROUP BY person_id
+       ) AS c ON s.person_id = c.person_id
+       WHERE arrayAll((purpose, fallback) -> if(mapContains(c.stated, purpose), c.stated[purpose] = 1, fallback = 1), {purposes:Array(String)}, {defaults:Array(UInt8)})`;
 
 const ms = (column: string) => `toUnixTimestamp64Milli(CAST(${column} AS DateTime64(3, 'UTC')))`;
 
@@ -111,6 +127,21 @@ export class ClickHouseReads {
     );
   }
 
+  /**
+   * The merged persons' newest consent answer per category, per person at ingest (person_consent,
+   * by its key): the policy maps categories to purposes and takes the newest (core/consent.ts).
+   */
+  async consentAnswers(tenant: string, members: readonly string[]): Promise<CategoryAnswer[]> {
+    const rows = await this.ch.query<{ category: string; answer: number; at: number | string; source: string }>(
+      `SELECT category, argMaxMerge(answer) AS answer, ${ms('max(stated_at)')} AS at, argMaxMerge(source) AS source
+       FROM person_consent
+       WHERE tenant = {tenant:String} AND person_id IN {members:Array(String)}
+       GROUP BY person_id, category`,
+      { tenant, members },
+    );
+    return rows.map((r) => ({ category: r.category, granted: Number(r.answer) === 1, at: Number(r.at), source: r.source }));
+  }
+
   /** Rows of person_products, all tenants: how much the purchases grew since a model was built. */
   async purchaseRows(): Promise<number> {
     const [row] = await this.ch.query<{ n: number }>('SELECT count() AS n FROM person_products');
@@ -184,50 +215,58 @@ export class ClickHouseReads {
     };
   }
 
-  /** A page of a rule segment's surviving persons, by person id after the cursor. */
-  ruleSegment(tenant: string, name: RuleSegmentName, days: number, limit: number, after?: PersonPosition): Promise<{ person_id: string }[]> {
+  /** A page of a rule segment's surviving persons with the consent an export needs, by person id after the cursor. */
+  ruleSegment(tenant: string, name: RuleSegmentName, days: number, limit: number, after: PersonPosition | undefined, consent: SegmentConsent): Promise<{ person_id: string }[]> {
     return this.ch.query(
-      `SELECT person_id FROM
+      `SELECT s.person_id AS person_id FROM
        (
-           SELECT if(o.person_id != '', o.person_id, d.person_id) AS person_id,
-                  sumIf(d.online_orders, d.day >= today() - {days:UInt32}) AS online_orders,
-                  sumIf(d.store_receipts, d.day >= today() - {days:UInt32}) AS store_receipts,
-                  sumIf(d.cart_adds, d.day >= today() - {days:UInt32}) AS cart_adds,
-                  sumIf(d.store_visits, d.day >= today() - {days:UInt32}) AS store_visits,
-                  sumIf(d.online_orders + d.store_receipts, d.day < today() - {days:UInt32}) AS purchases_before
-           FROM person_daily AS d
-           LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON d.person_id = o.old_person_id
-           WHERE d.tenant = {tenant:String} ${(RULE_SEGMENTS[name] as RuleSegment).allHistory ? '' : 'AND d.day >= today() - {days:UInt32}'}
-           GROUP BY person_id
-           HAVING ${RULE_SEGMENTS[name].having}
-       )
-       WHERE person_id > {after:String}
+           SELECT person_id FROM
+           (
+               SELECT if(o.person_id != '', o.person_id, d.person_id) AS person_id,
+                      sumIf(d.online_orders, d.day >= today() - {days:UInt32}) AS online_orders,
+                      sumIf(d.store_receipts, d.day >= today() - {days:UInt32}) AS store_receipts,
+                      sumIf(d.cart_adds, d.day >= today() - {days:UInt32}) AS cart_adds,
+                      sumIf(d.store_visits, d.day >= today() - {days:UInt32}) AS store_visits,
+                      sumIf(d.online_orders + d.store_receipts, d.day < today() - {days:UInt32}) AS purchases_before
+               FROM person_daily AS d
+               LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON d.person_id = o.old_person_id
+               WHERE d.tenant = {tenant:String} ${(RULE_SEGMENTS[name] as RuleSegment).allHistory ? '' : 'AND d.day >= today() - {days:UInt32}'}
+               GROUP BY person_id
+               HAVING ${RULE_SEGMENTS[name].having}
+           )
+           WHERE person_id > {after:String}
+       ) AS s
+       ${WITH_CONSENT}
        ORDER BY person_id
        LIMIT {limit:UInt32}`,
-      { tenant, days, limit, after: after?.p ?? '' },
+      { tenant, days, limit, after: after?.p ?? '', purposes: consent.purposes, defaults: consent.defaults },
     );
   }
 
-  /** A page of the surviving persons whose identifiers a partner put in a segment. */
-  partnerSegment(tenant: string, partner: string, segment: string, limit: number, after?: PersonPosition): Promise<{ person_id: string }[]> {
+  /** A page of the surviving persons whose identifiers a partner put in a segment, with the consent the partner's terms need. */
+  partnerSegment(tenant: string, partner: string, segment: string, limit: number, after: PersonPosition | undefined, consent: SegmentConsent): Promise<{ person_id: string }[]> {
     return this.ch.query(
-      `SELECT DISTINCT if(o.person_id != '', o.person_id, i.person_id) AS person_id
-       FROM
+      `SELECT s.person_id AS person_id FROM
        (
-           SELECT id_type, id_value FROM ref_partner_segments FINAL
-           WHERE tenant = {tenant:String} AND partner = {partner:String} AND has(segments, {segment:String}) AND is_deleted = 0
-       ) AS r
-       INNER JOIN
-       (
-           SELECT id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities
-           WHERE tenant = {tenant:String} AND id_type IN ('email_hash', 'phone_hash')
-           GROUP BY id_type, id_value
-       ) AS i ON r.id_type = i.id_type AND r.id_value = i.id_value
-       LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON i.person_id = o.old_person_id
-       WHERE person_id > {after:String}
+           SELECT DISTINCT if(o.person_id != '', o.person_id, i.person_id) AS person_id
+           FROM
+           (
+               SELECT id_type, id_value FROM ref_partner_segments FINAL
+               WHERE tenant = {tenant:String} AND partner = {partner:String} AND has(segments, {segment:String}) AND is_deleted = 0
+           ) AS r
+           INNER JOIN
+           (
+               SELECT id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities
+               WHERE tenant = {tenant:String} AND id_type IN ('email_hash', 'phone_hash')
+               GROUP BY id_type, id_value
+           ) AS i ON r.id_type = i.id_type AND r.id_value = i.id_value
+           LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON i.person_id = o.old_person_id
+           WHERE person_id > {after:String}
+       ) AS s
+       ${WITH_CONSENT}
        ORDER BY person_id
        LIMIT {limit:UInt32}`,
-      { tenant, partner, segment, limit, after: after?.p ?? '' },
+      { tenant, partner, segment, limit, after: after?.p ?? '', purposes: consent.purposes, defaults: consent.defaults },
     );
   }
 

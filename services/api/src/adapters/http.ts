@@ -8,8 +8,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyRequest } from 'fastify';
-import { bearerOf, CdpError, Counter, Histogram, type Logger, type Registry } from '@cdp/plumbing';
+import { bearerOf, CdpError, Counter, Histogram, type CategoryAnswer, type ConsentPolicy, type Logger, type Registry } from '@cdp/plumbing';
 import { SCOPES, type ApiKey, type ApiKeys, type Scope } from '../core/api-keys';
+import { allowedPartnerSegments, consentOf, notGranted, partnerPurposes, purposesOf, SEGMENT_PURPOSES, segmentConsentOf, type Consent } from '../core/consent';
 import { encodeCursor, personCursor, timelineCursor } from '../core/cursor';
 import { ERASURE_TYPES, erasureBodyOf, erasureViewOf, REQUEST_ID_PATTERN, requestedRecord, withdrawnRecord, withdrawRefusalOf } from '../core/erasures';
 import { LOOKUP_TYPES, LookupError, lookupOf } from '../core/lookup';
@@ -49,7 +50,9 @@ export interface HttpOptions {
   /** Partner segments and area demographics, in memory from their topics. */
   reference: ReferenceData;
   /** Per-person reads, dropped when aggregation's feed says the person's rows changed. */
-  caches: { activity: PersonCache<ActivityRow | undefined>; bought: PersonCache<{ sku: string; last_bought: number }[]> };
+  caches: { activity: PersonCache<ActivityRow | undefined>; bought: PersonCache<{ sku: string; last_bought: number }[]>; consent: PersonCache<CategoryAnswer[]> };
+  /** The tenants' consent policies (CONSENT_POLICY_FILE): what a person who stated nothing consents to, what partners need. */
+  policy: ConsentPolicy;
   recommender: Recommender;
   /** Erasure requests: the tenant's requests in memory from their topic, and the writer of new states. */
   erasures: Pick<ErasureTopic, 'book' | 'write'>;
@@ -117,9 +120,12 @@ const WRITES: { path: RegExp; methods: string[] }[] = [
 ];
 
 export function buildHttpApp(options: HttpOptions) {
-  const { keys, directory, reads, recommender, reference, caches, erasures, salt, logger, registry } = options;
+  const { keys, directory, reads, recommender, reference, caches, erasures, salt, logger, registry, policy } = options;
   const activityOf = (tenant: string, members: readonly string[]) => caches.activity.read(tenant, members, () => reads.activity(tenant, members));
   const boughtOf = (tenant: string, members: readonly string[]) => caches.bought.read(tenant, members, () => reads.bought(tenant, members));
+  /** The person's consent per purpose: their answers (cached as their other reads, dropped by the same change feed), else the policy. */
+  const consentOfPerson = async (tenant: string, identity: PersonIdentity): Promise<Consent> =>
+    consentOf(policy, tenant, await caches.consent.read(tenant, identity.members, () => reads.consentAnswers(tenant, identity.members)));
   const now = options.now ?? Date.now;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as unknown as FastifyBaseLogger,
@@ -246,12 +252,16 @@ export function buildHttpApp(options: HttpOptions) {
 
     routes.get(
       '/v1/profiles/:type/:value',
-      { config: { scope: 'profile:read' }, schema: { summary: 'A customer\'s 360° profile by any identifier', tags: ['profiles'], params: PERSON_PARAMS, response: { 200: PROFILE_RESPONSE, ...PERSON_ERRORS } } },
+      { config: { scope: 'profile:read' }, schema: { summary: 'A customer\'s 360° profile by any identifier', description: 'With the person\'s consent per purpose. Without analytics consent the figures are withheld (null or empty, withheld names analytics); partner segments show only where the person granted every purpose the partner\'s terms need.', tags: ['profiles'], params: PERSON_PARAMS, response: { 200: PROFILE_RESPONSE, ...PERSON_ERRORS } } },
       async (request) => {
         const { tenant, identity } = identify(request);
-        const activity = await activityOf(tenant, identity.members);
+        const decisions = await consentOfPerson(tenant, identity);
+        const partners = allowedPartnerSegments(policy, tenant, reference.partnerSegmentsOf(tenant, identity.identifiers), decisions);
+        const withheld = purposesOf(notGranted(decisions, ['analytics']), partners.withheld);
+        // Without analytics nothing of their activity is read.
+        const activity = decisions.analytics.granted ? await activityOf(tenant, identity.members) : undefined;
         const area = activity && activity.home_postal_code !== '' ? reference.areaOf(activity.home_country, activity.home_postal_code) : undefined;
-        return profileOf(identity, activity, reference.partnerSegmentsOf(tenant, identity.identifiers), area, now());
+        return profileOf(identity, activity, partners.segments, area, now(), { decisions, withheld });
       },
     );
 
@@ -259,12 +269,14 @@ export function buildHttpApp(options: HttpOptions) {
       '/v1/profiles/:type/:value/timeline',
       {
         config: { scope: 'profile:read' },
-        schema: { summary: 'A customer\'s events across channels, newest first', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(500, 50), cursor: CURSOR } }, response: { 200: TIMELINE_RESPONSE, ...PERSON_ERRORS } },
+        schema: { summary: 'A customer\'s events across channels, newest first', description: 'Without analytics consent: no events, withheld names analytics.', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(500, 50), cursor: CURSOR } }, response: { 200: TIMELINE_RESPONSE, ...PERSON_ERRORS } },
       },
       async (request) => {
         const { limit, cursor } = request.query as { limit: number; cursor?: string };
         const after = cursor === undefined ? undefined : timelineCursor(cursor);
         const { tenant, identity } = identify(request);
+        const withheld = notGranted(await consentOfPerson(tenant, identity), ['analytics']);
+        if (withheld.length > 0) return { personId: identity.personId, events: [], nextCursor: null, withheld };
         const rows = await reads.timeline(tenant, identity.members, limit + 1, after);
         const page = rows.slice(0, limit);
         const last = page[page.length - 1];
@@ -272,6 +284,7 @@ export function buildHttpApp(options: HttpOptions) {
           personId: identity.personId,
           events: page.map(timelineEventOf),
           nextCursor: rows.length > limit && last ? encodeCursor({ t: last.time, id: last.event_id }) : null,
+          withheld,
         };
       },
     );
@@ -292,13 +305,16 @@ export function buildHttpApp(options: HttpOptions) {
       '/v1/profiles/:type/:value/recommendations',
       {
         config: { scope: 'profile:read' },
-        schema: { summary: 'Products the customer is likely to want next (lift over co-purchases)', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(50, 10) } }, response: { 200: RECOMMENDATIONS_RESPONSE, ...PERSON_ERRORS } },
+        schema: { summary: 'Products the customer is likely to want next (lift over co-purchases)', description: 'Without personalisation consent: no items, withheld names personalisation.', tags: ['profiles'], params: PERSON_PARAMS, querystring: { type: 'object', properties: { limit: LIMIT(50, 10) } }, response: { 200: RECOMMENDATIONS_RESPONSE, ...PERSON_ERRORS } },
       },
       async (request) => {
         const { limit } = request.query as { limit: number };
         const { tenant, identity } = identify(request);
-        const [bought, activity] = await Promise.all([boughtOf(tenant, identity.members), activityOf(tenant, identity.members)]);
         const model = recommender.modelOf(tenant);
+        const modelBuiltAt = model.builtAt ? new Date(model.builtAt).toISOString() : null;
+        const withheld = notGranted(await consentOfPerson(tenant, identity), ['personalisation']);
+        if (withheld.length > 0) return { personId: identity.personId, method: 'lift', modelBuiltAt, items: [], withheld };
+        const [bought, activity] = await Promise.all([boughtOf(tenant, identity.members), activityOf(tenant, identity.members)]);
         const items = model.recommend(
           {
             bought: bought.map((b) => ({ sku: b.sku, lastBought: b.last_bought })),
@@ -307,11 +323,11 @@ export function buildHttpApp(options: HttpOptions) {
           },
           { limit, excludeDays: options.excludeDays, now: now() },
         );
-        return { personId: identity.personId, method: 'lift', modelBuiltAt: model.builtAt ? new Date(model.builtAt).toISOString() : null, items };
+        return { personId: identity.personId, method: 'lift', modelBuiltAt, items, withheld };
       },
     );
 
-    routes.get('/v1/segments', { config: { scope: 'segment:export' }, schema: { summary: 'Segments that can be exported: rule segments and partner segments', tags: ['segments'] } }, async (request) => ({
+    routes.get('/v1/segments', { config: { scope: 'segment:export' }, schema: { summary: 'Segments that can be exported: rule segments and partner segments', description: 'A partner segment\'s identifiers are what the partner delivered, before they are matched to persons and to consent: an export has the consenting persons only.', tags: ['segments'] } }, async (request) => ({
       rules: RULE_SEGMENT_NAMES.map((name) => ({ name, description: RULE_SEGMENTS[name].description, defaultDays: DEFAULT_SEGMENT_DAYS })),
       partners: await reads.partnerSegmentList(tenantOf(request)),
     }));
@@ -330,6 +346,7 @@ export function buildHttpApp(options: HttpOptions) {
         config: { scope: 'segment:export' },
         schema: {
           summary: 'Who is in a rule segment, person by person',
+          description: 'Only persons who consent to marketing: their newest stated answer, else the tenant\'s policy (opt-in: only those who granted it; opt-out: all but those who refused it).',
           tags: ['segments'],
           params: { type: 'object', required: ['name'], properties: { name: { type: 'string', enum: RULE_SEGMENT_NAMES } } },
           querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_SEGMENT_DAYS }, limit: LIMIT(10_000, 1000), cursor: CURSOR } },
@@ -340,7 +357,7 @@ export function buildHttpApp(options: HttpOptions) {
         const { days, limit, cursor } = request.query as { days: number; limit: number; cursor?: string };
         const after = cursor === undefined ? undefined : personCursor(cursor);
         const tenant = tenantOf(request);
-        return { segment: name, days, ...membersOf(tenant, await reads.ruleSegment(tenant, name, days, limit + 1, after), limit) };
+        return { segment: name, days, ...membersOf(tenant, await reads.ruleSegment(tenant, name, days, limit + 1, after, segmentConsentOf(policy, tenant, SEGMENT_PURPOSES)), limit) };
       },
     );
 
@@ -350,6 +367,7 @@ export function buildHttpApp(options: HttpOptions) {
         config: { scope: 'segment:export' },
         schema: {
           summary: 'Who is in a partner segment (joined by hashed e-mail or phone), person by person',
+          description: 'Only persons who consent to marketing and to every other purpose the partner\'s terms need (their newest stated answer, else the tenant\'s policy).',
           tags: ['segments'],
           params: { type: 'object', required: ['partner', 'segment'], properties: { partner: { type: 'string', minLength: 1, maxLength: 100 }, segment: { type: 'string', minLength: 1, maxLength: 200 } } },
           querystring: { type: 'object', properties: { limit: LIMIT(10_000, 1000), cursor: CURSOR } },
@@ -360,7 +378,7 @@ export function buildHttpApp(options: HttpOptions) {
         const { limit, cursor } = request.query as { limit: number; cursor?: string };
         const after = cursor === undefined ? undefined : personCursor(cursor);
         const tenant = tenantOf(request);
-        return { partner, segment, ...membersOf(tenant, await reads.partnerSegment(tenant, partner, segment, limit + 1, after), limit) };
+        return { partner, segment, ...membersOf(tenant, await reads.partnerSegment(tenant, partner, segment, limit + 1, after, segmentConsentOf(policy, tenant, partnerPurposes(policy, tenant, partner))), limit) };
       },
     );
 

@@ -3,6 +3,8 @@
  * generators) and fastify's serializer. Shapes follow core/views.ts; the end-to-end test reads
  * every field, so a field missing here (and so dropped on the wire) fails it.
  */
+import { PURPOSE_EFFECTS, PURPOSES } from '@cdp/plumbing';
+
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const num = { type: 'number' } as const;
@@ -22,26 +24,40 @@ const identifier = object({ type: str, value: str });
 const identifiers = { type: 'array', items: identifier };
 const event = nullable({ ...object({ channel: str, source: str, type: str, name: str }, 'What the event was; null when it is not in the person\'s timeline') });
 
+const bool = { type: 'boolean' } as const;
+const decision = object(
+  { granted: bool, stated: bool, statedAt: nullable({ ...time, description: 'When the person stated it (the event\'s time); null when they have not' }), source: nullable({ ...str, description: 'The channel they stated it through (web, app, store); null when they have not' }) },
+  'granted: the person\'s newest answer (stated true), else the tenant\'s policy (stated false: opt-out grants, opt-in does not)',
+);
+/** Consent per purpose, as the profile shows it (core/consent.ts). */
+const CONSENT = object(Object.fromEntries(PURPOSES.map((p) => [p, { ...decision, description: `${p}: ${PURPOSE_EFFECTS[p]}` }])), 'The person\'s consent per purpose');
+/** The purposes not granted that left parts of an answer out; empty when nothing was. */
+const withheld = (what: string) => ({ type: 'array', items: { type: 'string', enum: [...PURPOSES] }, description: `Purposes the person has not granted that left ${what} out of this answer; empty when nothing was left out` });
+/** A figure of the profile: null when withheld (analytics not granted). */
+const figure = nullable({ ...int, description: 'null when withheld (analytics not granted)' });
+
 export const ERROR_RESPONSE = object({ error: str, message: str, parameter: str }, undefined, ['parameter']);
 
 export const PROFILE_RESPONSE = object({
   personId: str,
   mergedPersonIds: strings,
   identifiers,
+  consent: CONSENT,
+  withheld: withheld('the figures (analytics: every count, sum, time, list of products and categories, and the home area are null or empty) or partner segments (the purposes their terms need)'),
   firstSeen: nullable(time),
   lastSeen: nullable(time),
   channels: strings,
-  events: int,
-  webPageViews: int,
-  appScreenViews: int,
-  sessions: int,
-  storeVisitDays: int,
-  onlineOrders: int,
-  onlineRevenueMinor: int,
-  storeReceipts: int,
-  storeRevenueMinor: int,
-  revenueMinor: int,
-  averageOrderMinor: int,
+  events: figure,
+  webPageViews: figure,
+  appScreenViews: figure,
+  sessions: figure,
+  storeVisitDays: figure,
+  onlineOrders: figure,
+  onlineRevenueMinor: figure,
+  storeReceipts: figure,
+  storeRevenueMinor: figure,
+  revenueMinor: figure,
+  averageOrderMinor: figure,
   lastViewedSkus: strings,
   lastCartedSkus: strings,
   favouriteCategories: strings,
@@ -74,6 +90,7 @@ export const TIMELINE_RESPONSE = object({
     }),
   },
   nextCursor: nullable(str),
+  withheld: withheld('the events (analytics: events is empty)'),
 });
 
 export const EXPLAIN_RESPONSE = object({
@@ -131,6 +148,7 @@ export const RECOMMENDATIONS_RESPONSE = object({
       },
     },
   },
+  withheld: withheld('the recommendations (personalisation: items is empty)'),
 });
 
 const ERASURE_STATE = { type: 'string', enum: ['REQUESTED', 'IDENTITY_ERASED', 'DONE', 'NOT_FOUND', 'WITHDRAWN'] } as const;

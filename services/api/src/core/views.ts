@@ -2,7 +2,8 @@
  * The API's answers, shaped from what the directory and ClickHouse hold. Pure: no I/O. Times are
  * ISO 8601 in UTC; money is in minor units (cents) with the currency where the row has one.
  */
-import type { CdpIdentity } from '@cdp/plumbing';
+import type { CdpIdentity, Purpose } from '@cdp/plumbing';
+import { consentView, type Consent } from './consent';
 import type { AreaFacts } from './reference-data';
 import type { ActivityRow, ConflictRow, EventSummaryRow, HistoryRow, IdentifierRow, TimelineRow } from './read-rows';
 import type { PersonIdentity } from './person-directory';
@@ -11,14 +12,37 @@ const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const ident = ({ type, value }: IdentifierRow): CdpIdentity.Identifier => ({ type, value });
 const said = (ids: readonly CdpIdentity.Identifier[]) => ids.map((i) => `${i.type}=${i.value}`).join(', ');
 
-export function profileOf(identity: PersonIdentity, a: ActivityRow | undefined, partnerSegments: { partner: string; segments: string[] }[], area: AreaFacts | undefined, now: number) {
+/**
+ * The profile. Without analytics consent (`withheld` holds analytics) its figures are withheld:
+ * counts and money null, lists empty, times and the home area null; the identifiers and the
+ * consent are always there (the person may ask what is held about them). `a` is then not read.
+ */
+export function profileOf(
+  identity: PersonIdentity,
+  a: ActivityRow | undefined,
+  partnerSegments: { partner: string; segments: string[] }[],
+  area: AreaFacts | undefined,
+  now: number,
+  consent: { decisions: Consent; withheld: Purpose[] },
+) {
+  const base = { personId: identity.personId, mergedPersonIds: identity.members.slice(1), identifiers: identity.identifiers, consent: consentView(consent.decisions), withheld: consent.withheld };
+  if (consent.withheld.includes('analytics')) {
+    return {
+      ...base,
+      firstSeen: null, lastSeen: null, channels: [],
+      events: null, webPageViews: null, appScreenViews: null, sessions: null, storeVisitDays: null,
+      onlineOrders: null, onlineRevenueMinor: null, storeReceipts: null, storeRevenueMinor: null, revenueMinor: null, averageOrderMinor: null,
+      lastViewedSkus: [], lastCartedSkus: [], favouriteCategories: [],
+      partnerSegments,
+      homeArea: null,
+      asOf: iso(now),
+    };
+  }
   const online = a?.online_revenue_minor ?? 0;
   const store = a?.store_revenue_minor ?? 0;
   const orders = (a?.online_orders ?? 0) + (a?.store_orders ?? 0);
   return {
-    personId: identity.personId,
-    mergedPersonIds: identity.members.slice(1),
-    identifiers: identity.identifiers,
+    ...base,
     firstSeen: a ? iso(a.first_seen) : null,
     lastSeen: a ? iso(a.last_seen) : null,
     channels: a?.channels ?? [],
