@@ -24,8 +24,12 @@ let stack: PipelineRun;
 let ch: ClickHouse;
 const { web, store } = ingestSenders(() => stack.pipeline.ingestUrl);
 
+// Carts are abandoned after 4 s here, so that a signal comes (or is withheld) within the test.
+const CART_ABANDON_MS = 4_000;
+const API_KEY = 'local-demo-api-key';
+
 beforeAll(async () => {
-  stack = await startPipelineRun(names);
+  stack = await startPipelineRun(names, { env: { aggregation: { AGGREGATION_CART_ABANDON_MS: String(CART_ABANDON_MS), AGGREGATION_SIGNAL_TICK_MS: '250' } }, api: true });
   ch = stack.ch;
 }, 300_000);
 
@@ -194,3 +198,73 @@ test('an erasure by loyalty card leaves no row, no live record and no new event 
   expect(Number(cookie!.n)).toBeGreaterThan(0);
   expect(Number(cookie!.first_seen)).toBeGreaterThan(Date.now() - 5 * 60_000);
 }, 300_000);
+
+/**
+ * Consent per purpose under the repository's policy (analytics opt-out; personalisation and
+ * marketing opt-in): Alma accepts the banner, Ville refuses everything, Nina closes it without an
+ * answer. Each puts a product in the cart and leaves, so each could make a signal and be in the
+ * cart abandoners' segment. Later Ville accepts the loyalty programme's terms at a till.
+ */
+describe('consent per purpose', () => {
+  const api = async (path: string) => {
+    const res = await fetch(`${stack.pipeline.apiUrl}${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const banner = (answer: 'all' | 'none' | 'nothing') =>
+    answer === 'nothing' ? {} : { consent: { categoryPreferences: answer === 'all' ? { Analytics: true, Personalization: true, Advertising: true } : { Analytics: false, Personalization: false, Advertising: false } } };
+  const shopper = async (who: string, answer: 'all' | 'none' | 'nothing') => {
+    const ids = { anonymousId: id(`${who}-cookie`), userId: id(`${who}-user`) };
+    await web([
+      { type: 'page', ...ids, name: 'Home', context: banner(answer), messageId: id(`${who}-c1`), timestamp: minutesAgo(3) },
+      { type: 'track', ...ids, event: 'Product Added', properties: { sku: 'SKU-1001', price: 59.9, quantity: 1 }, context: banner(answer), messageId: id(`${who}-c2`), timestamp: minutesAgo(2) },
+    ]);
+  };
+  const signalsOf = async (who: string) =>
+    (await ch.query<{ kind: string }>('SELECT kind FROM signals FINAL WHERE has(source_event_ids, {e:String})', { e: id(`${who}-c2`) })).map((r) => r.kind);
+  const members = async () =>
+    ((await api('/v1/segments/rules/cart_abandoners/members?days=30&limit=1000')).body.persons as { personId: string }[]).map((p) => p.personId);
+
+  test('each output follows the person\'s newest answer, or the tenant\'s policy where they gave none', async () => {
+    await shopper('alma', 'all');
+    await shopper('ville', 'none');
+    await shopper('nina', 'nothing');
+    await stack.pipeline.settle();
+    // Time for the carts' timers, then for the signals to land.
+    await new Promise((r) => setTimeout(r, CART_ABANDON_MS + 3_000));
+    await stack.pipeline.settle();
+
+    const profileOf = async (who: string) => (await api(`/v1/profiles/user_id/${id(`${who}-user`)}`)).body;
+    const [alma, ville, nina] = [await profileOf('alma'), await profileOf('ville'), await profileOf('nina')];
+    const decisions = (p: Record<string, any>) => Object.fromEntries(Object.entries(p.consent as Record<string, { granted: boolean; stated: boolean }>).map(([k, v]) => [k, [v.granted, v.stated]])); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(decisions(alma)).toEqual({ analytics: [true, true], personalisation: [true, true], marketing: [true, true] });
+    expect(decisions(ville)).toEqual({ analytics: [false, true], personalisation: [false, true], marketing: [false, true] });
+    expect(decisions(nina)).toEqual({ analytics: [true, false], personalisation: [false, false], marketing: [false, false] });
+
+    // Analytics: figures and timeline for Alma and Nina (opt-out), none for Ville.
+    expect({ alma: alma.events, nina: nina.events, ville: ville.events }).toEqual({ alma: 2, nina: 2, ville: null });
+    expect({ alma: alma.withheld.includes('analytics'), ville: ville.withheld.includes('analytics') }).toEqual({ alma: false, ville: true });
+    const timeline = async (who: string) => (await api(`/v1/profiles/user_id/${id(`${who}-user`)}/timeline`)).body;
+    expect((await timeline('alma')).events).toHaveLength(2);
+    expect(await timeline('ville')).toMatchObject({ events: [], withheld: ['analytics'] });
+
+    // Personalisation: recommendations only for Alma (opt-in).
+    const recs = async (who: string) => (await api(`/v1/profiles/user_id/${id(`${who}-user`)}/recommendations`)).body;
+    expect((await recs('alma')).withheld).toEqual([]);
+    expect(await recs('ville')).toMatchObject({ items: [], withheld: ['personalisation'] });
+    expect(await recs('nina')).toMatchObject({ items: [], withheld: ['personalisation'] });
+
+    // Marketing: only Alma's cart is told, and only she is in the exported segment.
+    expect({ alma: await signalsOf('alma'), ville: await signalsOf('ville'), nina: await signalsOf('nina') }).toEqual({ alma: ['cart_abandoned'], ville: [], nina: [] });
+    const exported = await members();
+    expect({ alma: exported.includes(alma.personId), ville: exported.includes(ville.personId), nina: exported.includes(nina.personId) }).toEqual({ alma: true, ville: false, nina: false });
+
+    // Ville accepts the loyalty terms at a till, after the banner: the newest answer wins for marketing.
+    await web([{ type: 'identify', userId: id('ville-user'), traits: { loyaltyCard: id('ville-card') }, messageId: id('ville-c3'), timestamp: minutesAgo(1) }]);
+    await store([{ type: 'pos_transaction', timestamp: minutesAgo(0), storeId: 'HEL-1', receiptId: id('ville-R'), loyaltyCard: id('ville-card'), consent: { categoryPreferences: { 'loyalty-marketing': true } }, currency: 'EUR', total: 5, lines: [{ sku: 'SKU-1031', quantity: 1, price: 5 }] }]);
+    await stack.pipeline.settle();
+    for (const deadline = Date.now() + 30_000; !(await profileOf('ville')).consent.marketing.granted; await new Promise((r) => setTimeout(r, 300))) {
+      if (Date.now() > deadline) throw new Error('Ville\'s loyalty terms did not reach his profile');
+    }
+    expect((await profileOf('ville')).consent).toMatchObject({ marketing: { granted: true, stated: true, source: 'store' }, analytics: { granted: false } });
+  }, 120_000);
+});

@@ -62,9 +62,11 @@ export async function checkApi(watch: PipelineWatch, result: SimulationResult, l
          WHERE e.tenant = 'demo' AND e.person_id != '' AND toDate(e.event_time) >= today() - 30
          GROUP BY e.person_id
          HAVING countIf(e.event_name = 'Order Completed') > 0 AND countIf(e.event_type = 'pos_transaction' AND e.event_name = 'sale') > 0
-     )`,
+     )
+     -- Exported segments hold only persons who consented to marketing (opt-in for the demo tenant).
+     WHERE person_id IN (SELECT person_id FROM person_consent_stated WHERE tenant = 'demo' AND purpose = 'marketing' AND granted = 1)`,
   );
-  say(`  segment omnichannel_buyers (bought online and in a store, 30 days): ${segment.persons.length} persons; ClickHouse says ${omni?.n}: ${verdict(Number(omni?.n) === segment.persons.length)}`);
+  say(`  segment omnichannel_buyers (bought online and in a store, 30 days; marketing consent): ${segment.persons.length} persons; ClickHouse says ${omni?.n}: ${verdict(Number(omni?.n) === segment.persons.length)}`);
 
   const today = new Date().toISOString().slice(0, 10);
   const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);

@@ -18,7 +18,7 @@ import { checkEnrichment, LOADER_URL, PARTNER_KEY, PARTNER_SEGMENTS } from './en
 import { createRandom } from './random';
 import { checkViews } from './views-check';
 import { apiNextSteps, checkApi } from './api-check';
-import { checkErasure } from './privacy-check';
+import { checkConsent, checkErasure } from './privacy-check';
 import { simulateLive, simulateRetailer, type SimulationOptions, type StoreLayout } from './simulator';
 import { watchPipeline } from './pipeline-watch';
 
@@ -170,6 +170,7 @@ async function main(): Promise<void> {
   const kept = [...byDays].filter(([d]) => d !== 'none').sort(([a], [b]) => Number(a) - Number(b)).map(([d, names]) => `${names.length} tables ${d} days (${names.includes('events_raw') ? 'events_raw, ' : ''}${names.includes('sales_daily') ? 'sales_daily, ' : ''}...)`);
   say(`Retention in ClickHouse: ${kept.join('; ')}; ${byDays.get('none')?.length ?? 0} kept until deleted (identity state and history, reference data). Kafka's event topics: ${(await watch.eventTopicRetentionHours()) ?? 'the broker default of 168'} h`);
 
+  await checkConsent(watch, result, say);
   // Last of the checks: the erased customer's rows are gone from what the checks above read.
   await checkErasure(watch, result, simulation.ingestUrl, runId, say);
 

@@ -8,7 +8,7 @@
 import { Analytics } from '@segment/analytics-node';
 import { API_URL } from './api-check';
 import type { PipelineWatch } from './pipeline-watch';
-import type { SimulationResult } from './simulator';
+import type { BannerAnswer, SimulationResult } from './simulator';
 
 /** A local-only key with the erasure scope of tenant demo (services/api/config/keys.local.json). */
 export const PRIVACY_API_KEY = 'local-demo-privacy-key';
@@ -71,4 +71,44 @@ export async function checkErasure(watch: PipelineWatch, result: SimulationResul
   const [landed] = await watch.ch.query<{ n: string }>('SELECT count() AS n FROM events_raw WHERE event_id = {e:String}', { e: messageId });
   say(`  a later visit with their cookie: accepted by ingest, ${Number(landed!.n) === 0 ? 'suppressed (not stored)' : 'STORED'}: ${verdict(Number(landed!.n) === 0)}`);
   say(`  withdraw it with: curl -s -X DELETE -H 'Authorization: Bearer ${PRIVACY_API_KEY}' ${API_URL}/v1/erasures/${requestId}`);
+}
+
+/**
+ * Consent per purpose: what customers answered on the banner, and the API's answers for one
+ * customer of each kind, held against what the tenant's policy (infra/config/consent-policy.json:
+ * analytics opt-out, personalisation and marketing opt-in) makes of that answer.
+ */
+export async function checkConsent(watch: PipelineWatch, result: SimulationResult, say: (line: string) => void): Promise<void> {
+  const c = result.consent;
+  say(`\nConsent per purpose (banner in context.consent, loyalty terms on receipts; policy infra/config/consent-policy.json):`);
+  const stated = await watch.ch.query<{ purpose: string; granted: number; n: string }>(
+    "SELECT purpose, granted, count() AS n FROM person_consent_stated WHERE tenant = 'demo' GROUP BY purpose, granted ORDER BY purpose, granted DESC",
+  );
+  const byPurpose = new Map<string, string[]>();
+  for (const s of stated) byPurpose.set(s.purpose, [...(byPurpose.get(s.purpose) ?? []), `${Number(s.granted) === 1 ? 'granted' : 'refused'} ${s.n}`]);
+  say(`  banner answers sent: accept all ${c.accept_all}, analytics only ${c.analytics_only}, refuse all ${c.refuse_all}, no answer ${c.none}; persons with a stated answer in ClickHouse: ${[...byPurpose].map(([p, v]) => `${p} ${v.join('/')}`).join(', ')}`);
+  const expected: Record<BannerAnswer, Record<string, boolean>> = {
+    accept_all: { analytics: true, personalisation: true, marketing: true },
+    analytics_only: { analytics: true, personalisation: false, marketing: false },
+    refuse_all: { analytics: false, personalisation: false, marketing: false },
+    // Nothing stated: the policy's defaults.
+    none: { analytics: true, personalisation: false, marketing: false },
+  };
+  for (const [answer, anonymousId] of Object.entries(result.consentSamples) as [BannerAnswer, string][]) {
+    const profile = await api('GET', `/v1/profiles/anonymous_id/${encodeURIComponent(anonymousId)}`);
+    if (profile.status !== 200) {
+      say(`  ${answer}: profile ${profile.status}: MISMATCH`);
+      continue;
+    }
+    const p = profile.body;
+    const recs = (await api('GET', `/v1/profiles/anonymous_id/${encodeURIComponent(anonymousId)}/recommendations?limit=3`)).body;
+    const granted = Object.fromEntries(Object.entries(p.consent as Record<string, { granted: boolean }>).map(([k, v]) => [k, v.granted]));
+    const want = expected[answer];
+    const ok =
+      JSON.stringify(granted) === JSON.stringify(want) &&
+      (p.events === null) === !want.analytics &&
+      (recs.withheld as string[]).includes('personalisation') === !want.personalisation;
+    const shown = Object.entries(granted).map(([k, v]) => `${k} ${v ? 'yes' : 'no'}`).join(', ');
+    say(`  ${answer.replace('_', ' ')}: ${shown}; profile figures ${p.events === null ? 'withheld' : `shown (${p.events} events)`}, recommendations ${(recs.withheld as string[]).includes('personalisation') ? 'withheld' : 'shown'}: ${verdict(ok)}`);
+  }
 }

@@ -71,9 +71,30 @@ export interface SimulationResult {
   peopleIn: Record<string, number>;
   /** What really happened: sessions, funnel, store visitors and receipts per local hour. */
   truth: GroundTruth;
+  /** How customers answered the consent banner (web), and one customer of each answer, by anonymous id. */
+  consent: Record<BannerAnswer, number>;
+  consentSamples: Partial<Record<BannerAnswer, string>>;
+  /** Signals the live part set up that must not be published: the person refused marketing. */
+  withheldSignals: Record<string, number>;
   /** Customers with the app and a loyalty card, who come back in the live part (simulateLive). */
   regulars: { anonymousId: string; installId: string; userId: string; loyaltyCard: string; email: string; webContext: object }[];
 }
+
+/**
+ * The web shop's consent banner (a consent manager such as OneTrust, reported in Segment's
+ * context.consent.categoryPreferences on every event): accept all, only analytics, refuse all, or
+ * closed without an answer. The tenant's policy (infra/config/consent-policy.json) decides what an
+ * unanswered purpose means.
+ */
+export type BannerAnswer = 'accept_all' | 'analytics_only' | 'refuse_all' | 'none';
+export const BANNER: Readonly<Record<Exclude<BannerAnswer, 'none'>, Record<string, boolean>>> = {
+  accept_all: { Analytics: true, Personalization: true, Advertising: true },
+  analytics_only: { Analytics: true, Personalization: false, Advertising: false },
+  refuse_all: { Analytics: false, Personalization: false, Advertising: false },
+};
+/** Loyalty-programme terms a regular accepted at the till: personalised offers and marketing. */
+export const LOYALTY_TERMS = { 'loyalty-personalisation': true, 'loyalty-marketing': true };
+const withConsent = (context: object, answer: BannerAnswer) => (answer === 'none' ? context : { ...context, consent: { categoryPreferences: BANNER[answer] } });
 
 export type Persona = 'anonymous_browser' | 'web_shopper' | 'server_signup' | 'app_shopper' | 'omnichannel' | 'store_only' | 'crawler';
 
@@ -144,7 +165,10 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
   const result: SimulationResult = {
     eventIds: new Set(), sentByChannel: { web: 0, app: 0, store: 0 }, onlineRevenueMinor: 0, storeRevenueMinor: 0, customers: [], signups: [], failed: 0,
     emails: [], botEvents: 0, arrivals: {}, countries: {}, wifiObservations: 0, peopleIn: {}, truth: new GroundTruth(), regulars: [],
+    consent: { accept_all: 0, analytics_only: 0, refuse_all: 0, none: 0 }, consentSamples: {}, withheldSignals: {},
   };
+  // Its own stream, so that the answers do not change what the rest of the run draws.
+  const banner = createRandom(options.seed + 11);
   const truth = result.truth;
   const layouts = options.stores ?? [];
   const postalCodes = options.postalCodes ?? ['00100'];
@@ -193,7 +217,15 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     const network = r.chance(0.75) ? NETWORKS[r.int(0, 2)]! : r.pick(NETWORKS);
     // Crawlers come from their operators' networks (Googlebot's 66.249.64.0/19).
     const ip = persona === 'crawler' ? `66.249.${r.int(64, 95)}.${r.int(1, 254)}` : `${network.prefix}.${r.int(0, 255)}.${r.int(1, 254)}`;
-    const webContext = { userAgent, ip, locale: 'fi-FI' };
+    // Regulars accepted everything (and the loyalty terms at the till); crawlers see no banner.
+    const roll = banner.int(1, 100);
+    const answer: BannerAnswer = persona === 'omnichannel' ? 'accept_all' : persona === 'crawler' ? 'none' : roll <= 55 ? 'accept_all' : roll <= 75 ? 'analytics_only' : roll <= 85 ? 'refuse_all' : 'none';
+    if (persona !== 'crawler') {
+      result.consent[answer]++;
+      // Samples the API check looks up: customers seen on the web under their anonymous id.
+      if (persona !== 'store_only' && persona !== 'server_signup') result.consentSamples[answer] ??= anonymousId;
+    }
+    const webContext = withConsent({ userAgent, ip, locale: 'fi-FI' }, answer);
     const arrival = r.pick(ARRIVALS);
     const traits = () => ({ email, address: { postalCode: r.pick(postalCodes), country: 'FI' } });
     // A phone that is not randomising its MAC (older Android, or the shop's Wi-Fi remembered) is seen
@@ -340,6 +372,7 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
       storeBatch.push({
         type: 'pos_transaction', timestamp: new Date(paidAt).toISOString(), storeId: store.storeId, receiptId, currency: 'EUR', total: totalMinor / 100, paymentMethod: r.pick(['card', 'cash', 'mobile']),
         ...(withCard ? { loyaltyCard: card } : {}),
+        ...(withCard && persona === 'omnichannel' ? { consent: { categoryPreferences: LOYALTY_TERMS } } : {}),
         lines: lines.map((l, i) => ({ lineNumber: i + 1, sku: l.p.sku, quantity: l.quantity, price: l.p.price })),
       });
       sent('store', `pos:${store.storeId}:${receiptId}`);
@@ -506,7 +539,9 @@ export async function simulateLive(options: SimulationOptions, result: Simulatio
     // Carts left: a shopper logs in, puts something in the cart 31-33 minutes ago, and leaves.
     const who = `${runId}-live-cart-${i}`;
     const ids = { anonymousId: `anon-${who}`, userId: `user-${who}` };
-    const context = { userAgent: UAS[0]!, ip: `193.166.${i}.10`, locale: 'fi-FI' };
+    // The third refused marketing on the banner: its cart is abandoned all the same, and not told.
+    const refused = i === 2;
+    const context = withConsent({ userAgent: UAS[0]!, ip: `193.166.${i}.10`, locale: 'fi-FI' }, refused ? 'analytics_only' : 'accept_all');
     result.arrivals.direct = (result.arrivals.direct ?? 0) + 1;
     result.countries.FI = (result.countries.FI ?? 0) + 1;
     const p = r.pick(catalogue);
@@ -517,13 +552,14 @@ export async function simulateLive(options: SimulationOptions, result: Simulatio
     const added = start + 3 * 60_000;
     await live(added, (timestamp, messageId) => web.track({ ...ids, event: 'Product Added', properties: { sku: p.sku, name: p.name, price: p.price, quantity: 1 }, context, timestamp, messageId }));
     truth.activity(ids.anonymousId, added, 'cart');
-    truth.signals.cart_abandoned++;
+    if (refused) result.withheldSignals.cart_abandoned = (result.withheldSignals.cart_abandoned ?? 0) + 1;
+    else truth.signals.cart_abandoned++;
   }
   for (let i = 0; i < 2; i++) {
     // First purchases: new customers who buy now.
     const who = `${runId}-live-buyer-${i}`;
     const ids = { anonymousId: `anon-${who}`, userId: `user-${who}` };
-    const context = { userAgent: UAS[1]!, ip: `91.152.${i}.20`, locale: 'fi-FI' };
+    const context = withConsent({ userAgent: UAS[1]!, ip: `91.152.${i}.20`, locale: 'fi-FI' }, 'accept_all');
     result.arrivals.direct = (result.arrivals.direct ?? 0) + 1;
     result.countries.FI = (result.countries.FI ?? 0) + 1;
     const start = now - (15 + i) * 60_000;

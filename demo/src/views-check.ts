@@ -9,6 +9,8 @@ import type { PipelineWatch } from './pipeline-watch';
 import type { SimulationResult } from './simulator';
 
 const verdict = (ok: boolean) => (ok ? 'match' : 'MISMATCH');
+/** aggregation's Prometheus metrics (its METRICS_PORT as `pnpm start` runs it). */
+const AGGREGATION_METRICS = 'http://127.0.0.1:9103/metrics';
 
 export async function checkViews(watch: PipelineWatch, runId: string, result: SimulationResult, say: (line: string) => void): Promise<boolean> {
   const truth = result.truth;
@@ -81,5 +83,12 @@ export async function checkViews(watch: PipelineWatch, runId: string, result: Si
   }
   const signalsOk = JSON.stringify(Object.entries(signals).sort()) === JSON.stringify(Object.entries(expectedSignals).sort());
   say(`Real-time signals of this run's last 40 minutes: ${Object.entries(signals).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; expected ${Object.entries(expectedSignals).map(([k, n]) => `${k} ${n}`).join(', ')}: ${verdict(signalsOk)}`);
+  // Set up but not told: the shopper refused marketing on the banner (aggregation counts what it withholds).
+  const withheld = Object.entries(result.withheldSignals);
+  if (withheld.length > 0) {
+    const metrics = await fetch(AGGREGATION_METRICS).then((r) => r.text()).catch(() => '');
+    const counted = (kind: string) => Number(new RegExp(`^aggregation_signals_withheld_total\\{kind="${kind.toUpperCase()}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+    say(`  withheld for lack of marketing consent: ${withheld.map(([k, n]) => `${k} ${n} (aggregation_signals_withheld_total: ${counted(k)})`).join(', ')}: ${verdict(withheld.every(([k, n]) => counted(k) >= n) && (signals.cart_abandoned ?? 0) === expectedSignals.cart_abandoned)}`);
+  }
   return sessionsOk && funnelOk && receiptsOk && visitorsOk && signalsOk;
 }

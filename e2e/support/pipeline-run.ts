@@ -24,11 +24,16 @@ export function runNames(tag: string): Pick<PipelineRun, 'run' | 'prefix' | 'dat
   return { run, prefix: `it-${tag}-${run}.`, database: `it_${tag}_${run}`, piiSalt: `${tag}-e2e-salt-${run}` };
 }
 
-export async function startPipelineRun(names: Pick<PipelineRun, 'run' | 'prefix' | 'database' | 'piiSalt'>): Promise<PipelineRun> {
+/** env: a service's own settings; api: start the customer API too (after the others). */
+export async function startPipelineRun(
+  names: Pick<PipelineRun, 'run' | 'prefix' | 'database' | 'piiSalt'>,
+  options: { env?: Partial<Record<'aggregation' | 'enrichment' | 'identity' | 'ingest' | 'api', Record<string, string>>>; api?: boolean } = {},
+): Promise<PipelineRun> {
   await prepareTopics(allTopics(names.prefix));
   const pipeline = await createTestPipeline({ prefix: names.prefix, database: names.database, groupSuffix: names.run });
-  for (const name of ['aggregation', 'enrichment', 'identity'] as const) await pipeline.start(name);
-  await pipeline.start('ingest', { PII_HASH_SALT: names.piiSalt });
+  for (const name of ['aggregation', 'enrichment', 'identity'] as const) await pipeline.start(name, options.env?.[name]);
+  await pipeline.start('ingest', { PII_HASH_SALT: names.piiSalt, ...options.env?.ingest });
+  if (options.api) await pipeline.start('api', { PII_HASH_SALT: names.piiSalt, ...options.env?.api });
   const ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database: names.database });
   return { ...names, pipeline, ch };
 }
