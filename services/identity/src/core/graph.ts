@@ -103,6 +103,36 @@ export class IdentityGraph implements KnownIdentifiers {
     return known ? this.survivorOf(known.personId) : undefined;
   }
 
+  /** A survivor's identifiers with the person each is assigned to and when it was first seen. */
+  identifiersOfPerson(tenant: string, survivor: string): { identifier: CdpIdentity.Identifier; personId: string; firstSeen: number }[] {
+    const person = this.persons.get(survivor);
+    if (!person || person.tenant !== tenant) return [];
+    return [...person.keys].map((k) => {
+      const s = this.identifiers.get(k)!;
+      return { identifier: { type: s.identifier.type, value: s.identifier.value }, personId: s.personId, firstSeen: s.firstSeen };
+    });
+  }
+
+  /** The person an identifier is assigned to, as its assignment record says (not followed through merges). */
+  assignedPersonOf(tenant: string, id: CdpIdentity.Identifier): string | undefined {
+    return this.identifiers.get(identifierKey(tenant, id))?.personId;
+  }
+
+  /** The persons merged into a survivor. */
+  absorbedInto(survivor: string): ReadonlySet<string> {
+    return this.persons.get(survivor)?.absorbed ?? new Set();
+  }
+
+  /** Whether the graph made this person (a survivor or merged into one). */
+  knows(personId: string): boolean {
+    return this.persons.has(personId) || this.mergedInto.has(personId);
+  }
+
+  identifierOfKey(key: string): CdpIdentity.Identifier | undefined {
+    const s = this.identifiers.get(key);
+    return s ? { type: s.identifier.type, value: s.identifier.value } : undefined;
+  }
+
   /** Survivor -> its identifiers; for tests and the README's memory figures. */
   partition(): Map<string, string[]> {
     return new Map([...this.persons].map(([p, s]) => [p, [...s.keys].sort()]));
