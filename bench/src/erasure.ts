@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { allTopics, createAvroCodec, createKafkaClients, createLogger, loadSchemaCatalog, partitionFor, suppressionKey, topicsWithPrefix, valueSubjectOf, type CdpIdentity } from '@cdp/plumbing';
+import { allTopics, createAvroCodec, createKafkaClients, createLogger, loadSchemaCatalog, partitionFor, identifierKey, topicsWithPrefix, valueSubjectOf, type CdpIdentity } from '@cdp/plumbing';
 // Relative import: @cdp/bench does not list @cdp/identity as a dependency (a service, not a library).
 import { historyScanner } from '../../services/identity/src/adapters/kafka';
 import { ensureTopics } from '../../infra/src/setup/topics';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const target = Math.floor(entries / 2);
     for (const round of [1, 2]) {
       const begin = performance.now();
-      const found = await scan('bench', new Set([suppressionKey('bench', { type: 'user_id', value: `u${target}` })]), new Set([`p${target}`]));
+      const found = await scan('bench', new Set([identifierKey('bench', { type: 'user_id', value: `u${target}` })]), new Set([`p${target}`]));
       const seconds = (performance.now() - begin) / 1000;
       say(`scan ${round}: ${n(entries)} entries read in ${seconds.toFixed(2)} s (${n(entries / seconds)} entries/s), found ${found.length} naming the person (${found.join(', ')})`);
     }

@@ -7,6 +7,9 @@ import type { AvroCodec } from './avro';
 import type { CdpIdentity } from './generated/avro-types';
 import type { IncomingRecord, KafkaClients, TableReader } from './kafka';
 
+/** An identifier's key within its tenant, `tenant|type|value`: on the identifiers and suppressions topics, and in memory. */
+export const identifierKey = (tenant: string, id: { type: string; value: string }): string => `${tenant}|${id.type}|${id.value}`;
+
 export interface IdentityTableTopics {
   merges: string;
   assignments: string;

@@ -8,10 +8,10 @@ import type { Logger } from 'pino';
 import type { AvroCodec } from './avro';
 import type { CdpPrivacy } from './generated/avro-types';
 import type { KafkaClients } from './kafka';
+import { identifierKey } from './identity-tables';
 import { readKeyedTable, type KeyedTableReader } from './keyed-table';
 import type { TopicSpec } from './topics';
 
-export const suppressionKey = (tenant: string, id: { type: string; value: string }): string => `${tenant}|${id.type}|${id.value}`;
 
 export class SuppressionList {
   private readonly keys = new Map<string, string>();
@@ -21,7 +21,7 @@ export class SuppressionList {
   }
 
   add(s: CdpPrivacy.Suppression): void {
-    this.keys.set(suppressionKey(s.tenant, s.identifier), s.requestId);
+    this.keys.set(identifierKey(s.tenant, s.identifier), s.requestId);
   }
 
   removeKey(key: string): void {
@@ -33,7 +33,7 @@ export class SuppressionList {
     // Almost always empty: the common case costs one size check.
     if (this.keys.size === 0) return undefined;
     for (const id of ids) {
-      const request = this.keys.get(suppressionKey(tenant, id));
+      const request = this.keys.get(identifierKey(tenant, id));
       if (request !== undefined) return request;
     }
     return undefined;

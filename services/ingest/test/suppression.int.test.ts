@@ -4,7 +4,7 @@
  * drops the events of a suppressed identifier (answered as accepted, counted, never on Kafka) and
  * admits them again after a tombstone.
  */
-import { createAvroCodec, createKafkaClients, createLogger, deadLetterTopicOf, loadSchemaCatalog, suppressionKey, topicsWithPrefix, valueSubjectOf, type CdpPrivacy, type CdpWeb, type EventProducer } from '@cdp/plumbing';
+import { createAvroCodec, createKafkaClients, createLogger, deadLetterTopicOf, loadSchemaCatalog, identifierKey, topicsWithPrefix, valueSubjectOf, type CdpPrivacy, type CdpWeb, type EventProducer } from '@cdp/plumbing';
 // Relative: @cdp/infra is not a dependency of ingest (the loader's tests import it the same way by name).
 import { createTestPipeline, type TestPipeline } from '../../../infra/src/testing/pipeline';
 import { deleteTopics, prepareTopics, readAll } from '../../../infra/src/testing/topics';
@@ -26,9 +26,9 @@ let schemaId: number;
 
 const suppress = (type: string, value: string, requestId: string) => {
   const s: CdpPrivacy.Suppression = { tenant: 'demo', identifier: { type, value }, requestId, since: Date.now() };
-  return producer.send(topics.suppressions.name, [{ key: suppressionKey(s.tenant, s.identifier), value: codec.encode(schemaId, s) }]);
+  return producer.send(topics.suppressions.name, [{ key: identifierKey(s.tenant, s.identifier), value: codec.encode(schemaId, s) }]);
 };
-const withdraw = (type: string, value: string) => producer.send(topics.suppressions.name, [{ key: suppressionKey('demo', { type, value }), value: null }]);
+const withdraw = (type: string, value: string) => producer.send(topics.suppressions.name, [{ key: identifierKey('demo', { type, value }), value: null }]);
 
 const batch = (events: object[]) =>
   fetch(`${pipeline.ingestUrl}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('local-web:').toString('base64')}` }, body: JSON.stringify({ batch: events }) });

@@ -5,7 +5,7 @@
  * tenant's links all go to one partition) applies the links and publishes the table, the merges,
  * the conflicts and the append-only history; its state is the compacted topics, rebuilt on start.
  */
-import { loadSchemaCatalog, ok, readIdentityTables, suppressionKey, type AvroCodec, type CdpIdentity, type CdpPrivacy, type IncomingRecord, type KafkaClients, type Logger, type Outcome, type OutputRecord, type SuppressionList, type TableReader, type TopicSpec } from '@cdp/plumbing';
+import { identifierKey, ok, readIdentityTables, readKeyedTable, type AvroCodec, type CdpIdentity, type CdpPrivacy, type IncomingRecord, type KafkaClients, type Logger, type Outcome, type OutputRecord, type SuppressionList, type TableReader, type TopicSpec } from '@cdp/plumbing';
 import { personIdsOf, type IdentityGraph } from '../core/graph';
 import { envelopeOf, type InputEvent, type LinkIdentifier } from '../core/identifiers';
 import { assignmentKey, conflictKey, linkKey, mergeKey } from '../core/resolve-event';
@@ -97,7 +97,7 @@ export function graphProcess(graph: IdentityGraph, topics: IdentityTopics, deps:
     const entry = history && historyOf(history, fresh);
     if (entry) {
       if (recent.length >= RECENT_ENTRIES) recent.shift();
-      recent.push({ tenant: entry.tenant, entryId: entry.entryId, keys: entry.identifiers.map((i) => suppressionKey(entry.tenant, i)), persons: personsNamed(entry) });
+      recent.push({ tenant: entry.tenant, entryId: entry.entryId, keys: entry.identifiers.map((i) => identifierKey(entry.tenant, i)), persons: personsNamed(entry) });
     }
     return ok<OutputRecord[]>([
       // History first, sent ahead of (or with) the state topics: a change is never published
@@ -139,7 +139,7 @@ export function graphProcess(graph: IdentityGraph, topics: IdentityTopics, deps:
         const suppression = { tenant, identifier: asked, requestId, since: at };
         deps.suppressions.add(suppression);
         return ok([
-          { topic: topics.suppressions, key: suppressionKey(tenant, asked), value: suppression },
+          { topic: topics.suppressions, key: identifierKey(tenant, asked), value: suppression },
           { topic: topics.erasureRequests, key: `${tenant}|${requestId}`, value: { ...request, state: 'NOT_FOUND', identifier: null, identifiers: 1, updatedAt: at, doneAt: at, detail: 'no person holds this identifier: nothing was stored; its events are suppressed from now on' } },
         ]);
       }
@@ -150,14 +150,14 @@ export function graphProcess(graph: IdentityGraph, topics: IdentityTopics, deps:
     const suppressionsOut = identifiers.map((identifier) => {
       const suppression = { tenant, identifier, requestId, since: at };
       deps.suppressions.add(suppression);
-      return { topic: topics.suppressions, key: suppressionKey(tenant, identifier), value: suppression };
+      return { topic: topics.suppressions, key: identifierKey(tenant, identifier), value: suppression };
     });
-    const keys = new Set(identifiers.map((i) => suppressionKey(tenant, i)));
+    const keys = new Set(identifiers.map((i) => identifierKey(tenant, i)));
     const persons = new Set(personIds);
     const entries = new Set(await deps.scanHistory(tenant, keys, persons));
     for (const r of recent) if (r.tenant === tenant && (r.keys.some((k) => keys.has(k)) || r.persons.some((p) => persons.has(p)))) entries.add(r.entryId);
     const tombstones: OutputRecord[] = [
-      ...identifiers.map((i) => ({ topic: topics.assignments, key: `${tenant}|${i.type}|${i.value}`, value: null })),
+      ...identifiers.map((i) => ({ topic: topics.assignments, key: identifierKey(tenant, i), value: null })),
       ...mergesGone.map((p) => ({ topic: topics.merges, key: `${tenant}|${p}`, value: null })),
       ...[...entries].sort().map((e) => ({ topic: topics.history, key: `${tenant}|${e}`, value: null })),
     ];
@@ -186,27 +186,19 @@ const identifierOfKey = (key: string): CdpIdentity.Identifier => {
 
 /** Reads a tenant's history to its end: the entries naming the erased identifiers or persons. */
 export function historyScanner(topic: TopicSpec, clients: KafkaClients, codec: AvroCodec): HistoryScan {
-  const reader = loadSchemaCatalog().resolve(topic.valueType);
   return async (tenant, identifierKeys, personIds) => {
     const found = new Set<string>();
-    // Chained, so that a tombstone after an entry is applied after the entry's decode.
-    let chain = Promise.resolve();
     const prefix = `${tenant}|`;
-    await clients.readTable(topic.name, (r) => {
-      const key = r.key?.toString('utf8');
-      if (!key?.startsWith(prefix)) return;
-      const entryId = key.slice(prefix.length);
-      const bytes = r.value;
-      chain = chain.then(async () => {
-        if (!bytes) {
-          found.delete(entryId);
-          return;
-        }
-        const e = codec.decodeCached<CdpIdentity.IdentityHistoryEntry>(bytes, reader) ?? (await codec.decode<CdpIdentity.IdentityHistoryEntry>(bytes, reader));
-        if (e.identifiers.some((i) => identifierKeys.has(suppressionKey(tenant, i))) || personsNamed(e).some((p) => personIds.has(p))) found.add(entryId);
-      });
+    const names = (e: CdpIdentity.IdentityHistoryEntry) => e.identifiers.some((i) => identifierKeys.has(identifierKey(tenant, i))) || personsNamed(e).some((p) => personIds.has(p));
+    const reader = await readKeyedTable<CdpIdentity.IdentityHistoryEntry>(clients, codec, topic, {
+      upsert: (key, e) => {
+        if (!key.startsWith(prefix)) return;
+        if (names(e)) found.add(key.slice(prefix.length));
+        else found.delete(key.slice(prefix.length));
+      },
+      remove: (key) => key.startsWith(prefix) && found.delete(key.slice(prefix.length)),
     }, { follow: false });
-    await chain;
+    await reader.caughtUp;
     return [...found];
   };
 }

@@ -17,12 +17,13 @@
  * - An alias's untyped previous id is typed first, from the whole graph (previous-id.ts).
  */
 import { createHash } from 'node:crypto';
-import type { CdpIdentity } from '@cdp/plumbing';
+import { identifierKey, type CdpIdentity } from '@cdp/plumbing';
 import type { Identifier, LinkIdentifier } from './identifiers';
 import { typePreviousIds, type KnownIdentifiers } from './previous-id';
 import { rankOf, type IdentityRules } from './rules';
 
-export const identifierKey = (tenant: string, id: CdpIdentity.Identifier): string => `${tenant}|${id.type}|${id.value}`;
+// The identifier's key, as on the identifiers topic (plumbing's, shared with the suppressions).
+export { identifierKey };
 
 /** Deterministic provisional person id of a first-seen identifier. */
 export const personIdOf = (tenant: string, id: CdpIdentity.Identifier): string =>

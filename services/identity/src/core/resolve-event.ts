@@ -3,9 +3,9 @@
  * or visitor in order); links are keyed by tenant (one writer applies a tenant's links in
  * order); the tables by what they map.
  */
-import type { CdpIdentity } from '@cdp/plumbing';
+import { identifierKey, type CdpIdentity } from '@cdp/plumbing';
 
 export const linkKey = (l: CdpIdentity.IdentityLink): string => l.tenant;
-export const assignmentKey = (a: CdpIdentity.IdentifierAssignment): string => `${a.tenant}|${a.identifier.type}|${a.identifier.value}`;
+export const assignmentKey = (a: CdpIdentity.IdentifierAssignment): string => identifierKey(a.tenant, a.identifier);
 export const mergeKey = (m: CdpIdentity.PersonMerge): string => `${m.tenant}|${m.fromPersonId}`;
 export const conflictKey = (c: CdpIdentity.IdentityConflict): string => `${c.tenant}|${c.conflictId}`;
