@@ -41,7 +41,7 @@ async function main(): Promise<void> {
         const entry: CdpIdentity.IdentityHistoryEntry = {
           tenant: 'bench', entryId: `e${j}`, eventId: `ev${j}`, eventTime: 1_700_000_000_000 + j, appliedAt: 1_700_000_000_000 + j,
           identifiers: [{ type: 'user_id', value: `u${j}` }, { type: 'anonymous_id', value: `a${j}` }], personId: `p${j}`,
-          firstSeen: [{ type: 'user_id', value: `u${j}` }, { type: 'anonymous_id', value: `a${j}` }], joins: [], refusals: [],
+          firstSeen: [{ type: 'user_id', value: `u${j}` }, { type: 'anonymous_id', value: `a${j}` }], joins: [], refusals: [], split: null,
         };
         const key = `bench|e${j}`;
         records.push({ key, value: codec.encode(schemaId, entry), partition: partitionFor(t.identityHistory, key)! });

@@ -66,7 +66,7 @@ describe('personal compacted topics', () => {
 describe('moving the identity history from v1 to v2', () => {
   const codec = createAvroCodec({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
   const entry = (tenant: string, n: number): CdpIdentity.IdentityHistoryEntry => ({
-    tenant, entryId: `entry-${n}`, eventId: `e${n}`, eventTime: n, appliedAt: n, identifiers: [{ type: 'anonymous_id', value: `a${n}` }], personId: `p${n}`, firstSeen: [], joins: [], refusals: [],
+    tenant, entryId: `entry-${n}`, eventId: `e${n}`, eventTime: n, appliedAt: n, identifiers: [{ type: 'anonymous_id', value: `a${n}` }], personId: `p${n}`, firstSeen: [], joins: [], refusals: [], split: null,
   });
 
   it('copies every entry in its order, keyed per entry on its tenant\'s partition, and deletes v1', async () => {

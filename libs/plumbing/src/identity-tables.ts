@@ -3,12 +3,30 @@
  * their compacted topics in order into whoever keeps them (the graph writer, the stitchers, the
  * customer API), and followed as identity publishes more.
  */
+import { createHash } from 'node:crypto';
 import type { AvroCodec } from './avro';
 import type { CdpIdentity } from './generated/avro-types';
 import type { IncomingRecord, KafkaClients, TableReader } from './kafka';
 
 /** An identifier's key within its tenant, `tenant|type|value`: on the identifiers and suppressions topics, and in memory. */
 export const identifierKey = (tenant: string, id: { type: string; value: string }): string => `${tenant}|${id.type}|${id.value}`;
+
+/**
+ * The person id an identifier gets when the graph first sees it, derived from (tenant, type,
+ * value): the stitcher can attribute an event before the graph has seen it, a replay computes the
+ * same id, and every person the graph ever made is one of these.
+ */
+export const personIdOf = (tenant: string, id: { type: string; value: string }): string =>
+  `p_${createHash('sha256').update(identifierKey(tenant, id)).digest('hex').slice(0, 24)}`;
+
+/**
+ * The person a stored row is filed under: that of the event's strongest identifier as first seen
+ * (identifiers come strongest first). Views resolve it to the survivor through the merge records,
+ * so a later merge, and a split that re-points those records, re-attributes the row without
+ * rewriting it. Empty when the event carries no identifier.
+ */
+export const rowPersonIdOf = (tenant: string, identifiers: readonly { type: string; value: string }[]): string =>
+  identifiers.length === 0 ? '' : personIdOf(tenant, identifiers[0]!);
 
 export interface IdentityTableTopics {
   merges: string;

@@ -24,4 +24,5 @@ export * from './ip';
 export * from './key-file';
 export * from './identity-tables';
 export * from './suppressions';
+export * from './identifier-blocks';
 export * from './consent';

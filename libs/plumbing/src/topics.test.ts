@@ -32,7 +32,7 @@ describe('topic catalogue', () => {
 describe('personal data on compacted topics', () => {
   it('rolls the segments of every compacted topic that names persons or identifiers daily, so tombstoned records are compacted away', () => {
     const personal = Object.values(TOPICS).filter((t) => t.personal).map((t) => t.name).sort();
-    expect(personal).toEqual(['aggregation.signal-state.v1', 'identity.history.v2', 'identity.identifiers.v1', 'identity.person-merges.v1', 'privacy.erasure-requests.v1'].sort());
+    expect(personal).toEqual(['aggregation.signal-state.v1', 'identity.history.v2', 'identity.identifier-blocks.v1', 'identity.identifiers.v1', 'identity.person-merges.v1', 'privacy.erasure-requests.v1'].sort());
     for (const t of Object.values(TOPICS).filter((x) => x.personal)) expect(t.cleanupPolicy).toBe('compact');
   });
 

@@ -163,6 +163,16 @@ export const TOPICS = Object.freeze({
     key: 'tenant',
     doc: 'A change feed: after each batch of events lands in ClickHouse, the persons (at ingest) whose rows it changed. Readers invalidate what they cached for those persons (the customer API). A notification, not a record of the events: kept one day, at least once.',
   }),
+  identifierBlocks: topic({
+    name: 'identity.identifier-blocks.v1',
+    partitions: 4,
+    cleanupPolicy: 'compact',
+    personal: true,
+    partitionBy: 'tenant',
+    valueType: 'cdp.identity.IdentifierBlock',
+    key: 'tenant|type|value, on the partition of the tenant: the same partition as the tenant\'s links, so the graph writer of its links splits its persons',
+    doc: 'Identifier values an operator blocked because they glued people together, and their progress: BLOCK_REQUESTED (API or command), BLOCKED (the graph writer split the person), UNBLOCK_REQUESTED, UNBLOCKED (the merge restored). A blocked value links no one.',
+  }),
   erasureRequests: topic({
     name: 'privacy.erasure-requests.v1',
     partitions: 4,

@@ -317,7 +317,7 @@ export const conflict = (eventId: string, detectedAt: number): CdpIdentity.Ident
 /** The identity history of Anna's web login, her app, the app login that merged them, and Ben's refused kiosk login. */
 const id = (type: string, value: string): CdpIdentity.Identifier => ({ type, value });
 const entry = (entryId: string, eventId: string, eventTime: number, identifiers: CdpIdentity.Identifier[], personId: string, over: Partial<CdpIdentity.IdentityHistoryEntry>): CdpIdentity.IdentityHistoryEntry => ({
-  tenant: TENANT, entryId, eventId, eventTime, appliedAt: eventTime + 400, identifiers, personId, firstSeen: [], joins: [], refusals: [], ...over,
+  tenant: TENANT, entryId, eventId, eventTime, appliedAt: eventTime + 400, identifiers, personId, firstSeen: [], joins: [], refusals: [], ...over, split: over.split ?? null,
 });
 export const HISTORY: CdpIdentity.IdentityHistoryEntry[] = [
   entry('h-web-a1', 'web-a1', T0, [id('anonymous_id', 'anon-anna')], 'p_anna', { firstSeen: [id('anonymous_id', 'anon-anna')] }),

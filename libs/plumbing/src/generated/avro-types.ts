@@ -325,6 +325,50 @@ export namespace CdpIdentity {
          */
         updatedAt: number;
     }
+    export const IdentifierBlockStateSchema = "{\"type\":\"enum\",\"name\":\"IdentifierBlockState\",\"symbols\":[\"BLOCK_REQUESTED\",\"BLOCKED\",\"UNBLOCK_REQUESTED\",\"UNBLOCKED\"]}";
+    export const IdentifierBlockStateName = "cdp.identity.IdentifierBlockState";
+    export type IdentifierBlockState = "BLOCK_REQUESTED" | "BLOCKED" | "UNBLOCK_REQUESTED" | "UNBLOCKED";
+    export const IdentifierBlockSchema = "{\"type\":\"record\",\"name\":\"IdentifierBlock\",\"namespace\":\"cdp.identity\",\"doc\":\"An identifier value an operator blocked because it glued different people together (a family's shared e-mail, a shared device), keyed by tenant|type|value on a compacted topic. Each step writes the record again: the API or the command (BLOCK_REQUESTED), the identity graph writer (BLOCKED: the person that held it is derived again from the identity history without it, and split), and the same for undoing it (UNBLOCK_REQUESTED, UNBLOCKED: the links that named it are applied again, which restores the merge). While BLOCK_REQUESTED or BLOCKED the value links no one.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"identifier\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The blocked value as ingest stores it (e-mails and phones hashed).\"},{\"name\":\"state\",\"type\":{\"type\":\"enum\",\"name\":\"IdentifierBlockState\",\"symbols\":[\"BLOCK_REQUESTED\",\"BLOCKED\",\"UNBLOCK_REQUESTED\",\"UNBLOCKED\"]}},{\"name\":\"reason\",\"type\":\"string\",\"doc\":\"Why the operator blocked it (free text, shown by the explain endpoint); must not hold personal data.\"},{\"name\":\"requestedBy\",\"type\":\"string\",\"doc\":\"Who asked: the API key's id, or cli:<user> for the command.\"},{\"name\":\"requestedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"personBefore\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"BLOCKED: the person that held the value; UNBLOCKED: the person holding it again. Null when no person held it.\"},{\"name\":\"personsAfter\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"default\":[],\"doc\":\"BLOCKED: the persons the held person became; UNBLOCKED: the persons the restored links joined.\"},{\"name\":\"detail\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"What the graph writer did, in words.\"}]}";
+    export const IdentifierBlockName = "cdp.identity.IdentifierBlock";
+    /**
+     * An identifier value an operator blocked because it glued different people together (a family's shared e-mail, a shared device), keyed by tenant|type|value on a compacted topic. Each step writes the record again: the API or the command (BLOCK_REQUESTED), the identity graph writer (BLOCKED: the person that held it is derived again from the identity history without it, and split), and the same for undoing it (UNBLOCK_REQUESTED, UNBLOCKED: the links that named it are applied again, which restores the merge). While BLOCK_REQUESTED or BLOCKED the value links no one.
+     */
+    export interface IdentifierBlock {
+        tenant: string;
+        /**
+         * The blocked value as ingest stores it (e-mails and phones hashed).
+         */
+        identifier: CdpIdentity.Identifier;
+        state: CdpIdentity.IdentifierBlockState;
+        /**
+         * Why the operator blocked it (free text, shown by the explain endpoint); must not hold personal data.
+         */
+        reason: string;
+        /**
+         * Who asked: the API key's id, or cli:<user> for the command.
+         */
+        requestedBy: string;
+        requestedAt: number;
+        updatedAt: number;
+        /**
+         * BLOCKED: the person that held the value; UNBLOCKED: the person holding it again. Null when no person held it.
+         *
+         * Default: null
+         */
+        personBefore: null | string;
+        /**
+         * BLOCKED: the persons the held person became; UNBLOCKED: the persons the restored links joined.
+         *
+         * Default: []
+         */
+        personsAfter: string[];
+        /**
+         * What the graph writer did, in words.
+         *
+         * Default: null
+         */
+        detail: null | string;
+    }
     export const IdentityConflictSchema = "{\"type\":\"record\",\"name\":\"IdentityConflict\",\"namespace\":\"cdp.identity\",\"doc\":\"A link the graph refused because it would break a rule (e.g. two user ids in one person: a shared kiosk or family computer). The event still flows, attributed without the bad link.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"conflictId\",\"type\":\"string\",\"doc\":\"Deterministic from tenant, rule and the two persons: a replayed link records the same conflict.\"},{\"name\":\"rule\",\"type\":\"string\",\"doc\":\"identity.limit_exceeded, ...\"},{\"name\":\"reason\",\"type\":\"string\"},{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers would have made the link.\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"All identifiers of the link.\"},{\"name\":\"refused\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The identifier whose person could not join.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person the link was being built into.\"},{\"name\":\"otherPersonId\",\"type\":\"string\",\"doc\":\"The person that could not join it.\"},{\"name\":\"detectedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
     export const IdentityConflictName = "cdp.identity.IdentityConflict";
     /**
@@ -418,10 +462,41 @@ export namespace CdpIdentity {
          */
         otherPersonId: string;
     }
-    export const IdentityHistoryEntrySchema = "{\"type\":\"record\",\"name\":\"IdentityHistoryEntry\",\"namespace\":\"cdp.identity\",\"doc\":\"One link the graph writer applied that changed something or was refused: the identifiers it saw first, the persons it joined (in the order it joined them) and the joins it refused, with the event that caused it. Append-only and kept for as long as the person exists: replaying the entries' identifiers in order into an empty graph gives the persons again. A link that changes nothing (a replay, a lagging stitcher) has no entry.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\",\"doc\":\"Retailer the link belongs to.\"},{\"name\":\"entryId\",\"type\":\"string\",\"doc\":\"Deterministic from tenant, event id and the link's identifiers (sha256, 24 hex characters): the same link applied again has the same id.\"},{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers made the link.\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When that event happened; first-seen identifiers are dated by it.\"},{\"name\":\"appliedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the graph writer applied the link.\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The link's identifiers as the graph typed them (an alias's previous id with its type), strongest first: the order the graph applies them in.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person of the link's strongest identifier after the link.\"},{\"name\":\"firstSeen\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"Identifiers the graph saw for the first time in this link (each got a person of its own before any join).\"},{\"name\":\"joins\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"IdentityJoin\",\"doc\":\"One person absorbed into another by the link.\",\"fields\":[{\"name\":\"survivorPersonId\",\"type\":\"string\",\"doc\":\"The person that absorbed the other (a survivor at that step; a later join of the same link may absorb it in turn).\"},{\"name\":\"absorbedPersonId\",\"type\":\"string\",\"doc\":\"The person absorbed directly in this step.\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The identifiers the absorbed person held, which moved to the survivor; strongest type first, then by value.\"},{\"name\":\"carriedPersonIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Persons the absorbed person had absorbed earlier, moved along to the survivor; sorted.\"}]}},\"doc\":\"Persons joined by the link, in the order the joins happened.\"},{\"name\":\"refusals\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"IdentityRefusal\",\"doc\":\"A join of the link the rules refused; the same values as its IdentityConflict record.\",\"fields\":[{\"name\":\"conflictId\",\"type\":\"string\",\"doc\":\"The IdentityConflict's id.\"},{\"name\":\"rule\",\"type\":\"string\",\"doc\":\"identity.limit_exceeded, ...\"},{\"name\":\"reason\",\"type\":\"string\",\"doc\":\"Human-readable: identifier type, the count of each person and the limit.\"},{\"name\":\"refused\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The identifier whose person could not join.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person the link was being built into (after the link).\"},{\"name\":\"otherPersonId\",\"type\":\"string\",\"doc\":\"The person that could not join it (after the link).\"}]}},\"doc\":\"Joins the rules refused, in the order they were refused.\"}]}";
+    export const IdentitySplitActionSchema = "{\"type\":\"enum\",\"name\":\"IdentitySplitAction\",\"symbols\":[\"BLOCKED\",\"UNBLOCKED\"]}";
+    export const IdentitySplitActionName = "cdp.identity.IdentitySplitAction";
+    export type IdentitySplitAction = "BLOCKED" | "UNBLOCKED";
+    export const IdentitySplitSchema = "{\"type\":\"record\",\"name\":\"IdentitySplit\",\"doc\":\"An operator blocked (or unblocked) an identifier value: the persons it had glued were derived again from the history without it.\",\"fields\":[{\"name\":\"action\",\"type\":{\"type\":\"enum\",\"name\":\"IdentitySplitAction\",\"symbols\":[\"BLOCKED\",\"UNBLOCKED\"]}},{\"name\":\"blocked\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The value blocked or unblocked.\"},{\"name\":\"reason\",\"type\":\"string\",\"doc\":\"The operator's reason.\"},{\"name\":\"requestedBy\",\"type\":\"string\",\"doc\":\"The API key's id, or cli:<user>.\"},{\"name\":\"personBefore\",\"type\":\"string\",\"doc\":\"BLOCKED: the person that held the value before the split; UNBLOCKED: the person holding it again.\"},{\"name\":\"personsAfter\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"BLOCKED: the persons after the split; UNBLOCKED: the persons the restored links joined.\"}]}";
+    export const IdentitySplitName = "cdp.identity.IdentitySplit";
+    /**
+     * An operator blocked (or unblocked) an identifier value: the persons it had glued were derived again from the history without it.
+     */
+    export interface IdentitySplit {
+        action: CdpIdentity.IdentitySplitAction;
+        /**
+         * The value blocked or unblocked.
+         */
+        blocked: CdpIdentity.Identifier;
+        /**
+         * The operator's reason.
+         */
+        reason: string;
+        /**
+         * The API key's id, or cli:<user>.
+         */
+        requestedBy: string;
+        /**
+         * BLOCKED: the person that held the value before the split; UNBLOCKED: the person holding it again.
+         */
+        personBefore: string;
+        /**
+         * BLOCKED: the persons after the split; UNBLOCKED: the persons the restored links joined.
+         */
+        personsAfter: string[];
+    }
+    export const IdentityHistoryEntrySchema = "{\"type\":\"record\",\"name\":\"IdentityHistoryEntry\",\"namespace\":\"cdp.identity\",\"doc\":\"One link the graph writer applied that changed something or was refused: the identifiers it saw first, the persons it joined (in the order it joined them) and the joins it refused, with the event that caused it. Append-only and kept for as long as the person exists: replaying the entries' identifiers in order into an empty graph gives the persons again. A link that changes nothing (a replay, a lagging stitcher) has no entry. An operator blocking an identifier value (a split) leaves an entry too.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\",\"doc\":\"Retailer the link belongs to.\"},{\"name\":\"entryId\",\"type\":\"string\",\"doc\":\"Deterministic from tenant, event id and the link's identifiers (sha256, 24 hex characters): the same link applied again has the same id.\"},{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"The event whose identifiers made the link.\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When that event happened; first-seen identifiers are dated by it.\"},{\"name\":\"appliedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the graph writer applied the link.\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The link's identifiers as the graph typed them (an alias's previous id with its type), strongest first: the order the graph applies them in.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person of the link's strongest identifier after the link.\"},{\"name\":\"firstSeen\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"Identifiers the graph saw for the first time in this link (each got a person of its own before any join).\"},{\"name\":\"joins\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"IdentityJoin\",\"doc\":\"One person absorbed into another by the link.\",\"fields\":[{\"name\":\"survivorPersonId\",\"type\":\"string\",\"doc\":\"The person that absorbed the other (a survivor at that step; a later join of the same link may absorb it in turn).\"},{\"name\":\"absorbedPersonId\",\"type\":\"string\",\"doc\":\"The person absorbed directly in this step.\"},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"The identifiers the absorbed person held, which moved to the survivor; strongest type first, then by value.\"},{\"name\":\"carriedPersonIds\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Persons the absorbed person had absorbed earlier, moved along to the survivor; sorted.\"}]}},\"doc\":\"Persons joined by the link, in the order the joins happened.\"},{\"name\":\"refusals\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"IdentityRefusal\",\"doc\":\"A join of the link the rules refused; the same values as its IdentityConflict record.\",\"fields\":[{\"name\":\"conflictId\",\"type\":\"string\",\"doc\":\"The IdentityConflict's id.\"},{\"name\":\"rule\",\"type\":\"string\",\"doc\":\"identity.limit_exceeded, ...\"},{\"name\":\"reason\",\"type\":\"string\",\"doc\":\"Human-readable: identifier type, the count of each person and the limit.\"},{\"name\":\"refused\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The identifier whose person could not join.\"},{\"name\":\"personId\",\"type\":\"string\",\"doc\":\"The person the link was being built into (after the link).\"},{\"name\":\"otherPersonId\",\"type\":\"string\",\"doc\":\"The person that could not join it (after the link).\"}]}},\"doc\":\"Joins the rules refused, in the order they were refused.\"},{\"name\":\"split\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"IdentitySplit\",\"doc\":\"An operator blocked (or unblocked) an identifier value: the persons it had glued were derived again from the history without it.\",\"fields\":[{\"name\":\"action\",\"type\":{\"type\":\"enum\",\"name\":\"IdentitySplitAction\",\"symbols\":[\"BLOCKED\",\"UNBLOCKED\"]}},{\"name\":\"blocked\",\"type\":\"cdp.identity.Identifier\",\"doc\":\"The value blocked or unblocked.\"},{\"name\":\"reason\",\"type\":\"string\",\"doc\":\"The operator's reason.\"},{\"name\":\"requestedBy\",\"type\":\"string\",\"doc\":\"The API key's id, or cli:<user>.\"},{\"name\":\"personBefore\",\"type\":\"string\",\"doc\":\"BLOCKED: the person that held the value before the split; UNBLOCKED: the person holding it again.\"},{\"name\":\"personsAfter\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"BLOCKED: the persons after the split; UNBLOCKED: the persons the restored links joined.\"}]}],\"default\":null,\"doc\":\"Set on the entry an operator's block or unblock of an identifier value leaves; identifiers, firstSeen, joins and refusals are then empty, so a replay applies nothing of it.\"}]}";
     export const IdentityHistoryEntryName = "cdp.identity.IdentityHistoryEntry";
     /**
-     * One link the graph writer applied that changed something or was refused: the identifiers it saw first, the persons it joined (in the order it joined them) and the joins it refused, with the event that caused it. Append-only and kept for as long as the person exists: replaying the entries' identifiers in order into an empty graph gives the persons again. A link that changes nothing (a replay, a lagging stitcher) has no entry.
+     * One link the graph writer applied that changed something or was refused: the identifiers it saw first, the persons it joined (in the order it joined them) and the joins it refused, with the event that caused it. Append-only and kept for as long as the person exists: replaying the entries' identifiers in order into an empty graph gives the persons again. A link that changes nothing (a replay, a lagging stitcher) has no entry. An operator blocking an identifier value (a split) leaves an entry too.
      */
     export interface IdentityHistoryEntry {
         /**
@@ -464,6 +539,12 @@ export namespace CdpIdentity {
          * Joins the rules refused, in the order they were refused.
          */
         refusals: CdpIdentity.IdentityRefusal[];
+        /**
+         * Set on the entry an operator's block or unblock of an identifier value leaves; identifiers, firstSeen, joins and refusals are then empty, so a replay applies nothing of it.
+         *
+         * Default: null
+         */
+        split: null | CdpIdentity.IdentitySplit;
     }
     export const IdentityLinkSchema = "{\"type\":\"record\",\"name\":\"IdentityLink\",\"namespace\":\"cdp.identity\",\"doc\":\"Identifiers seen together in one event (or one identifier seen for the first time), from the stitcher to the graph writer. Keyed by tenant, so one writer applies a tenant's links in order.\",\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},{\"name\":\"eventId\",\"type\":\"string\"},{\"name\":\"eventTime\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"identifiers\",\"type\":{\"type\":\"array\",\"items\":\"cdp.identity.Identifier\"},\"doc\":\"Highest priority first.\"}]}";
     export const IdentityLinkName = "cdp.identity.IdentityLink";

@@ -53,6 +53,7 @@ describe('ClickHouse rows', () => {
       identifiers: [user, anon], personId: 'p1', firstSeen: [user],
       joins: [{ survivorPersonId: 'p1', absorbedPersonId: 'p2', identifiers: [anon], carriedPersonIds: ['p3', 'p4'] }],
       refusals: [{ conflictId: 'c1', rule: 'identity.limit_exceeded', reason: 'user_id: p1 has 1 and p9 has 1, at most 1 per person', refused: { type: 'user_id', value: 'u9' }, personId: 'p1', otherPersonId: 'p9' }],
+      split: null,
     }, 42, 1_763_900_001_000);
     // toEqual: a column the row lacks or adds would make the insert fail.
     expect(row).toEqual({

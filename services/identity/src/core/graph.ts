@@ -17,17 +17,14 @@
  * - An alias's untyped previous id is typed first, from the whole graph (previous-id.ts).
  */
 import { createHash } from 'node:crypto';
-import { identifierKey, type CdpIdentity } from '@cdp/plumbing';
+import { identifierKey, personIdOf, type CdpIdentity } from '@cdp/plumbing';
 import type { Identifier, LinkIdentifier } from './identifiers';
 import { typePreviousIds, type KnownIdentifiers } from './previous-id';
 import { rankOf, type IdentityRules } from './rules';
 
-// The identifier's key, as on the identifiers topic (plumbing's, shared with the suppressions).
-export { identifierKey };
-
-/** Deterministic provisional person id of a first-seen identifier. */
-export const personIdOf = (tenant: string, id: CdpIdentity.Identifier): string =>
-  `p_${createHash('sha256').update(identifierKey(tenant, id)).digest('hex').slice(0, 24)}`;
+// The identifier's key, as on the identifiers topic, and the provisional person id of a
+// first-seen identifier (plumbing's: aggregation files rows under it).
+export { identifierKey, personIdOf };
 
 export const LIMIT_EXCEEDED = 'identity.limit_exceeded';
 
@@ -314,6 +311,7 @@ export class IdentityGraph implements KnownIdentifiers {
       firstSeen: result.assignments.slice(0, firstSeen).map((a) => ({ type: a.identifier.type, value: a.identifier.value })),
       joins,
       refusals: result.conflicts.map((c) => ({ conflictId: c.conflictId, rule: c.rule, reason: c.reason, refused: { ...c.refused }, personId: c.personId, otherPersonId: c.otherPersonId })),
+      split: null,
     };
   }
 
