@@ -671,7 +671,17 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
           return missing.map((s) => s.name);
         },
         async describeTopics(names) {
-          const meta = await admin.fetchTopicMetadata({ topics: names });
+          // A topic created a moment ago on a running broker can be unknown to its metadata for a
+          // while (UNKNOWN_TOPIC_OR_PARTITION): seen when a new topic joins an existing stack.
+          let meta: Awaited<ReturnType<typeof admin.fetchTopicMetadata>> | undefined;
+          for (let attempt = 1; meta === undefined; attempt++) {
+            try {
+              meta = await admin.fetchTopicMetadata({ topics: names });
+            } catch (error) {
+              if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 20) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 250));
+            }
+          }
           const configs = await admin.describeConfigs({
             includeSynonyms: false,
             resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
