@@ -47,17 +47,34 @@ export class PersonDirectory {
     this.known.add(pk);
   }
 
+  /**
+   * A merge record: the person is absorbed by `toPersonId`. A later record of the same person
+   * re-points it (to another survivor after a split), and one pointing at itself undoes the merge:
+   * a split made the person a survivor again.
+   */
   setMerge(m: CdpIdentity.PersonMerge): void {
     const from = personKey(m.tenant, m.fromPersonId);
     const previous = this.mergedInto.get(from);
-    if (previous !== undefined && previous !== m.toPersonId) this.absorbedBy.get(personKey(m.tenant, previous))?.delete(m.fromPersonId);
+    if (previous !== undefined && previous !== m.toPersonId) this.leave(m.tenant, m.fromPersonId, previous);
+    this.known.add(from);
+    if (m.fromPersonId === m.toPersonId) {
+      this.mergedInto.delete(from);
+      return;
+    }
     this.mergedInto.set(from, m.toPersonId);
     const to = personKey(m.tenant, m.toPersonId);
     let absorbed = this.absorbedBy.get(to);
     if (!absorbed) this.absorbedBy.set(to, (absorbed = new Set()));
     absorbed.add(m.fromPersonId);
-    this.known.add(from);
     this.known.add(to);
+  }
+
+  /** `absorbed` is no longer among `survivor`'s merged persons. */
+  private leave(tenant: string, absorbed: string, survivor: string): void {
+    const survivorKey = personKey(tenant, survivor);
+    const set = this.absorbedBy.get(survivorKey);
+    set?.delete(absorbed);
+    if (set && set.size === 0) this.absorbedBy.delete(survivorKey);
   }
 
   /** A tombstone (erasure) of the identifier `tenant|type|value`: it and, once it has none left, its person are unknown. */
@@ -76,15 +93,13 @@ export class PersonDirectory {
   /** A tombstone (erasure) of the merge record `tenant|fromPersonId`. */
   removeMerge(key: string): void {
     const to = this.mergedInto.get(key);
-    if (to === undefined) return;
+    // A person a split made a survivor again has no merge left: the tombstone forgets it all the same.
+    if (to === undefined) return this.forgetIfEmpty(key);
     this.mergedInto.delete(key);
     const tenant = key.slice(0, key.indexOf('|'));
-    const toKey = personKey(tenant, to);
-    const absorbed = this.absorbedBy.get(toKey);
-    absorbed?.delete(key.slice(tenant.length + 1));
-    if (absorbed && absorbed.size === 0) this.absorbedBy.delete(toKey);
+    this.leave(tenant, key.slice(tenant.length + 1), to);
     this.forgetIfEmpty(key);
-    this.forgetIfEmpty(toKey);
+    this.forgetIfEmpty(personKey(tenant, to));
   }
 
   private forgetIfEmpty(pk: string): void {
