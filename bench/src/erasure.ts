@@ -2,7 +2,7 @@
  * `pnpm bench:erasure`: what one erasure costs the identity graph writer where it grows with the
  * data: reading the tenant's history (identity.history.v2) to find the entries that name the
  * erased person. Writes `--entries` history entries of one tenant to a topic of its own on the
- * running stack, then runs the graph writer's scan (historyScanner) for one person and prints the
+ * running stack, then runs the graph writer's scan (historyReader) for one person and prints the
  * time and entries/s. The rest of an erasure (a handful of tombstones, the ClickHouse deletes)
  * does not grow with the history: `pnpm demo` prints a whole one.
  *
@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { allTopics, createAvroCodec, createKafkaClients, createLogger, loadSchemaCatalog, partitionFor, identifierKey, topicsWithPrefix, valueSubjectOf, type CdpIdentity } from '@cdp/plumbing';
 // Relative import: @cdp/bench does not list @cdp/identity as a dependency (a service, not a library).
-import { historyScanner } from '../../services/identity/src/adapters/kafka';
+import { historyReader } from '../../services/identity/src/adapters/kafka';
 import { ensureTopics } from '../../infra/src/setup/topics';
 import { describeMachine, positive } from './common';
 
@@ -50,11 +50,12 @@ async function main(): Promise<void> {
     }
     await producer.close();
     say(`wrote ${n(entries)} history entries of one tenant in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const scan = historyScanner(t.identityHistory, clients, codec);
+    const scan = historyReader(t.identityHistory, clients, codec);
     const target = Math.floor(entries / 2);
     for (const round of [1, 2]) {
       const begin = performance.now();
-      const found = await scan('bench', new Set([identifierKey('bench', { type: 'user_id', value: `u${target}` })]), new Set([`p${target}`]));
+      const key = identifierKey('bench', { type: 'user_id', value: `u${target}` });
+      const found = (await scan('bench', (e) => e.personId === `p${target}` || e.identifiers.some((i) => identifierKey('bench', i) === key))).map((e) => e.entryId);
       const seconds = (performance.now() - begin) / 1000;
       say(`scan ${round}: ${n(entries)} entries read in ${seconds.toFixed(2)} s (${n(entries / seconds)} entries/s), found ${found.length} naming the person (${found.join(', ')})`);
     }

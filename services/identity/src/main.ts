@@ -3,8 +3,8 @@
  * stitcher and the graph writer (IDENTITY_ROLES); see the README for how they scale.
  */
 import { readFileSync } from 'node:fs';
-import { Counter, createAvroCodec, createKafkaClients, createLogger, createTelemetry, followSuppressions, loadConfigOrExit, onShutdown, startStreamProcessor, SuppressionList, topicsWithPrefix, type RunningProcessor, type TableReader } from '@cdp/plumbing';
-import { followTable, graphProcess, historyScanner, rebuildGraph, stitchProcess, type IdentityTopics } from './adapters/kafka';
+import { Counter, createAvroCodec, createKafkaClients, createLogger, createTelemetry, followIdentifierBlocks, followSuppressions, IdentifierBlockList, loadConfigOrExit, onShutdown, startStreamProcessor, SuppressionList, topicsWithPrefix, type RunningProcessor, type TableReader } from '@cdp/plumbing';
+import { followTable, graphProcess, historyReader, rebuildGraph, stitchProcess, type IdentityTopics } from './adapters/kafka';
 import { identityConfigSchema } from './config';
 import { IdentityGraph } from './core/graph';
 import { parseRules } from './core/rules';
@@ -26,31 +26,35 @@ async function main(): Promise<void> {
     history: t.identityHistory,
     erasureRequests: t.erasureRequests,
     suppressions: t.suppressions,
+    blocks: t.identifierBlocks,
   };
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'identity', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
   const graph = new IdentityGraph((tenant) => rules.rulesOf(tenant));
   const table = new IdentityTable();
   const suppressions = new SuppressionList();
+  const blocks = new IdentifierBlockList();
   let ready = false;
-  const telemetry = createTelemetry('identity', () => ({ healthy: ready, detail: { roles: [...roles], graph: graph.size, table: table.size, suppressed: suppressions.size } }));
+  const telemetry = createTelemetry('identity', () => ({ healthy: ready, detail: { roles: [...roles], graph: graph.size, table: table.size, suppressed: suppressions.size, blocked: blocks.size } }));
   await telemetry.listen(config.METRICS_PORT);
   const suppressed = new Counter({ name: 'identity_suppressed_events_total', help: 'Events (stitch) and links (graph) dropped because they carry an erased person\'s identifier', labelNames: ['role'], registers: [telemetry.registry] });
 
   const processors: RunningProcessor[] = [];
   // Both roles drop what erased persons send; read before the first record is processed.
   const readers: TableReader[] = [await followSuppressions(clients, codec, topics.suppressions, suppressions, logger)];
+  // Both roles leave blocked values out of links; the graph writer also applies the requests in order with its links.
+  readers.push(await followIdentifierBlocks(clients, codec, topics.blocks, blocks, logger));
   if (roles.has('graph')) {
     await rebuildGraph(graph, topics, clients, codec, logger);
-    const deps = { suppressions, suppressed, scanHistory: historyScanner(topics.history, clients, codec) };
+    const deps = { suppressions, suppressed, readHistory: historyReader(topics.history, clients, codec), blocks, rulesOf: (tenant: string) => rules.rulesOf(tenant) };
     processors.push(
       await startStreamProcessor(
         {
           service: 'identity-graph',
           groupId: `${config.IDENTITY_GROUP_ID}-graph`,
-          // Erasure requests are partitioned by tenant like the links, so that the writer of a tenant's links erases its persons.
-          inputs: [topics.links, topics.erasureRequests],
-          outputs: [topics.history, topics.assignments, topics.merges, topics.conflicts, topics.suppressions, topics.erasureRequests],
+          // Erasure requests and blocks are partitioned by tenant like the links, so that the writer of a tenant's links erases and splits its persons.
+          inputs: [topics.links, topics.erasureRequests, topics.blocks],
+          outputs: [topics.history, topics.assignments, topics.merges, topics.conflicts, topics.suppressions, topics.erasureRequests, topics.blocks],
           process: graphProcess(graph, topics, deps),
           stateful: true,
         },
@@ -62,7 +66,7 @@ async function main(): Promise<void> {
     readers.push(...(await followTable(table, topics, clients, codec, logger)));
     processors.push(
       await startStreamProcessor(
-        { service: 'identity', groupId: config.IDENTITY_GROUP_ID, inputs: topics.inputs, outputs: [topics.resolved, topics.links], process: stitchProcess(table, rules, topics, suppressions, suppressed) },
+        { service: 'identity', groupId: config.IDENTITY_GROUP_ID, inputs: topics.inputs, outputs: [topics.resolved, topics.links], process: stitchProcess(table, rules, topics, suppressions, suppressed, blocks) },
         { clients, codec, logger, registry: telemetry.registry },
       ),
     );

@@ -103,7 +103,7 @@ describe('IdentityGraph', () => {
       const r = g.applyLink('demo', [anon('a1')], 1, 'e1', 100);
       expect(r.history).toEqual({
         tenant: 'demo', entryId: expect.stringMatching(/^[0-9a-f]{24}$/), eventId: 'e1', eventTime: 1, appliedAt: 100,
-        identifiers: [anon('a1')], personId: personIdOf('demo', anon('a1')), firstSeen: [anon('a1')], joins: [], refusals: [],
+        identifiers: [anon('a1')], personId: personIdOf('demo', anon('a1')), firstSeen: [anon('a1')], joins: [], refusals: [], split: null,
       });
       // Another graph, the same link: the same entry id (a replay after a crash is stored once).
       expect(graph().applyLink('demo', [anon('a1')], 1, 'e1', 999).history!.entryId).toBe(r.history!.entryId);
@@ -123,7 +123,7 @@ describe('IdentityGraph', () => {
       expect(login.history).toEqual({
         tenant: 'demo', entryId: expect.any(String), eventId: 'e2', eventTime: 2, appliedAt: 200, identifiers: [user('u1'), email('h1')], personId: pu, firstSeen: [user('u1')],
         joins: [{ survivorPersonId: pu, absorbedPersonId: ph, identifiers: [email('h1'), anon('a1')], carriedPersonIds: [pa] }],
-        refusals: [],
+        refusals: [], split: null,
       });
       // The cookie's merge record is re-pointed with the login as cause: viaPersonId says through whom.
       expect(login.merges).toEqual([

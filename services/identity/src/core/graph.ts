@@ -170,8 +170,17 @@ export class IdentityGraph implements KnownIdentifiers {
     if (survivor && survivor.keys.size === 0 && survivor.absorbed.size === 0) this.persons.delete(to);
   }
 
-  /** Rebuilding from the compacted topics: one flat merge record. */
+  /**
+   * Rebuilding from the compacted topics: one flat merge record. A record pointing at its own
+   * person (a split made it a survivor again) ends the merge; a re-pointed one moves it.
+   */
   loadMerge(m: CdpIdentity.PersonMerge): void {
+    const previous = this.mergedInto.get(m.fromPersonId);
+    if (previous !== undefined && previous !== m.toPersonId) this.persons.get(previous)?.absorbed.delete(m.fromPersonId);
+    if (m.fromPersonId === m.toPersonId) {
+      this.mergedInto.delete(m.fromPersonId);
+      return;
+    }
     this.mergedInto.set(m.fromPersonId, m.toPersonId);
     this.personState(m.tenant, m.toPersonId).absorbed.add(m.fromPersonId);
     // A log read before compaction holds persons that were absorbed later: they must not linger.
@@ -198,6 +207,27 @@ export class IdentityGraph implements KnownIdentifiers {
     for (const p of absorbed) this.mergedInto.delete(p);
     this.persons.delete(survivor);
     return { survivor, absorbed, identifiers, personIds: personIdsOf(tenant, identifiers, [survivor, ...absorbed]) };
+  }
+
+  /**
+   * Splitting a wrong merge: applies a plan (split.ts) made from this graph. The blocked value
+   * leaves, merge records are re-pointed (or end), identifiers move to their new persons, and
+   * each person's first-seen time is that of the identifiers it keeps.
+   */
+  applySplit(tenant: string, plan: { before: string; assignments: readonly CdpIdentity.IdentifierAssignment[]; merges: readonly CdpIdentity.PersonMerge[]; removed: readonly CdpIdentity.Identifier[] }): void {
+    for (const id of plan.removed) this.unloadAssignment(identifierKey(tenant, id));
+    for (const m of plan.merges) this.loadMerge(m);
+    for (const a of plan.assignments) this.loadAssignment(a);
+    const touched = new Set([plan.before, ...plan.assignments.map((a) => a.personId), ...plan.merges.map((m) => m.toPersonId)]);
+    for (const p of touched) {
+      const person = this.persons.get(p);
+      if (!person) continue;
+      if (person.keys.size === 0 && (this.mergedInto.has(p) || person.absorbed.size === 0)) {
+        this.persons.delete(p);
+        continue;
+      }
+      person.firstSeen = Math.min(...[...person.keys].map((k) => this.identifiers.get(k)!.firstSeen), Infinity);
+    }
   }
 
   /** Types the link's previous id, then assigns and links its identifiers (strongest first). */

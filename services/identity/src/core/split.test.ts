@@ -10,14 +10,17 @@ const email = (v: string): Identifier => ({ type: 'email_hash', value: v });
 const device = (v: string): Identifier => ({ type: 'device_id', value: v });
 
 /** Applies links in order and keeps the history entries the graph writer would have published. */
-function build(links: Identifier[][]): { graph: IdentityGraph; history: CdpIdentity.IdentityHistoryEntry[] } {
+function build(links: Identifier[][]): { graph: IdentityGraph; history: CdpIdentity.IdentityHistoryEntry[]; records: { assignments: CdpIdentity.IdentifierAssignment[]; merges: CdpIdentity.PersonMerge[] } } {
   const graph = new IdentityGraph(() => DEFAULT_RULES);
   const history: CdpIdentity.IdentityHistoryEntry[] = [];
+  const records = { assignments: [] as CdpIdentity.IdentifierAssignment[], merges: [] as CdpIdentity.PersonMerge[] };
   links.forEach((link, i) => {
     const r = graph.applyLink('demo', link, 1000 + i, `e${i}`, 5000);
     if (r.history) history.push(r.history);
+    records.assignments.push(...r.assignments);
+    records.merges.push(...r.merges);
   });
-  return { graph, history };
+  return { graph, history, records };
 }
 
 describe('planSplit', () => {
@@ -64,5 +67,24 @@ describe('planSplit', () => {
     const plan = planSplit(graph, DEFAULT_RULES, 'demo', email('F'), foreign, 9000, 'b')!;
     // Without the tenant's history nothing joins: every identifier its own person.
     expect(plan.after).toHaveLength(4);
+  });
+
+  it('leaves the graph as the plan says, and as a graph rebuilt from the published records', () => {
+    const { graph, history, records } = build(links);
+    const plan = planSplit(graph, DEFAULT_RULES, 'demo', email('F'), history, 9000, 'block-1')!;
+    graph.applySplit('demo', plan);
+    const partition = (g: IdentityGraph) => [...g.partition().values()].map((keys) => keys.join(',')).sort();
+    expect(partition(graph)).toEqual(plan.after.map((p) => p.identifiers.map((i) => `demo|${i.type}|${i.value}`).sort().join(',')).sort());
+    for (const p of plan.after) expect(new Set(graph.absorbedInto(p.survivor))).toEqual(new Set(p.absorbed));
+    // The compacted topics after the split: the records before, then the plan's, then the value's tombstone.
+    const rebuilt = new IdentityGraph(() => DEFAULT_RULES);
+    for (const m of [...records.merges, ...plan.merges]) rebuilt.loadMerge(m);
+    for (const a of [...records.assignments, ...plan.assignments]) rebuilt.loadAssignment(a);
+    for (const id of plan.removed) rebuilt.unloadAssignment(`demo|${id.type}|${id.value}`);
+    expect(partition(rebuilt)).toEqual(partition(graph));
+    expect(new Map(rebuilt.merges())).toEqual(new Map(graph.merges()));
+    // A later link of the two customers' own identifiers joins nothing it should not.
+    graph.applyLink('demo', [anon('b1')], 2000, 'e-late', 9500);
+    expect(graph.personOf('demo', anon('b1'))).not.toBe(graph.personOf('demo', card('LA')));
   });
 });

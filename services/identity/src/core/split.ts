@@ -12,6 +12,7 @@
  * were one person already, through the blocked value) left no entry, so two identifiers seen
  * together only then come apart; their next event together joins them again.
  */
+import { createHash } from 'node:crypto';
 import type { CdpIdentity } from '@cdp/plumbing';
 import { identifierKey, IdentityGraph } from './graph';
 import type { LinkIdentifier } from './identifiers';
@@ -90,4 +91,34 @@ export function planSplit(
     absorbed: [...replay.absorbedInto(survivor)].sort(),
   })).sort((a, b) => compare(a.survivor, b.survivor));
   return { before, after, assignments, merges, removed: kept.size < members.length ? [{ type: blocked.type, value: blocked.value }] : [] };
+}
+
+/**
+ * The history entry an operator's block or unblock leaves: no identifiers, so a replay applies
+ * nothing of it; filed under the person before and every person after (the explain endpoint shows
+ * it to each). Its id is deterministic from the request, so a request applied again after a crash
+ * leaves one entry.
+ */
+export function splitEntry(
+  block: CdpIdentity.IdentifierBlock,
+  action: CdpIdentity.IdentitySplitAction,
+  personBefore: string,
+  personsAfter: readonly string[],
+  now: number,
+): CdpIdentity.IdentityHistoryEntry {
+  const { tenant, identifier } = block;
+  const eventId = `identifier-block|${action}|${block.requestedAt}`;
+  return {
+    tenant,
+    entryId: createHash('sha256').update(`${tenant}|${eventId}|${identifier.type}|${identifier.value}`).digest('hex').slice(0, 24),
+    eventId,
+    eventTime: block.requestedAt,
+    appliedAt: now,
+    identifiers: [],
+    personId: personBefore,
+    firstSeen: [],
+    joins: [],
+    refusals: [],
+    split: { action, blocked: { type: identifier.type, value: identifier.value }, reason: block.reason, requestedBy: block.requestedBy, personBefore, personsAfter: [...personsAfter] },
+  };
 }

@@ -5,7 +5,7 @@
  * link for the single graph writer: identifiers it has never seen, or identifiers it knows under
  * different persons.
  */
-import type { CdpIdentity } from '@cdp/plumbing';
+import type { CdpIdentity, IdentifierBlockList } from '@cdp/plumbing';
 import { identifierKey, personIdOf } from './graph';
 import { envelopeOf, extractIdentifiers, isPreviousId, type InputEvent } from './identifiers';
 import { typePreviousIds, type KnownIdentifiers } from './previous-id';
@@ -31,8 +31,10 @@ export class IdentityTable implements KnownIdentifiers {
     this.types.add(a.identifier.type);
   }
 
+  /** A record pointing at its own person ends the merge (a split made it a survivor again). */
   setMerge(m: CdpIdentity.PersonMerge): void {
-    this.mergedInto.set(m.fromPersonId, m.toPersonId);
+    if (m.fromPersonId === m.toPersonId) this.mergedInto.delete(m.fromPersonId);
+    else this.mergedInto.set(m.fromPersonId, m.toPersonId);
   }
 
   /** Tombstones (erasure): keys as on the topics, tenant|type|value and tenant|fromPersonId. */
@@ -63,10 +65,12 @@ export interface Stitched {
  * An alias's untyped previous id is typed from the table for the event (as an anonymous id when
  * the table does not know it yet), and always goes to the graph writer untyped, which decides.
  */
-export function stitch(event: InputEvent, rules: IdentityRules, table: IdentityTable): Stitched {
+export function stitch(event: InputEvent, rules: IdentityRules, table: IdentityTable, blocks?: IdentifierBlockList): Stitched {
   const envelope = envelopeOf(event);
   const tenant = envelope.tenant;
-  const extracted = extractIdentifiers(event, rules);
+  // A value an operator blocked (it glued people together) is no identifier, like a placeholder.
+  const all = extractIdentifiers(event, rules);
+  const extracted = blocks ? blocks.withoutBlocked(tenant, all) : all;
   const ids = typePreviousIds(tenant, extracted, rules, table);
   const identifiers = ids.map(({ type, value }) => ({ type, value }));
   if (ids.length === 0) return { resolved: { personId: null, identifiers } };
