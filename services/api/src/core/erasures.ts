@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CdpIdentity, CdpPrivacy } from '@cdp/plumbing';
 import { LOOKUP_TYPES, LookupError, lookupOf } from './lookup';
+import { RecordWaiters } from './waiters';
 
 /** The identifier types an erasure may name: the lookups' types except person_id (an id this system made, not one the customer has). */
 export const ERASURE_TYPES = LOOKUP_TYPES.filter((t) => t !== 'person_id');
@@ -27,8 +28,8 @@ export const newRequestId = (): string => `er_${randomUUID()}`;
 export const erasureKey = (tenant: string, requestId: string): string => `${tenant}|${requestId}`;
 
 const MAX_VALUE_CHARACTERS = 512;
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const kindOf = (x: unknown): string => (x === null ? 'null' : Array.isArray(x) ? 'an array' : `a ${typeof x}`);
+export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const kindOf = (x: unknown): string => (x === null ? 'null' : Array.isArray(x) ? 'an array' : `a ${typeof x}`);
 
 /**
  * The identifier an erasure names, as ingest stores it (a clear e-mail, phone or MAC hashed as
@@ -58,7 +59,15 @@ export function erasureIdentifierOf(type: string, value: string, salt: string): 
 export function erasureBodyOf(body: unknown, salt: string): CdpIdentity.Identifier {
   if (!isObject(body)) throw new LookupError('body', `must be a JSON object like {"identifier":{"type":"loyalty_card","value":"..."}}, not ${kindOf(body)}`);
   for (const field of Object.keys(body)) if (field !== 'identifier') throw new LookupError(field, 'is not a field of an erasure request (only identifier is)');
-  const identifier = body.identifier;
+  return identifierFieldOf(body.identifier, salt);
+}
+
+/**
+ * A body's `identifier` field, `{ "type": ..., "value": ... }`, checked exactly (no field more, no
+ * type coerced) and turned into the identifier as ingest stores it; an erasure's and a block's.
+ * Throws LookupError naming the field (`identifier`, `identifier.value`, ...) and the reason.
+ */
+export function identifierFieldOf(identifier: unknown, salt: string): CdpIdentity.Identifier {
   if (identifier === undefined) throw new LookupError('identifier', 'is required');
   if (!isObject(identifier)) throw new LookupError('identifier', `must be an object with type and value, not ${kindOf(identifier)}`);
   for (const field of Object.keys(identifier)) if (field !== 'type' && field !== 'value') throw new LookupError(`identifier.${field}`, 'is not a field of an identifier (only type and value are)');
@@ -140,12 +149,6 @@ export function erasureViewOf(r: CdpPrivacy.ErasureRequest): ErasureView {
 /** Newest first: by requestedAt, then request id (stable for requests of one millisecond). */
 export const newestFirst = (a: CdpPrivacy.ErasureRequest, b: CdpPrivacy.ErasureRequest): number => b.requestedAt - a.requestedAt || (a.requestId < b.requestId ? 1 : a.requestId > b.requestId ? -1 : 0);
 
-interface Waiter {
-  until: (r: CdpPrivacy.ErasureRequest) => boolean;
-  resolve: (r: CdpPrivacy.ErasureRequest | undefined) => void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * The requests as the compacted topic holds them: the newest record per key. Fed by a reader of
  * the topic (upsert, remove on a tombstone); a writer waits here for its own record to come back,
@@ -153,7 +156,7 @@ interface Waiter {
  */
 export class ErasureBook {
   private readonly requests = new Map<string, CdpPrivacy.ErasureRequest>();
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly waiters = new RecordWaiters<CdpPrivacy.ErasureRequest>();
 
   get size(): number {
     return this.requests.size;
@@ -161,15 +164,7 @@ export class ErasureBook {
 
   upsert(key: string, record: CdpPrivacy.ErasureRequest): void {
     this.requests.set(key, record);
-    const waiting = this.waiters.get(key);
-    if (!waiting) return;
-    for (const w of waiting) {
-      if (!w.until(record)) continue;
-      clearTimeout(w.timer);
-      waiting.delete(w);
-      w.resolve(record);
-    }
-    if (waiting.size === 0) this.waiters.delete(key);
+    this.waiters.applied(key, record);
   }
 
   remove(key: string): void {
@@ -190,23 +185,6 @@ export class ErasureBook {
    * `until` holds; undefined after timeoutMs.
    */
   waitFor(key: string, until: (r: CdpPrivacy.ErasureRequest) => boolean, timeoutMs: number): Promise<CdpPrivacy.ErasureRequest | undefined> {
-    const held = this.requests.get(key);
-    if (held && until(held)) return Promise.resolve(held);
-    return new Promise((resolve) => {
-      const waiting = this.waiters.get(key) ?? new Set<Waiter>();
-      this.waiters.set(key, waiting);
-      const waiter: Waiter = {
-        until,
-        resolve,
-        timer: setTimeout(() => {
-          waiting.delete(waiter);
-          if (waiting.size === 0) this.waiters.delete(key);
-          resolve(undefined);
-        }, timeoutMs),
-      };
-      // A wait never keeps a process alive by itself.
-      waiter.timer.unref();
-      waiting.add(waiter);
-    });
+    return this.waiters.waitFor(key, this.requests.get(key), until, timeoutMs);
   }
 }
