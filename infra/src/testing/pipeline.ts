@@ -153,6 +153,8 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
         [`${env.IDENTITY_GROUP_ID}-graph`, t.identityLinks.name],
         [`${env.IDENTITY_GROUP_ID}-graph`, t.erasureRequests.name],
         [`${env.AGGREGATION_GROUP_ID}-erasure`, t.erasureRequests.name],
+        [`${env.IDENTITY_GROUP_ID}-graph`, t.identifierBlocks.name],
+        [`${env.AGGREGATION_GROUP_ID}-blocks`, t.identifierBlocks.name],
         [env.ENRICHMENT_GROUP_ID, t.resolvedEvents.name],
         ...[t.enrichedEvents, t.identifierAssignments, t.personMerges, t.identityConflicts, t.identityHistory].map((topic): [string, string] => [env.AGGREGATION_GROUP_ID, topic.name]),
       ];
