@@ -29,8 +29,8 @@ export const apiConfigSchema = z.object({
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
-/** What `pnpm erase` reads: the stack, the topic prefix and the salt, as the services read them. */
-export const eraseConfigSchema = z.object({ ...serviceEnv, ...piiSaltEnv }).refine(...saltRequiredInProduction);
+/** What the operators' commands (`pnpm erase`, `pnpm identity-block`) read: the stack, the topic prefix and the salt, as the services read them. */
+export const operatorConfigSchema = z.object({ ...serviceEnv, ...piiSaltEnv }).refine(...saltRequiredInProduction);
 
 /** The consent policy CONSENT_POLICY_FILE names; a file that cannot be read or parsed is a configuration error naming it. */
 export function consentPolicyOf(file: string): ConsentPolicy {

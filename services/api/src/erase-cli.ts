@@ -11,17 +11,12 @@
  * Exit 0: done; 1: refused or failed (or --wait ended in WITHDRAWN or timed out); 2: wrong usage;
  * 78: bad configuration.
  */
-import { ConfigError, createAvroCodec, createKafkaClients, createLogger, loadConfig, saltOf, topicsWithPrefix, type CdpPrivacy } from '@cdp/plumbing';
+import type { CdpPrivacy } from '@cdp/plumbing';
 import { openErasureTopic, type ErasureTopic } from './adapters/erasures';
-import { eraseConfigSchema } from './config';
-import { ERASE_USAGE, EraseUsageError, parseEraseArgs, type EraseCommand } from './core/erase-args';
+import { cliRequester } from './core/cli-args';
+import { ERASE_USAGE, parseEraseArgs, type EraseCommand } from './core/erase-args';
 import { erasureKey, erasureViewOf, IN_FLIGHT_STATES, requestedRecord, withdrawnRecord, withdrawRefusalOf } from './core/erasures';
-
-const out = (line: string) => void process.stdout.write(`${line}\n`);
-const err = (line: string) => void process.stderr.write(`${line}\n`);
-
-/** Who asks, for the record: the operator's user name, never the person's data. */
-export const cliRequester = (env: NodeJS.ProcessEnv = process.env): string => `cli:${env.USER || 'root'}`;
+import { err, exitWith, out, runOperatorCommand } from './operator-command';
 
 /** One request as a line: state, times, who asked and counts (never whom it names). */
 export function describeErasure(r: CdpPrivacy.ErasureRequest): string {
@@ -30,8 +25,10 @@ export function describeErasure(r: CdpPrivacy.ErasureRequest): string {
   return `${v.requestId}  ${v.state.padEnd(15)}  requested ${v.requestedAt} by ${v.requestedBy}  updated ${v.updatedAt}${v.doneAt ? `  done ${v.doneAt}` : ''}  ${counts}${v.detail ? `  (${v.detail})` : ''}`;
 }
 
-async function run(command: Exclude<EraseCommand, { kind: 'help' }>, topic: ErasureTopic, topicName: string): Promise<number> {
-  const { book } = topic;
+type Erase = Exclude<EraseCommand, { kind: 'help' }>;
+
+async function run(command: Erase, topic: ErasureTopic & { name: string }): Promise<number> {
+  const { book, name: topicName } = topic;
   await topic.caughtUp;
   switch (command.kind) {
     case 'list': {
@@ -87,47 +84,20 @@ async function run(command: Exclude<EraseCommand, { kind: 'help' }>, topic: Eras
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  let config;
-  try {
-    config = loadConfig(eraseConfigSchema);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    err(error.message);
-    return 78;
-  }
-  let command: EraseCommand;
-  try {
-    command = parseEraseArgs(argv, saltOf(config));
-  } catch (error) {
-    if (!(error instanceof EraseUsageError)) throw error;
-    err(`${error.message}\n\n${ERASE_USAGE}`);
-    return 2;
-  }
-  if (command.kind === 'help') {
-    out(ERASE_USAGE);
-    return 0;
-  }
-  if (!config.PII_HASH_SALT && command.kind === 'erase') err('PII_HASH_SALT is not set: hashing with the development salt, as the services do without it');
-  const logger = createLogger('erase', config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'erase-cli', logger });
-  const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
-  const spec = topicsWithPrefix(config.TOPIC_PREFIX).erasureRequests;
-  // Followed only to wait for what the pipeline writes; otherwise read once (withdraw, list) and left.
-  const topic = await openErasureTopic({ clients, codec, topic: spec, logger, follow: command.kind === 'erase' && command.wait });
-  try {
-    return await run(command, topic, spec.name);
-  } finally {
-    await topic.close();
-  }
-}
-
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      err(`erase failed: ${(error as Error).message}`);
-      process.exit(1);
-    },
+  exitWith(
+    'erase',
+    runOperatorCommand<Erase, ErasureTopic & { name: string }>(process.argv.slice(2), {
+      name: 'erase',
+      usage: ERASE_USAGE,
+      parse: parseEraseArgs,
+      hashes: (command) => command.kind === 'erase',
+      // Followed only to wait for what the pipeline writes; otherwise read once (withdraw, list) and left.
+      open: async ({ topics, ...access }, command) => ({
+        name: topics.erasureRequests.name,
+        ...(await openErasureTopic({ ...access, topic: topics.erasureRequests, follow: command.kind === 'erase' && command.wait })),
+      }),
+      run,
+    }),
   );
 }

@@ -10,6 +10,7 @@ import { buildHttpApp } from './http';
 import { parseApiKeys } from '../core/api-keys';
 import { ErasureBook, erasureKey, requestedRecord } from '../core/erasures';
 import { offlineAppOptions } from '../openapi';
+import { callerOf, type Method } from '../test-support';
 
 const sha = (key: string) => createHash('sha256').update(key).digest('hex');
 const keys = parseApiKeys(
@@ -43,10 +44,7 @@ function appWith({ failWrites = false } = {}) {
     ready: () => true,
     now: () => NOW,
   });
-  const call = async (method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH', url: string, key: string | null, payload?: unknown) => {
-    const res = await app.inject({ method, url, headers: key ? { authorization: `Bearer ${key}` } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {}, headers: res.headers };
-  };
+  const call = callerOf(app);
   return { app, book, written, call };
 }
 
@@ -187,7 +185,7 @@ describe('DELETE /v1/erasures/{requestId}', () => {
 describe('methods', () => {
   it('a method a path does not serve is 405 with the methods it does, before the key is looked at', async () => {
     const { call } = appWith();
-    const cases: [string, 'PUT' | 'PATCH' | 'POST' | 'DELETE', string][] = [
+    const cases: [string, Method, string][] = [
       ['/v1/erasures', 'PUT', 'GET, HEAD, POST'],
       ['/v1/erasures', 'DELETE', 'GET, HEAD, POST'],
       ['/v1/erasures/er_1', 'PATCH', 'GET, HEAD, DELETE'],

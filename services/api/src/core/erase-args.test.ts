@@ -1,16 +1,9 @@
 import { DEVELOPMENT_SALT, hashEmail } from '@cdp/plumbing';
-import { DEFAULT_WAIT_SECONDS, EraseUsageError, parseEraseArgs } from './erase-args';
+import { DEFAULT_WAIT_SECONDS } from './cli-args';
+import { parseEraseArgs } from './erase-args';
+import { usageErrorOf } from '../test-support';
 
 const parse = (line: string) => parseEraseArgs(line.split(' ').filter(Boolean), DEVELOPMENT_SALT);
-const usageErrorOf = (line: string): string => {
-  try {
-    parse(line);
-  } catch (error) {
-    if (error instanceof EraseUsageError) return error.message;
-    throw error;
-  }
-  throw new Error(`no usage error for: ${line}`);
-};
 
 describe('pnpm erase arguments', () => {
   it('an erasure: the identifier as ingest stores it, waiting only when asked', () => {
@@ -54,6 +47,6 @@ describe('pnpm erase arguments', () => {
       ['--tenant demo --list extra', /Unexpected argument 'extra'|positional/i],
       ['--tenant', /argument missing|requires|--tenant/],
     ];
-    for (const [line, message] of cases) expect({ line, message: usageErrorOf(line) }).toEqual({ line, message: expect.stringMatching(message) });
+    for (const [line, message] of cases) expect({ line, message: usageErrorOf(() => parse(line)) }).toEqual({ line, message: expect.stringMatching(message) });
   });
 });

@@ -1,19 +1,8 @@
 import { DEVELOPMENT_SALT, hashEmail, hashMac, hashPhone, type CdpPrivacy } from '@cdp/plumbing';
 import { ErasureBook, erasureBodyOf, erasureIdentifierOf, erasureKey, erasureViewOf, newRequestId, REQUEST_ID_PATTERN, requestedRecord, withdrawnRecord, withdrawRefusalOf } from './erasures';
-import { LookupError } from './lookup';
+import { refusalOf } from '../test-support';
 
 const salt = DEVELOPMENT_SALT;
-
-/** The field and reason of the LookupError fn throws. */
-const refusalOf = (fn: () => unknown): { field: string; reason: string } => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof LookupError) return { field: error.field, reason: error.reason };
-    throw error;
-  }
-  throw new Error('no LookupError');
-};
 
 /** A record as the graph writer and aggregation write it further on. */
 const later = (r: CdpPrivacy.ErasureRequest, patch: Partial<CdpPrivacy.ErasureRequest>): CdpPrivacy.ErasureRequest => ({ ...r, ...patch });
