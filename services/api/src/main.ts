@@ -14,6 +14,7 @@ import {
   readKeyedTable,
   saltOf,
   topicsWithPrefix,
+  type CdpIdentity,
   type CdpPrivacy,
   type CategoryAnswer,
   type CdpReference,
@@ -23,10 +24,12 @@ import { ClickHouseReads } from './adapters/clickhouse-reads';
 import { followPersonUpdates } from './adapters/change-feed';
 import { openErasureTopic, type ErasureTopic } from './adapters/erasures';
 import { buildHttpApp } from './adapters/http';
+import { openIdentifierBlockTopic, type IdentifierBlockTopic } from './adapters/identifier-blocks';
 import { Recommender } from './adapters/recommender';
 import { apiConfigSchema, consentPolicyOf } from './config';
 import { parseApiKeys } from './core/api-keys';
 import { ErasureBook } from './core/erasures';
+import { IdentifierBlockBook } from './core/identifier-blocks';
 import type { ActivityRow } from './core/read-rows';
 import { PersonCache } from './core/person-cache';
 import { PersonDirectory } from './core/person-directory';
@@ -66,7 +69,11 @@ async function main(): Promise<void> {
   const erasureBook = new ErasureBook();
   let erasureTopic: ErasureTopic | undefined;
   const erasures = { book: erasureBook, write: (record: CdpPrivacy.ErasureRequest) => erasureTopic!.write(record) };
-  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, policy, erasures, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
+  // Identifier blocks, the same way.
+  const blockBook = new IdentifierBlockBook();
+  let blockTopic: IdentifierBlockTopic | undefined;
+  const blocks = { book: blockBook, write: (record: CdpIdentity.IdentifierBlock) => blockTopic!.write(record) };
+  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, policy, erasures, blocks, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
 
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'api', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
@@ -77,6 +84,7 @@ async function main(): Promise<void> {
     { name: 'recommender', run: () => recommender.stop() },
     { name: 'tables', run: async () => void (await Promise.all(readers.map((r) => r.close()))) },
     { name: 'erasures', run: async () => void (await erasureTopic?.close()) },
+    { name: 'identifier blocks', run: async () => void (await blockTopic?.close()) },
     { name: 'clickhouse', run: () => clickhouse.close() },
     { name: 'telemetry', run: () => telemetry.close() },
   ]);
@@ -96,10 +104,12 @@ async function main(): Promise<void> {
   // Erasure requests: followed so that GET shows what identity and aggregation write; POST and DELETE write here.
   erasureTopic = await openErasureTopic({ clients, codec, topic: topics.erasureRequests, logger, book: erasureBook });
   await erasureTopic.caughtUp;
+  blockTopic = await openIdentifierBlockTopic({ clients, codec, topic: topics.identifierBlocks, logger, book: blockBook });
+  await blockTopic.caughtUp;
   // The lift model builds in the background: until it is there, recommendations are empty (modelBuiltAt null).
   void recommender.start(config.API_RECOMMENDATION_REFRESH_SECONDS * 1000);
   ready = true;
-  logger.info({ address, metricsPort: config.METRICS_PORT, directory: directory.size, reference: reference.size, erasures: erasureBook.size, ms: Date.now() - started, keys: keys.all.map((k) => k.name) }, 'api ready');
+  logger.info({ address, metricsPort: config.METRICS_PORT, directory: directory.size, reference: reference.size, erasures: erasureBook.size, identifierBlocks: blockBook.size, ms: Date.now() - started, keys: keys.all.map((k) => k.name) }, 'api ready');
 }
 
 main().catch((error: unknown) => {

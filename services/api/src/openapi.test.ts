@@ -7,5 +7,6 @@ test('docs/openapi.json is the document the routes make (pnpm --filter @cdp/api 
   const paths = Object.keys(JSON.parse(document).paths as object);
   expect(paths).toContain('/v1/profiles/{type}/{value}');
   expect(paths).toContain('/v1/erasures/{requestId}');
-  expect(paths).toHaveLength(14);
+  expect(paths).toContain('/v1/identity/blocks/{type}/{value}');
+  expect(paths).toHaveLength(16);
 });

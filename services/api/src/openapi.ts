@@ -11,6 +11,7 @@ import type { ClickHouseReads } from './adapters/clickhouse-reads';
 import type { Recommender } from './adapters/recommender';
 import { parseApiKeys, type ApiKeys } from './core/api-keys';
 import { ErasureBook } from './core/erasures';
+import { IdentifierBlockBook } from './core/identifier-blocks';
 import { PersonCache } from './core/person-cache';
 import { PersonDirectory } from './core/person-directory';
 import { ReferenceData } from './core/reference-data';
@@ -36,6 +37,7 @@ export const offlineAppOptions = (keys: ApiKeys): Parameters<typeof buildHttpApp
     '(none)',
   ),
   erasures: { book: new ErasureBook(), write: async () => false },
+  blocks: { book: new IdentifierBlockBook(), write: async () => false },
   salt: 'openapi-document-only',
   logger: createLogger('api', 'silent'),
   registry: new Registry(),

@@ -137,7 +137,7 @@ async function send(topic: TopicSpec, records: { key: string; value: unknown }[]
 
 beforeAll(async () => {
   // What the API reads at start.
-  await prepareTopics([topics.personMerges, topics.identifierAssignments, topics.partnerSegments, topics.areaDemographics, topics.personUpdates, topics.erasureRequests]);
+  await prepareTopics([topics.personMerges, topics.identifierAssignments, topics.partnerSegments, topics.areaDemographics, topics.personUpdates, topics.erasureRequests, topics.identifierBlocks]);
   writeFileSync(
     keysFile,
     JSON.stringify({

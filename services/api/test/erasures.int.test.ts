@@ -14,7 +14,6 @@
  * - `pnpm erase`: wrong usage exits 2; an erasure with --wait prints the final state and counts;
  *   --list; --withdraw.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,10 +32,9 @@ import {
   type EventProducer,
   type IncomingRecord,
 } from '@cdp/plumbing';
-// Relative, not @cdp/infra: the API's package has no dependency on the stack scripts.
-import { REPO_ROOT } from '../../../infra/src/paths';
 import { createTestPipeline, removeTestRun, type TestPipeline } from '../../../infra/src/testing/pipeline';
 import { prepareTopics, readUntil } from '../../../infra/src/testing/topics';
+import { apiAt, runCommand, type Json } from './support';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `it-api-erasures-${run}.`;
@@ -58,8 +56,8 @@ let producer: EventProducer;
 let schemaId: number;
 
 beforeAll(async () => {
-  // What the API reads at start, and the erasure requests.
-  await prepareTopics([topics.personMerges, topics.identifierAssignments, topics.partnerSegments, topics.areaDemographics, topics.personUpdates, TOPIC]);
+  // What the API reads at start (the identifier blocks too), and the erasure requests.
+  await prepareTopics([topics.personMerges, topics.identifierAssignments, topics.partnerSegments, topics.areaDemographics, topics.personUpdates, TOPIC, topics.identifierBlocks]);
   writeFileSync(
     keysFile,
     JSON.stringify({
@@ -81,17 +79,7 @@ afterAll(async () => {
   rmSync(keysFile, { force: true });
 }, 60_000);
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function api(method: string, path: string, key: string | null, body?: unknown): Promise<{ status: number; body: Json; headers: Headers }> {
-  const res = await fetch(`${pipeline.apiUrl}${path}`, {
-    method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Json) : {}, headers: res.headers };
-}
+const api = apiAt(() => pipeline.apiUrl);
 
 type Decoded = { key: string; partition: number; value: CdpPrivacy.ErasureRequest | null };
 
@@ -262,24 +250,7 @@ describe('the customer API', () => {
 });
 
 /** `pnpm erase ARGS` as a process on this run's prefix and salt. */
-function erase(args: string[], { onOutput }: { onOutput?: (text: string) => void } = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('services', 'api', 'src', 'erase-cli.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TOPIC_PREFIX: prefix, PII_HASH_SALT: SALT, USER: 'it-operator' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      onOutput?.(out);
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
+const erase = (args: string[], options: { onOutput?: (text: string) => void } = {}) => runCommand('erase-cli.ts', args, { TOPIC_PREFIX: prefix, PII_HASH_SALT: SALT, USER: 'it-operator' }, options);
 
 describe('pnpm erase', () => {
   it('wrong usage exits 2 with what is wrong and the usage, writing nothing', async () => {

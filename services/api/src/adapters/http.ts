@@ -3,7 +3,9 @@
  * the route's scope; the key names the tenant. A parameter that is wrong answers 400 naming it;
  * an unknown person 404. Request lines are never logged: a lookup's path can hold a clear e-mail.
  * It reads, except for erasure requests (scope erasure): POST and DELETE on /v1/erasures write
- * them to Kafka for the pipeline to carry out.
+ * them to Kafka for the pipeline to carry out; and identifier blocks (scope identity:admin): POST
+ * and DELETE on /v1/identity/blocks write them for the identity graph writer to split (and join
+ * again) the persons a value glued together.
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,6 +15,7 @@ import { SCOPES, type ApiKey, type ApiKeys, type Scope } from '../core/api-keys'
 import { allowedPartnerSegments, consentOf, notGranted, partnerPurposes, purposesOf, SEGMENT_PURPOSES, segmentConsentOf, type Consent } from '../core/consent';
 import { encodeCursor, personCursor, timelineCursor } from '../core/cursor';
 import { ERASURE_TYPES, erasureBodyOf, erasureViewOf, REQUEST_ID_PATTERN, requestedRecord, withdrawnRecord, withdrawRefusalOf } from '../core/erasures';
+import { BLOCK_TYPES, blockBodyOf, blockIdentifierOf, blockLocationOf, blockReasonOf, blockRefusalOf, blockRequestedRecord, blockViewOf, MAX_REASON_CHARACTERS, unblockRefusalOf, unblockRequestedRecord } from '../core/identifier-blocks';
 import { LOOKUP_TYPES, LookupError, lookupOf } from '../core/lookup';
 import type { ActivityRow } from '../core/read-rows';
 import type { PersonCache } from '../core/person-cache';
@@ -22,7 +25,10 @@ import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegme
 import { camelRows, explanationOf, profileOf, timelineEventOf } from '../core/views';
 import type { ClickHouseReads } from './clickhouse-reads';
 import type { ErasureTopic } from './erasures';
+import type { IdentifierBlockTopic } from './identifier-blocks';
 import {
+  BLOCK_LIST_RESPONSE,
+  BLOCK_RESPONSE,
   ERASURE_ACCEPTED_RESPONSE,
   ERASURE_LIST_RESPONSE,
   ERASURE_RESPONSE,
@@ -56,6 +62,8 @@ export interface HttpOptions {
   recommender: Recommender;
   /** Erasure requests: the tenant's requests in memory from their topic, and the writer of new states. */
   erasures: Pick<ErasureTopic, 'book' | 'write'>;
+  /** Identifier blocks: the tenant's blocks in memory from their topic, and the writer of new states. */
+  blocks: Pick<IdentifierBlockTopic, 'book' | 'write'>;
   salt: string;
   logger: Logger;
   registry: Registry;
@@ -79,6 +87,8 @@ class ApiError extends Error {
 const notFound = () => new ApiError(404, 'not_found', 'no person is known by this identifier');
 const DAY = { type: 'string', format: 'date', description: 'A day, YYYY-MM-DD (UTC)' } as const;
 const LIMIT = (max: number, fallback: number) => ({ type: 'integer', minimum: 1, maximum: max, default: fallback, description: `Items per page, at most ${max}` }) as const;
+/** A list's querystring: the newest `what`, at most 1000. */
+const NEWEST = (what: string) => ({ type: 'object', properties: { limit: { ...LIMIT(1000, 100), description: `At most this many ${what} (the newest), at most 1000` } } }) as const;
 const CURSOR = { type: 'string', maxLength: 1024, pattern: '^[A-Za-z0-9_-]+$', description: 'The nextCursor of the previous page (opaque)' } as const;
 const PERSON_PARAMS = {
   type: 'object',
@@ -111,16 +121,40 @@ const ERASURE_BODY = {
     },
   },
 } as const;
+const IDENTIFIER_TYPE = { type: 'string', enum: [...BLOCK_TYPES], description: 'Identifier type; email, phone and mac take the clear value and are hashed as ingest hashes them' } as const;
+const BLOCK_PARAMS = {
+  type: 'object',
+  required: ['type', 'value'],
+  properties: { type: IDENTIFIER_TYPE, value: { type: 'string', minLength: 1, maxLength: 512, description: 'Identifier value (URL-encoded); the clear e-mail, or its hash with type email_hash as a block\'s answer names it' } },
+} as const;
+const REASON = { type: 'string', minLength: 1, maxLength: MAX_REASON_CHARACTERS, description: 'Why, in words, for whoever reads the explanation: one line, no personal data (an e-mail address or the value itself is refused)' } as const;
+const BLOCK_BODY = {
+  type: 'object',
+  required: ['identifier', 'reason'],
+  additionalProperties: false,
+  properties: {
+    identifier: {
+      type: 'object',
+      description: 'The value that glued different people together (a family\'s shared e-mail); from now on it links no one, and the person that holds it is split',
+      required: ['type', 'value'],
+      additionalProperties: false,
+      properties: { type: IDENTIFIER_TYPE, value: { type: 'string', minLength: 1, maxLength: 512, description: 'Identifier value' } },
+    },
+    reason: REASON,
+  },
+} as const;
 /** A parameter whose pattern a caller cannot be expected to read: the reason in words. */
 const PATTERN_REASONS: Record<string, string> = { requestId: 'must be an erasure request id: er_ and a UUID, as POST /v1/erasures answered it' };
 /** Methods a path serves besides GET and HEAD. */
 const WRITES: { path: RegExp; methods: string[] }[] = [
   { path: /^\/v1\/erasures$/, methods: ['POST'] },
   { path: /^\/v1\/erasures\/[^/]+$/, methods: ['DELETE'] },
+  { path: /^\/v1\/identity\/blocks$/, methods: ['POST'] },
+  { path: /^\/v1\/identity\/blocks\/[^/]+\/[^/]+$/, methods: ['DELETE'] },
 ];
 
 export function buildHttpApp(options: HttpOptions) {
-  const { keys, directory, reads, recommender, reference, caches, erasures, salt, logger, registry, policy } = options;
+  const { keys, directory, reads, recommender, reference, caches, erasures, blocks, salt, logger, registry, policy } = options;
   const activityOf = (tenant: string, members: readonly string[]) => caches.activity.read(tenant, members, () => reads.activity(tenant, members));
   const boughtOf = (tenant: string, members: readonly string[]) => caches.bought.read(tenant, members, () => reads.bought(tenant, members));
   /** The person's consent per purpose: their answers (cached as their other reads, dropped by the same change feed), else the policy. */
@@ -159,7 +193,7 @@ export function buildHttpApp(options: HttpOptions) {
       info: {
         title: 'CDP customer API',
         version: '1',
-        description: 'One customer\'s live profile by any identifier, the cross-channel timeline, why identifiers are one person, recommendations by lift, segments and KPIs; and erasure requests (the right to be forgotten). Every request needs an API key (Authorization: Bearer KEY); the key names the tenant and its scopes: ' + Object.entries(SCOPES).map(([s, d]) => `${s} (${d})`).join('; ') + '.',
+        description: 'One customer\'s live profile by any identifier, the cross-channel timeline, why identifiers are one person, recommendations by lift, segments and KPIs; erasure requests (the right to be forgotten); and blocks of identifier values that glued different people together. Every request needs an API key (Authorization: Bearer KEY); the key names the tenant and its scopes: ' + Object.entries(SCOPES).map(([s, d]) => `${s} (${d})`).join('; ') + '.',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS_FILE' } } },
       security: [{ apiKey: [] }],
@@ -473,7 +507,7 @@ export function buildHttpApp(options: HttpOptions) {
       '/v1/erasures',
       {
         config: { scope: 'erasure' },
-        schema: { summary: 'The tenant\'s erasure requests, newest first (state and counts, never whom they name)', tags: ['erasures'], querystring: { type: 'object', properties: { limit: { ...LIMIT(1000, 100), description: 'At most this many requests (the newest), at most 1000' } } }, response: { 200: ERASURE_LIST_RESPONSE } },
+        schema: { summary: 'The tenant\'s erasure requests, newest first (state and counts, never whom they name)', tags: ['erasures'], querystring: NEWEST('requests'), response: { 200: ERASURE_LIST_RESPONSE } },
       },
       async (request) => {
         const { limit } = request.query as { limit: number };
@@ -512,6 +546,87 @@ export function buildHttpApp(options: HttpOptions) {
         const record = withdrawnRecord(current!, { withdrawnBy: keyName(request), now: now() });
         await erasures.write(record);
         return reply.status(202).send(erasureViewOf(record));
+      },
+    );
+
+    // Identifier blocks. The body is checked by blockBodyOf against BLOCK_BODY exactly, as an erasure's.
+    const blockOfPath = (request: FastifyRequest) => {
+      const { type, value } = request.params as { type: string; value: string };
+      return blockIdentifierOf(type, value, salt);
+    };
+
+    routes.post(
+      '/v1/identity/blocks',
+      {
+        config: { scope: 'identity:admin' },
+        schema: {
+          summary: 'Block an identifier value that glued different people together (a family\'s shared e-mail): the person is split',
+          description: 'Writes the block (state BLOCK_REQUESTED): from now on the value links no one, and the identity graph writer derives the person that holds it again from its history without it (BLOCKED, with personBefore and personsAfter). DELETE on the answer\'s location undoes it. A value blocked already, or whose undo is still in progress: 409.',
+          tags: ['identity'],
+          body: BLOCK_BODY,
+          response: { 202: BLOCK_RESPONSE, 409: ERROR_RESPONSE, 415: ERROR_RESPONSE },
+        },
+        validatorCompiler: () => () => true,
+      },
+      async (request, reply) => {
+        const { identifier, reason } = blockBodyOf(request.body, salt);
+        const tenant = tenantOf(request);
+        const current = blocks.book.get(tenant, identifier);
+        const refusal = blockRefusalOf(current);
+        if (refusal === 'already_blocked') throw new ApiError(409, 'conflict', `${identifier.type} value is blocked already (${current!.state} since ${new Date(current!.updatedAt).toISOString()})`);
+        if (refusal === 'unblock_in_progress') throw new ApiError(409, 'conflict', `${identifier.type} value's block is still being undone (UNBLOCK_REQUESTED): block it again once it is UNBLOCKED`);
+        const record = blockRequestedRecord({ tenant, identifier, reason, requestedBy: keyName(request), now: now() });
+        await blocks.write(record);
+        return reply.status(202).header('location', blockLocationOf(identifier)).send(blockViewOf(record));
+      },
+    );
+
+    routes.get(
+      '/v1/identity/blocks',
+      {
+        config: { scope: 'identity:admin' },
+        schema: { summary: 'The tenant\'s identifier blocks, blocked or undone, newest first', tags: ['identity'], querystring: NEWEST('blocks'), response: { 200: BLOCK_LIST_RESPONSE } },
+      },
+      async (request) => {
+        const { limit } = request.query as { limit: number };
+        return { blocks: blocks.book.list(tenantOf(request)).slice(0, limit).map(blockViewOf) };
+      },
+    );
+
+    routes.get(
+      '/v1/identity/blocks/:type/:value',
+      { config: { scope: 'identity:admin' }, schema: { summary: 'A block\'s state, with the persons before and after the split once the identity graph writer has done it', tags: ['identity'], params: BLOCK_PARAMS, response: { 200: BLOCK_RESPONSE, 404: ERROR_RESPONSE } } },
+      async (request) => {
+        const current = blocks.book.get(tenantOf(request), blockOfPath(request));
+        if (!current) throw new ApiError(404, 'not_found', 'this identifier value of this tenant has never been blocked');
+        return blockViewOf(current);
+      },
+    );
+
+    routes.delete(
+      '/v1/identity/blocks/:type/:value',
+      {
+        config: { scope: 'identity:admin' },
+        schema: {
+          summary: 'Undo a block: the value links again and the merge it made is restored',
+          description: 'Writes the block again UNBLOCK_REQUESTED, by this key; the identity graph writer applies the links that named the value again (UNBLOCKED). Not blocked (never, or undone already): 404; still BLOCK_REQUESTED: 409.',
+          tags: ['identity'],
+          params: BLOCK_PARAMS,
+          querystring: { type: 'object', properties: { reason: { ...REASON, description: 'Why the block is undone; the block\'s own reason when left out' } } },
+          response: { 202: BLOCK_RESPONSE, 404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 415: ERROR_RESPONSE },
+        },
+      },
+      async (request, reply) => {
+        const identifier = blockOfPath(request);
+        const { reason } = request.query as { reason?: string };
+        const tenant = tenantOf(request);
+        const current = blocks.book.get(tenant, identifier);
+        const refusal = unblockRefusalOf(current);
+        if (refusal === 'not_blocked') throw new ApiError(404, 'not_found', current ? `this identifier value is not blocked (${current.state})` : 'this identifier value of this tenant has never been blocked');
+        if (refusal === 'block_in_progress') throw new ApiError(409, 'conflict', 'this identifier value is still BLOCK_REQUESTED: undo the block once the identity graph writer has split the person (BLOCKED)');
+        const record = unblockRequestedRecord(current!, { requestedBy: keyName(request), now: now(), ...(reason === undefined ? {} : { reason: blockReasonOf(reason, { clearValue: (request.params as { value: string }).value }) }) });
+        await blocks.write(record);
+        return reply.status(202).send(blockViewOf(record));
       },
     );
   });

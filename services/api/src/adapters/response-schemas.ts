@@ -171,6 +171,21 @@ export const ERASURE_ACCEPTED_RESPONSE = object({ requestId: str, state: { type:
 
 export const ERASURE_LIST_RESPONSE = object({ erasures: { type: 'array', items: ERASURE_RESPONSE } });
 
+/** A block of an identifier value as a caller sees it (core/identifier-blocks.ts blockViewOf): the record but its tenant. */
+export const BLOCK_RESPONSE = object({
+  identifier: { ...identifier, description: 'The blocked value as ingest stores it (e-mails, phones and MACs hashed)' },
+  state: { type: 'string', enum: ['BLOCK_REQUESTED', 'BLOCKED', 'UNBLOCK_REQUESTED', 'UNBLOCKED'], description: 'BLOCK_REQUESTED and BLOCKED: the value links no one; UNBLOCK_REQUESTED, UNBLOCKED: the block is undone' },
+  reason: str,
+  requestedBy: { ...str, description: 'Who asked for the newest state: an API key\'s name, or cli:<user>' },
+  requestedAt: time,
+  updatedAt: time,
+  personBefore: nullable({ ...str, description: 'BLOCKED: the person that held the value; UNBLOCKED: the person holding it again; null before the identity graph writer has answered' }),
+  personsAfter: { ...strings, description: 'BLOCKED: the persons the held person became; UNBLOCKED: the persons the restored links joined' },
+  detail: nullable({ ...str, description: 'What the identity graph writer did, in words' }),
+});
+
+export const BLOCK_LIST_RESPONSE = object({ blocks: { type: 'array', items: BLOCK_RESPONSE } });
+
 /** The error answers every keyed route can give. */
 export const ERRORS = { 400: ERROR_RESPONSE, 401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 405: ERROR_RESPONSE, 503: ERROR_RESPONSE } as const;
 export const PERSON_ERRORS = { ...ERRORS, 404: ERROR_RESPONSE } as const;

@@ -11,6 +11,7 @@ export const SCOPES = {
   'kpi:read': 'store, campaign, product and sales figures (no person)',
   'segment:export': 'who is in a segment, person by person',
   erasure: 'erase a person and withdraw an erasure',
+  'identity:admin': 'block an identifier value that glued different people together (the person is split) and undo it; list the blocks',
 } as const;
 export type Scope = keyof typeof SCOPES;
 const SCOPE_NAMES = Object.keys(SCOPES) as [Scope, ...Scope[]];
