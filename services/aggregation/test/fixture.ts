@@ -8,6 +8,7 @@ import {
   DEVELOPMENT_SALT,
   hashEmail,
   hashMac,
+  rowPersonIdOf,
   type CdpAggregation,
   type CdpEnrichment,
   type CdpIdentity,
@@ -306,6 +307,26 @@ export const ASSIGNMENTS: CdpIdentity.IdentifierAssignment[] = [
 export const MERGES: CdpIdentity.PersonMerge[] = [
   { tenant: TENANT, fromPersonId: 'p_anna_app', toPersonId: 'p_anna', mergedAt: T0 + DAY + 6 * MINUTE + 300, causeEventId: 'app-a3', link: [{ type: 'user_id', value: 'user-anna' }, { type: 'device_id', value: 'dev-anna' }], viaPersonId: null },
 ];
+/**
+ * The merge records the graph writer had published for these events: the sink files an event under
+ * its strongest identifier's first person, and identity resolved it to `personId` only because
+ * that first person was merged into it. Flat, like the graph's: each points at the survivor
+ * through `merges`. One per first person, as of its earliest event.
+ */
+export function graphMergesOf(events: readonly CdpEnrichment.EnrichedEvent[], merges: readonly CdpIdentity.PersonMerge[] = []): CdpIdentity.PersonMerge[] {
+  const out = new Map<string, CdpIdentity.PersonMerge>();
+  for (const e of events) {
+    if (!e.personId || e.identifiers.length === 0) continue;
+    const envelope = Object.values(e.event)[0]!.envelope;
+    const from = rowPersonIdOf(envelope.tenant, e.identifiers);
+    const to = merges.find((m) => m.tenant === envelope.tenant && m.fromPersonId === e.personId)?.toPersonId ?? e.personId;
+    const key = `${envelope.tenant}|${from}`;
+    if (from === to || (out.has(key) && out.get(key)!.mergedAt <= envelope.eventTime)) continue;
+    out.set(key, { tenant: envelope.tenant, fromPersonId: from, toPersonId: to, mergedAt: envelope.eventTime, causeEventId: envelope.eventId, link: e.identifiers.map(({ type, value }) => ({ type, value })), viaPersonId: null });
+  }
+  return [...out.values()];
+}
+
 // Ben logged in on a shop kiosk that already belonged to another person: refused, and detected
 // again later (a second copy of the same conflict id, which FINAL collapses).
 export const conflict = (eventId: string, detectedAt: number): CdpIdentity.IdentityConflict => ({
@@ -371,7 +392,7 @@ export function fixtureInserts(): { table: string; rows: Record<string, unknown>
   return [
     ...[...byTable].map(([table, rows]) => ({ table, rows })),
     { table: 'identities', rows: ASSIGNMENTS.map(identityRow) },
-    { table: 'person_overrides', rows: MERGES.map(overrideRow) },
+    { table: 'person_overrides', rows: [...MERGES, ...graphMergesOf(ENRICHED, MERGES)].map(overrideRow) },
     { table: 'identity_history', rows: HISTORY.map((e, offset) => historyRow(e, offset, ingestedAt)) },
     { table: 'identity_conflicts', rows: [conflictRow(conflict('kiosk-e1', T0 + DAY + 7 * HOUR), ingestedAt)] },
     { table: 'identity_conflicts', rows: [conflictRow(conflict('kiosk-e2', T0 + DAY + 8 * HOUR), ingestedAt)] },

@@ -15,12 +15,14 @@ import {
   topicsWithPrefix,
   valueSubjectOf,
   type CdpEnrichment,
+  type CdpIdentity,
   type ClickHouse,
   type EventProducer,
   type TopicSpec,
 } from '@cdp/plumbing';
 import { deleteTopics, prepareTopics } from '@cdp/infra/src/testing/topics';
 import { migrateDatabase, startClickHouseSink } from '../src/adapters/clickhouse-sink';
+import { graphMergesOf } from './fixture';
 
 export type AggregationTestStack = Awaited<ReturnType<typeof createAggregationTestStack>>;
 
@@ -57,8 +59,15 @@ export async function createAggregationTestStack(name: string) {
     codec,
     ch,
     send,
-    /** Enriched events, keyed by person as enrichment keys them. */
-    sendEvents: (events: CdpEnrichment.EnrichedEvent[]) => send(topics.enrichedEvents, events.map((e) => ({ key: e.personId ?? 'none', value: e }))),
+    /**
+     * Enriched events, keyed by person as enrichment keys them, after the merge records the graph
+     * writer published for them (fixture.ts graphMergesOf; `merges`: those already sent).
+     */
+    sendEvents: async (events: CdpEnrichment.EnrichedEvent[], merges: readonly CdpIdentity.PersonMerge[] = []) => {
+      const graph = graphMergesOf(events, merges);
+      if (graph.length > 0) await send(topics.personMerges, graph.map((m) => ({ key: `${m.tenant}|${m.fromPersonId}`, value: m })));
+      await send(topics.enrichedEvents, events.map((e) => ({ key: e.personId ?? 'none', value: e })));
+    },
     /** The ClickHouse sink of group `aggregation-<run>`, with metrics in `registry`. */
     startSink: (registry: Registry = new Registry(), options: { sessionTimeoutMs?: number } = {}) =>
       startClickHouseSink({

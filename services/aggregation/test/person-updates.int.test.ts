@@ -7,7 +7,7 @@
  */
 import { type CdpAggregation, type CdpEnrichment, type ClickHouse, type EventConsumer } from '@cdp/plumbing';
 import { createAggregationTestStack, type AggregationTestStack } from './harness';
-import { orderCompleted, pageView, shopper, TENANT } from './signal-events';
+import { newVisitor, orderCompleted, pageView, shopper, TENANT } from './signal-events';
 
 const OTHER_TENANT = 'north';
 const T = Date.now() - 60 * 60_000;
@@ -33,11 +33,13 @@ const inTenant = (tenant: string, e: CdpEnrichment.EnrichedEvent): CdpEnrichment
   copy.event['cdp.web.SegmentEvent']!.envelope.tenant = tenant;
   return copy;
 };
-const anna = shopper('p_anna');
-const ben = shopper('p_ben');
-const carl = shopper('p_carl');
+// New visitors: identity resolves each event to its cookie's person, the person its row is filed under.
+const anna = newVisitor('anna');
+const ben = newVisitor('ben');
+const carl = newVisitor('carl', OTHER_TENANT);
 const nobody = { ...shopper('p_nobody'), person: '' };
-const anonymous = (eventId: string) => ({ ...pageView(nobody, eventId, T), personId: null });
+// Identity attributes no one only to an event without identifiers.
+const anonymous = (eventId: string) => ({ ...pageView(nobody, eventId, T), personId: null, identifiers: [] });
 
 const EVENTS: CdpEnrichment.EnrichedEvent[] = [
   pageView(anna, 'pu-a1', T),
@@ -46,7 +48,7 @@ const EVENTS: CdpEnrichment.EnrichedEvent[] = [
   inTenant(OTHER_TENANT, pageView(carl, 'pu-c1', T + 3_000)),
   anonymous('pu-x2'),
 ];
-const EXPECTED = { [TENANT]: ['p_anna', 'p_ben'], [OTHER_TENANT]: ['p_carl'] };
+const EXPECTED = { [TENANT]: [anna.person, ben.person].sort(), [OTHER_TENANT]: [carl.person] };
 
 async function waitFor(what: string, done: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -130,8 +132,8 @@ describe('person-updates feed', () => {
       }
     }
     // Every event of those persons is in both tables now.
-    expect(await storedFor(TENANT, EXPECTED[TENANT]!)).toEqual({ p_anna: [2, 2], p_ben: [1, 1] });
-    expect(await storedFor(OTHER_TENANT, EXPECTED[OTHER_TENANT]!)).toEqual({ p_carl: [1, 1] });
+    expect(await storedFor(TENANT, EXPECTED[TENANT]!)).toEqual({ [anna.person]: [2, 2], [ben.person]: [1, 1] });
+    expect(await storedFor(OTHER_TENANT, EXPECTED[OTHER_TENANT]!)).toEqual({ [carl.person]: [1, 1] });
   });
 
   it('names the persons again when the same records come again and the gate drops them', async () => {
@@ -142,6 +144,6 @@ describe('person-updates feed', () => {
     expect(personsSince(before)).toEqual(EXPECTED);
     // Nothing was stored twice.
     expect(Number((await ch.query<{ n: string }>('SELECT count() AS n FROM events_raw'))[0]!.n)).toBe(EVENTS.length + 1);
-    expect(await storedFor(TENANT, EXPECTED[TENANT]!)).toEqual({ p_anna: [2, 2], p_ben: [1, 1] });
+    expect(await storedFor(TENANT, EXPECTED[TENANT]!)).toEqual({ [anna.person]: [2, 2], [ben.person]: [1, 1] });
   });
 });

@@ -2,8 +2,8 @@
  * Enriched events for the signals tests (unit and integration), built on the fixture's shop:
  * a cart, an order, product views, store sightings at a chosen signal strength and receipts.
  */
-import type { CdpEnrichment } from '@cdp/plumbing';
-import { device, envelope, receipt, segment, storeEvent, storeInfo, type Visitor } from './fixture';
+import { personIdOf, type CdpEnrichment } from '@cdp/plumbing';
+import { device, envelope, receipt, segment, storeEvent, storeInfo, TENANT, type Visitor } from './fixture';
 
 export { TENANT } from './fixture';
 
@@ -11,6 +11,12 @@ export { TENANT } from './fixture';
 export const shopper = (person: string, userId: string | null = null): Visitor => ({
   person, anonymousId: `anon-${person}`, userId, channel: 'WEB', device: device('Chrome', 'Windows', 'desktop'), geo: null, campaign: null,
 });
+
+/**
+ * A shopper named `name` whose person is the one the graph derives from their cookie, as it is for
+ * a new visitor: their events are stored under the person identity resolves them to.
+ */
+export const newVisitor = (name: string, tenant = TENANT): Visitor => ({ ...shopper(name), person: personIdOf(tenant, { type: 'anonymous_id', value: `anon-${name}` }) });
 
 export const productAdded = (v: Visitor, eventId: string, at: number, sku: string, price: number, quantity = 1) =>
   segment(v, eventId, at, { type: 'TRACK', event: 'Product Added', properties: { sku, price, quantity, currency: 'eur' } });

@@ -15,7 +15,7 @@ import { enrichedRow } from '../src/core/rows';
 import { signalRow } from '../src/core/signal-rows';
 import { assignment, membership, MINUTE } from './fixture';
 import { createAggregationTestStack, type AggregationTestStack } from './harness';
-import { beaconAt, eventIdOf, orderCompleted, pageView, productAdded, productViewed, shopper, TENANT, wifiAt, withConsent } from './signal-events';
+import { beaconAt, eventIdOf, newVisitor, orderCompleted, pageView, productAdded, productViewed, shopper, TENANT, wifiAt, withConsent } from './signal-events';
 import { testConsentPolicy } from './consent-policy';
 
 let stack: AggregationTestStack;
@@ -196,8 +196,10 @@ describe('real-time signals', () => {
   });
 
   it('tells a first purchase once, also when the sink stored it first, and not for a customer who bought before', async () => {
-    const bea = shopper('p_bea');
-    const vic = shopper('p_vic');
+    // New visitors: their orders are stored under the persons they resolve to, which is what
+    // "bought before" is asked about (Victor's old order goes straight into ClickHouse).
+    const bea = newVisitor('bea');
+    const vic = newVisitor('vic');
     const now = Date.now();
     // Victor bought last year, before signals existed: ClickHouse knows, the processor does not.
     const old = enrichedRow(orderCompleted(vic, `vic-order-0-${run}`, now - 300 * 24 * 60 * MINUTE, 'O-9', [['SKU-2001', 1, 9.95]]), now);
@@ -211,10 +213,10 @@ describe('real-time signals', () => {
     await waitFor('the sink to store Bea\'s first order', async () => Number((await ch.query<{ n: number }>('SELECT count() AS n FROM events_raw WHERE event_id = {id:String}', { id: eventIdOf(first) }))[0]?.n) === 1);
     await startProcessor();
     await sendEvents([orderCompleted(bea, `bea-order-2-${run}`, now - MINUTE, 'O-102', [['SKU-3001', 1, 59.9]]), orderCompleted(vic, `vic-order-1-${run}`, now - MINUTE, 'O-110', [['SKU-1002', 1, 119.9]])]);
-    await waitFor('Bea\'s first purchase', () => signalsOf('p_bea', 'FIRST_PURCHASE').length > 0);
+    await waitFor('Bea\'s first purchase', () => signalsOf(bea.person, 'FIRST_PURCHASE').length > 0);
     await settled();
-    expect(signalsOf('p_bea')).toEqual([expect.objectContaining({ kind: 'FIRST_PURCHASE', sourceEventIds: [`bea-order-1-${run}`], orderId: 'O-101', valueMinor: 12990, currency: 'EUR', skus: ['SKU-1001'], channel: 'web' })]);
-    expect(signalsOf('p_vic')).toEqual([]);
+    expect(signalsOf(bea.person)).toEqual([expect.objectContaining({ kind: 'FIRST_PURCHASE', sourceEventIds: [`bea-order-1-${run}`], orderId: 'O-101', valueMinor: 12990, currency: 'EUR', skus: ['SKU-1001'], channel: 'web' })]);
+    expect(signalsOf(vic.person)).toEqual([]);
   });
 
   it('shows nothing of a transaction whose process was killed inside it, and fires once when the next one takes over', async () => {
@@ -273,10 +275,10 @@ describe('real-time signals', () => {
   });
 
   it('raises no signal for a person who refused marketing, and does again once they consent', async () => {
-    const rosa = shopper('p_rosa');
+    const rosa = newVisitor('rosa');
     const answered = async (answer: number) =>
       waitFor(`Rosa's answer ${answer} in ClickHouse`, async () => {
-        const [row] = await ch.query<{ answer: number }>("SELECT argMaxMerge(answer) AS answer FROM person_consent WHERE tenant = {t:String} AND person_id = 'p_rosa' AND category = 'Advertising'", { t: TENANT });
+        const [row] = await ch.query<{ answer: number }>("SELECT argMaxMerge(answer) AS answer FROM person_consent WHERE tenant = {t:String} AND person_id = {p:String} AND category = 'Advertising'", { t: TENANT, p: rosa.person });
         return row !== undefined && Number(row.answer) === answer;
       });
     const start = Date.now();
@@ -285,15 +287,15 @@ describe('real-time signals', () => {
     await sendEvents([productAdded(rosa, `rosa-add-${run}`, start, 'SKU-1001', 10)]);
     await sleep(CART_ABANDON_MS + 4 * TICK_MS);
     await settled();
-    expect(signalsOf('p_rosa')).toEqual([]);
+    expect(signalsOf(rosa.person)).toEqual([]);
 
     const later = Date.now();
     await sendEvents([withConsent(pageView(rosa, `rosa-yes-${run}`, later), { Advertising: true })]);
     await answered(1);
     const second = productAdded(rosa, `rosa-add-2-${run}`, later + 1, 'SKU-1002', 20);
     await sendEvents([second]);
-    await waitFor('Rosa\'s second cart told', () => signalsOf('p_rosa', 'CART_ABANDONED').length > 0);
-    expect(signalsOf('p_rosa').map((s) => [s.kind, s.sourceEventIds])).toEqual([['CART_ABANDONED', [eventIdOf(second)]]]);
+    await waitFor('Rosa\'s second cart told', () => signalsOf(rosa.person, 'CART_ABANDONED').length > 0);
+    expect(signalsOf(rosa.person).map((s) => [s.kind, s.sourceEventIds])).toEqual([['CART_ABANDONED', [eventIdOf(second)]]]);
   });
 
   it('never published a signal id twice, and the signals table keeps one row per signal', async () => {

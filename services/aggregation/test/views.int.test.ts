@@ -6,9 +6,9 @@
  * in the profile and the sessions, and an absorbed person's id must find the survivor. The identity
  * history lands once per entry and is filed under every person it names.
  */
-import { Registry, type CdpEnrichment, type CdpIdentity, type ClickHouse, type TopicSpec } from '@cdp/plumbing';
+import { personIdOf, Registry, type CdpEnrichment, type CdpIdentity, type ClickHouse, type TopicSpec } from '@cdp/plumbing';
 import { localTimeOf } from '../../enrichment/src/core/local-time';
-import { ASSIGNMENTS, DAY, ENRICHED, HISTORY, HOUR, MERGES, MINUTE, T0, TENANT, beaconSighting, segment, type Visitor } from './fixture';
+import { ASSIGNMENTS, DAY, ENRICHED, HISTORY, HOUR, MERGES, MINUTE, T0, TENANT, beaconSighting, graphMergesOf, segment, type Visitor } from './fixture';
 import { createAggregationTestStack, type AggregationTestStack } from './harness';
 
 let stack: AggregationTestStack;
@@ -22,7 +22,8 @@ async function startSink(): Promise<void> {
 }
 
 const send = (topic: TopicSpec, records: { key: string; value: unknown }[]) => stack.send(topic, records);
-const sendEvents = (events: CdpEnrichment.EnrichedEvent[]) => stack.sendEvents(events);
+// With the fixture's merges, so that the graph's merge records for the events point at survivors.
+const sendEvents = (events: CdpEnrichment.EnrichedEvent[]) => stack.sendEvents(events, MERGES);
 
 /**
  * Event rows the sink has inserted (its metric): an insert returns once every materialized view
@@ -83,6 +84,8 @@ describe('derived views through the sink', () => {
     await send(stack.topics.personMerges, MERGES.map((m) => ({ key: `${m.tenant}|${m.fromPersonId}`, value: m })));
     await sendEvents([...ENRICHED, late]);
     await waitFor('the fixture in ClickHouse', async () => (await eventRowsInserted()) >= eventCount + 1);
+    const merges = MERGES.length + graphMergesOf([...ENRICHED, late], MERGES).length;
+    await waitFor('the merge records', async () => (await count('SELECT count() AS n FROM person_overrides FINAL')) >= merges);
 
     await sendEvents([...ENRICHED, lateCopy]);
     await waitFor('the copies to be dropped', async () => (await copiesDropped()) >= eventCount + 1);
@@ -108,7 +111,11 @@ describe('derived views through the sink', () => {
     );
     expect(rows).toHaveLength(1);
     const p = rows[0]!;
-    expect(p).toMatchObject({ person_id: 'p_anna', merged_person_ids: ['p_anna_app'], channels: ['app', 'store', 'web'], online_orders: 2, store_orders: 1 });
+    // Her app's first person, and the first person of each identifier her events were filed under.
+    const firstPersons = graphMergesOf(ENRICHED, MERGES).filter((m) => m.toPersonId === 'p_anna').map((m) => m.fromPersonId);
+    expect(firstPersons.length).toBeGreaterThanOrEqual(3);
+    expect(p).toMatchObject({ person_id: 'p_anna', channels: ['app', 'store', 'web'], online_orders: 2, store_orders: 1 });
+    expect([...p.merged_person_ids].sort()).toEqual(['p_anna_app', ...firstPersons].sort());
     // Web session a1..a5 and the app session.
     expect(Number(p.sessions)).toBe(2);
     expect(p.identifiers.map(([t, v]) => `${t}:${v}`)).toEqual(expect.arrayContaining(['anonymous_id:anon-anna', 'anonymous_id:app-install-anna', 'device_id:dev-anna', 'loyalty_card:LC-1001']));
@@ -116,7 +123,7 @@ describe('derived views through the sink', () => {
     expect(await count("SELECT count() AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_anna_app'")).toBe(0);
     // The app session, begun before the merge, belongs to the survivor.
     const appSession = await ch.query<{ person_id: string; person_id_at_ingest: string; orders: number }>("SELECT person_id, person_id_at_ingest, orders FROM sessions WHERE tenant = 'demo' AND session_id = 'app-a1'");
-    expect(appSession).toEqual([{ person_id: 'p_anna', person_id_at_ingest: 'p_anna_app', orders: 1 }]);
+    expect(appSession).toEqual([{ person_id: 'p_anna', person_id_at_ingest: personIdOf(TENANT, { type: 'anonymous_id', value: 'app-install-anna' }), orders: 1 }]);
   });
 
   it('makes sessions with the funnel, campaign and device of their first event', async () => {
@@ -223,19 +230,24 @@ describe('derived views through the sink', () => {
     await sendEvents(carlInStore);
     await waitFor('Carl in the store', async () => (await eventRowsInserted()) >= carlRows + carlInStore.length);
     const visitOf = async () => ch.query<{ visitor: string; person_id: string; dwell_minutes: number }>("SELECT visitor, person_id, dwell_minutes FROM store_visits WHERE tenant = 'demo' AND has(devices, 'app:app-install-carl')");
+    // The app's first person resolves to Carl once its merge record has landed.
+    await waitFor('Carl\'s app merged into him', async () => (await visitOf())[0]?.person_id === 'p_carl');
     expect(await visitOf()).toEqual([{ visitor: 'person:p_carl', person_id: 'p_carl', dwell_minutes: 8 }]);
 
     // Carl turns out to be Ben: his session, events and store visit move to Ben at once.
     const carlEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'");
     const benEvents = await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'");
     const merge: CdpIdentity.PersonMerge = { tenant: TENANT, fromPersonId: 'p_carl', toPersonId: 'p_ben', mergedAt: Date.now(), causeEventId: 'web-c9', link: [{ type: 'user_id', value: 'user-ben' }], viaPersonId: null };
-    await send(stack.topics.personMerges, [{ key: `${TENANT}|p_carl`, value: merge }]);
+    // As the graph writer does: the persons merged into Carl move along with him.
+    const carlFirstPersons = graphMergesOf([...ENRICHED, ...carlInStore], MERGES).filter((m) => m.toPersonId === 'p_carl');
+    const movedAlong = carlFirstPersons.map((m): CdpIdentity.PersonMerge => ({ ...m, toPersonId: 'p_ben', mergedAt: merge.mergedAt, causeEventId: merge.causeEventId, viaPersonId: 'p_carl' }));
+    await send(stack.topics.personMerges, [merge, ...movedAlong].map((m) => ({ key: `${TENANT}|${m.fromPersonId}`, value: m })));
     await waitFor('the merge in the profiles', async () => (await count("SELECT count() AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_carl'")) === 0);
     expect(await count("SELECT events AS n FROM customer_profiles WHERE tenant = 'demo' AND person_id = 'p_ben'")).toBe(benEvents + carlEvents);
     expect(await count("SELECT person_id = 'p_ben' AS n FROM sessions WHERE tenant = 'demo' AND session_id = 'web-c1'")).toBe(1);
     expect(await visitOf()).toEqual([{ visitor: 'person:p_ben', person_id: 'p_ben', dwell_minutes: 8 }]);
     const [carl] = await ch.query<{ person_id: string; merged_person_ids: string[] }>('SELECT person_id, merged_person_ids FROM customer_profile(tenant = {t:String}, person_id = {p:String})', { t: TENANT, p: 'p_carl' });
-    expect(carl).toEqual({ person_id: 'p_ben', merged_person_ids: ['p_carl'] });
+    expect(carl).toEqual({ person_id: 'p_ben', merged_person_ids: expect.arrayContaining(['p_carl', ...carlFirstPersons.map((m) => m.fromPersonId)]) });
   });
 
   it('lands the identity history once per entry, filed under every person it names, and a re-pointed merge with its via person', async () => {

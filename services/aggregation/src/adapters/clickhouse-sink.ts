@@ -352,6 +352,7 @@ export async function startClickHouseSink(deps: {
     const byTable = new Map<string, { rows: Record<string, unknown>[]; records: IncomingRecord[] }>();
     const refused = [];
     const erased = deps.erased;
+    const resolved: { tenant: string; personId: string | null }[] = [];
     for (const v of values) {
       let routed: ReturnType<Route>;
       try {
@@ -361,10 +362,13 @@ export async function startClickHouseSink(deps: {
         continue;
       }
       if (routed === null) continue;
-      if (erased && erased.size > 0 && erased.has(routed.row.tenant as string, routed.row.person_id as string)) {
+      // An event's row names its strongest identifier's first person; the survivor identity
+      // resolved may be the one erased (the request names the persons the graph knew).
+      if (erased && erased.size > 0 && (erased.has(routed.row.tenant as string, routed.row.person_id as string) || (batch.topic === topics.events.name && erased.has(routed.row.tenant as string, (v.value as CdpEnrichment.EnrichedEvent).personId)))) {
         erasedDropped.inc({ table: routed.table });
         continue;
       }
+      if (routed.table === 'events_raw') resolved.push({ tenant: routed.row.tenant as string, personId: (v.value as CdpEnrichment.EnrichedEvent).personId });
       const group = byTable.get(routed.table) ?? { rows: [], records: [] };
       group.rows.push(routed.row);
       group.records.push(v.record);
@@ -378,7 +382,7 @@ export async function startClickHouseSink(deps: {
     // Token per table as routed, before copies are dropped: a replay keeps the tokens it had.
     const tokens = new Map([...byTable.keys()].map((table) => [table, byTable.size === 1 ? range : `${range}:${table}`]));
     // Before the gate: a batch read again after a crash is all copies and must still notify.
-    const persons = personsByTenant(byTable.get('events_raw')?.rows ?? []);
+    const persons = personsByTenant(byTable.get('events_raw')?.rows ?? [], resolved);
     const { held, kept } = await dropCopies(byTable);
     const fresh = byTable.get('events_raw');
     if (fresh) sessionWatermark = Math.max(sessionWatermark, assignSessions(sessionizer, fresh.rows));

@@ -12,6 +12,11 @@ describe('person updates of a batch', () => {
     ]);
   });
 
+  it('names the person identity resolved an event to as well as the person its row is filed under', () => {
+    const persons = personsByTenant([row('demo', 'p_first'), row('demo', '')], [{ tenant: 'demo', personId: 'p_survivor' }, { tenant: 'demo', personId: null }, { tenant: 'demo', personId: 'p_first' }]);
+    expect(personUpdatesOf(persons, LANDED)).toEqual([{ tenant: 'demo', personIds: ['p_first', 'p_survivor'], landedAt: LANDED }]);
+  });
+
   it('publishes nothing for a batch without person events', () => {
     expect(personUpdatesOf(personsByTenant([row('demo', ''), row('demo', '')]), LANDED)).toEqual([]);
     expect(personUpdatesOf(personsByTenant([]), LANDED)).toEqual([]);

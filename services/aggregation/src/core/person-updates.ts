@@ -11,23 +11,26 @@ export const PERSONS_PER_UPDATE = 2_000;
 export type PersonsByTenant = Map<string, Set<string>>;
 
 /**
- * The persons of a batch's events_raw rows, per tenant. Taken before the event-id gate drops
- * copies: a batch read again after a crash finds its rows stored, drops them all, and must still notify.
+ * The persons of a batch's events_raw rows, per tenant, and the persons identity resolved those
+ * events to (`resolved`): a row is filed under its strongest identifier's first person, and a
+ * reader that has not seen that person's merge record yet knows the event by its survivor. Taken
+ * before the event-id gate drops copies: a batch read again after a crash finds its rows stored,
+ * drops them all, and must still notify.
  */
-export function personsByTenant(rows: readonly Record<string, unknown>[]): PersonsByTenant {
+export function personsByTenant(rows: readonly Record<string, unknown>[], resolved: readonly { tenant: string; personId: string | null }[] = []): PersonsByTenant {
   const out: PersonsByTenant = new Map();
-  for (const row of rows) {
-    const person = row.person_id as string;
+  const add = (tenant: string, person: string | null) => {
     // Anonymous sensor events and events identity could not attribute belong to no one.
-    if (!person) continue;
-    const tenant = row.tenant as string;
+    if (!person) return;
     let set = out.get(tenant);
     if (!set) {
       set = new Set();
       out.set(tenant, set);
     }
     set.add(person);
-  }
+  };
+  for (const row of rows) add(row.tenant as string, row.person_id as string);
+  for (const r of resolved) add(r.tenant, r.personId);
   return out;
 }
 

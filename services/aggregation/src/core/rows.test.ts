@@ -1,4 +1,4 @@
-import type { CdpEnrichment, CdpWeb } from '@cdp/plumbing';
+import { personIdOf, type CdpEnrichment, type CdpWeb } from '@cdp/plumbing';
 import { conflictRow, enrichedRow, eventRow, historyRow, identityRow, keyParts, overrideRow, partnerSegmentRefRow, productRefRow } from './rows';
 
 const envelope = { eventId: 'e1', eventTime: 1_763_900_000_123, receivedTime: 1_763_900_000_500, source: 'web-shop', tenant: 'demo', schemaVersion: 1 };
@@ -23,11 +23,28 @@ describe('ClickHouse rows', () => {
     }, 1_763_900_001_000);
     expect(row).toMatchObject({
       tenant: 'demo', event_id: 'e1', event_time: 1_763_900_000.123, received_time: 1_763_900_000.5, ingested_at: 1_763_900_001, channel: 'web', event_type: 'track', event_name: 'Order Completed',
-      person_id: 'p1', identifiers: [{ type: 'user_id', value: 'u1' }], order_id: 'O-1', currency: 'EUR', revenue_minor: 14980, browser: 'Chrome', device_type: 'desktop', page_path: '/checkout', campaign_source: 'newsletter',
+      person_id: personIdOf('demo', { type: 'user_id', value: 'u1' }), identifiers: [{ type: 'user_id', value: 'u1' }], order_id: 'O-1', currency: 'EUR', revenue_minor: 14980, browser: 'Chrome', device_type: 'desktop', page_path: '/checkout', campaign_source: 'newsletter',
       'items.sku': ['SKU-1', 'X'], 'items.quantity': [1, 2], 'items.unit_price_minor': [12990, 995], 'items.total_minor': [12990, 1990], 'items.product_name': ['Trail shoe', ''], 'items.in_catalogue': [1, 0],
       geo_country: 'FI', geo_city: 'Helsinki', marketing_medium: 'email', is_bot: 0, store_local_time: null, enrichment_missing: ['catalogue'],
       enrichment_sources: { device: 'bowser', geo: 'dbip 2026-06', campaign: 'rules 1', catalogue: 'pim@1' },
     });
+  });
+
+  it('files an event under its strongest identifier\'s first person, not the survivor identity resolved', () => {
+    // u1's person was absorbed into p-survivor: the row keeps u1's own person, which
+    // person_overrides resolves to the survivor now, and to whomever a split leaves it with later.
+    const ids = [{ type: 'user_id', value: 'u1' }, { type: 'anonymous_id', value: 'a1' }];
+    const e: CdpEnrichment.EnrichedEvent = { personId: 'p-survivor', identifiers: ids, event: { 'cdp.web.SegmentEvent': order }, device: null, products: [], ...enrichedBlanks };
+    expect(eventRow(e, 0).person_id).toBe(personIdOf('demo', ids[0]!));
+    expect(eventRow(e, 0).person_id).not.toBe('p-survivor');
+    // Another tenant's same identifier is another person.
+    expect(eventRow({ ...e, event: { 'cdp.web.SegmentEvent': { ...order, envelope: { ...envelope, tenant: 'north' } } } }, 0).person_id).toBe(personIdOf('north', ids[0]!));
+    const mac = { type: 'wifi_mac_hash', value: 'h' };
+    const wifi = enrichedRow({
+      personId: 'p-survivor', identifiers: [mac], device: null, products: [], ...enrichedBlanks,
+      event: { 'cdp.store.WifiObservation': { envelope, storeId: 'S', apMac: '00:18:0a:01:00:01', clientMacHash: 'h', randomizedMac: false, rssi: -60, ssid: null, manufacturer: null, os: null, lat: null, lng: null, uncertaintyMeters: null, floorplanId: null, emailHash: null, phoneHash: null, loginHash: null } },
+    }, 0);
+    expect(wifi.row.person_id).toBe(personIdOf('demo', mac));
   });
 
   it('books a store return as negative revenue and keeps a receipt without person', () => {

@@ -2,7 +2,7 @@
  * Enriched events, identifier assignments, merges, identity conflicts and history -> ClickHouse rows. Pure.
  * Times go out as seconds with a millisecond fraction (toDateTime64), money in minor units.
  */
-import { toDateTime64, type CdpCommon, type CdpEnrichment, type CdpIdentity, type CdpReference, type CdpStore, type CdpWeb } from '@cdp/plumbing';
+import { rowPersonIdOf, toDateTime64, type CdpCommon, type CdpEnrichment, type CdpIdentity, type CdpReference, type CdpStore, type CdpWeb } from '@cdp/plumbing';
 import { minorOf, parseProperties, productLines } from './segment-properties';
 
 export interface EventRow {
@@ -230,7 +230,9 @@ export function eventRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number): Ev
     source: envelope.source,
     event_type: s.event_type,
     event_name: s.event_name,
-    person_id: e.personId ?? '',
+    // The strongest identifier's first person, not the survivor resolved now: views resolve it
+    // through person_overrides, so a split that re-points merge records re-attributes the row.
+    person_id: rowPersonIdOf(envelope.tenant, e.identifiers),
     anonymous_id: s.anonymous_id,
     user_id: s.user_id,
     identifiers,
@@ -370,7 +372,7 @@ export function wifiRow(e: CdpEnrichment.EnrichedEvent, ingestedAt: number) {
     ssid: w.ssid ?? '',
     manufacturer: w.manufacturer ?? '',
     os: w.os ?? '',
-    person_id: e.personId ?? '',
+    person_id: rowPersonIdOf(w.envelope.tenant, e.identifiers),
     enrichment_sources: lineageOf(e),
   };
 }
