@@ -19,13 +19,20 @@ export interface PersonLookup {
   consentAnswers(tenant: string, personId: string): Promise<CategoryAnswer[]>;
 }
 
-// The survivor of person_id, and the persons merged into it (person_merged_from, by its key).
+// The survivor of person_id, and the persons merged into it (person_merged_from, by its key), each
+// while its latest override still names the survivor: a split leaves rows that no longer hold.
 const SURVIVOR = `(SELECT if(count() > 0, argMax(person_id, merged_at), {person_id:String}) FROM person_overrides WHERE tenant = {tenant:String} AND old_person_id = {person_id:String})`;
+const ABSORBED = `(
+    SELECT old_person_id FROM person_overrides
+    WHERE tenant = {tenant:String}
+      AND old_person_id IN (SELECT old_person_id FROM person_merged_from WHERE tenant = {tenant:String} AND person_id = ${SURVIVOR} AND old_person_id != person_id)
+    GROUP BY old_person_id
+    HAVING argMax(person_id, merged_at) = ${SURVIVOR})`;
 const CONSENT_SQL = `
 SELECT category, argMaxMerge(answer) AS answer, toUnixTimestamp64Milli(max(stated_at)) AS at, argMaxMerge(source) AS source
 FROM person_consent
 WHERE tenant = {tenant:String}
-  AND (person_id = ${SURVIVOR} OR person_id IN (SELECT old_person_id FROM person_merged_from WHERE tenant = {tenant:String} AND person_id = ${SURVIVOR}))
+  AND (person_id = ${SURVIVOR} OR person_id IN ${ABSORBED})
 GROUP BY category`;
 
 // customer_profile() resolves merges: the survivor of person_id and every person merged into it.

@@ -78,8 +78,23 @@ describe('ClickHouse rows', () => {
       identifiers: [user, anon], person_id: 'p1', first_seen: [user],
       joins: [{ survivor_person_id: 'p1', absorbed_person_id: 'p2', identifiers: [anon], carried_person_ids: ['p3', 'p4'] }],
       refusals: [{ conflict_id: 'c1', rule: 'identity.limit_exceeded', reason: 'user_id: p1 has 1 and p9 has 1, at most 1 per person', refused: { type: 'user_id', value: 'u9' }, person_id: 'p1', other_person_id: 'p9' }],
+      split: { action: '', blocked: { type: '', value: '' }, reason: '', requested_by: '', person_before: '', persons_after: [] },
       persons: ['p1', 'p2', 'p3', 'p4', 'p9'],
       ingested_at: 1_763_900_001,
+    });
+  });
+
+  it('writes a split entry with its block, filed under the person before and every person after', () => {
+    const email = { type: 'email_hash', value: 'family' };
+    const row = historyRow({
+      tenant: 'demo', entryId: 'h9', eventId: 'block:demo|email_hash|family', eventTime: 1_763_900_000_000, appliedAt: 1_763_900_000_200,
+      identifiers: [], personId: 'p1', firstSeen: [], joins: [], refusals: [],
+      split: { action: 'BLOCKED', blocked: email, reason: 'shared family e-mail', requestedBy: 'key-ops', personBefore: 'p1', personsAfter: ['p1', 'p2'] },
+    }, 7, 1_763_900_001_000);
+    expect(row).toMatchObject({
+      identifiers: [], joins: [], refusals: [],
+      split: { action: 'BLOCKED', blocked: email, reason: 'shared family e-mail', requested_by: 'key-ops', person_before: 'p1', persons_after: ['p1', 'p2'] },
+      persons: ['p1', 'p2'],
     });
   });
 

@@ -314,6 +314,11 @@ export function historyRow(e: CdpIdentity.IdentityHistoryEntry, offset: number, 
     persons.add(r.personId);
     persons.add(r.otherPersonId);
   }
+  // A split names the person it took apart and the persons it left: each one's history shows it.
+  if (e.split) {
+    if (e.split.personBefore) persons.add(e.split.personBefore);
+    for (const p of e.split.personsAfter) persons.add(p);
+  }
   return {
     tenant: e.tenant,
     entry_id: e.entryId,
@@ -326,10 +331,17 @@ export function historyRow(e: CdpIdentity.IdentityHistoryEntry, offset: number, 
     first_seen: identifierTuples(e.firstSeen),
     joins: e.joins.map((j) => ({ survivor_person_id: j.survivorPersonId, absorbed_person_id: j.absorbedPersonId, identifiers: identifierTuples(j.identifiers), carried_person_ids: j.carriedPersonIds })),
     refusals: e.refusals.map((r) => ({ conflict_id: r.conflictId, rule: r.rule, reason: r.reason, refused: { type: r.refused.type, value: r.refused.value }, person_id: r.personId, other_person_id: r.otherPersonId })),
+    split: splitColumn(e.split),
     persons: [...persons],
     ingested_at: toDateTime64(ingestedAt),
   };
 }
+
+/** The history row's split tuple; action '' on the entries that are no split. */
+const NO_SPLIT = { action: '', blocked: { type: '', value: '' }, reason: '', requested_by: '', person_before: '', persons_after: [] as string[] };
+
+const splitColumn = (s: CdpIdentity.IdentitySplit | null | undefined) =>
+  s ? { action: s.action, blocked: { type: s.blocked.type, value: s.blocked.value }, reason: s.reason, requested_by: s.requestedBy, person_before: s.personBefore, persons_after: s.personsAfter } : NO_SPLIT;
 
 export const conflictRow = (c: CdpIdentity.IdentityConflict, ingestedAt: number) => ({
   tenant: c.tenant,
