@@ -28,6 +28,8 @@ export const aggregationConfigSchema = z.object({
   AGGREGATION_RETENTION_AGGREGATE_DAYS: env.int(1825, { min: 0 }),
   /** An erasure deletes twice, this far apart: rows of the person that were being inserted the first time go the second. */
   AGGREGATION_ERASURE_SETTLE_MS: env.int(3000, { min: 0 }),
+  /** A split deletes the rows it left stale twice, this far apart: the new assignments and merges land through the sink and may come after the block. */
+  AGGREGATION_SPLIT_SETTLE_MS: env.int(3000, { min: 0 }),
   /** The tenants' consent policies (libs/plumbing/src/consent.ts); written to consent_policy and partner_terms at start. */
   CONSENT_POLICY_FILE: env.string(DEFAULT_CONSENT_POLICY_FILE),
   /** How often due timer signals (cart abandoned) are looked for. */

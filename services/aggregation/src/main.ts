@@ -3,6 +3,7 @@ import { createAvroCodec, createKafkaClients, createLogger, createTelemetry, loa
 import { applyConsentPolicy, applyRetention, migrateDatabase, startClickHouseSink } from './adapters/clickhouse-sink';
 import { startErasureExecutor } from './adapters/erasure-executor';
 import { startSignalsProcessor } from './adapters/signals-processor';
+import { startSplitExecutor } from './adapters/split-executor';
 import { ErasedPersons } from './core/erasure';
 import { aggregationConfigSchema, cartAbandonMsOf, DEFAULT_VISIT_RULES } from './config';
 
@@ -59,11 +60,18 @@ async function main(): Promise<void> {
     forgetSignalStates: (keys) => signals.forget(keys),
     settleMs: config.AGGREGATION_ERASURE_SETTLE_MS,
   });
+  const splits = await startSplitExecutor({
+    clients, codec, ch: sink.ch, logger, registry: telemetry.registry,
+    topic: t.identifierBlocks,
+    groupId: `${config.AGGREGATION_GROUP_ID}-blocks`,
+    settleMs: config.AGGREGATION_SPLIT_SETTLE_MS,
+  });
   ready = true;
   logger.info({ database: config.CLICKHOUSE_DATABASE, groupId: config.AGGREGATION_GROUP_ID }, 'aggregation running');
   onShutdown(logger, [
     // The transaction in hand commits (or aborts) before the signals consumer leaves its group.
     { name: 'erasures', run: () => erasures.stop() },
+    { name: 'splits', run: () => splits.stop() },
     { name: 'signals', run: () => signals.stop() },
     // The batch in hand is inserted and committed before the consumer leaves the group.
     { name: 'consumer', run: () => sink.stop() },
