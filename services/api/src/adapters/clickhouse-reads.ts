@@ -81,10 +81,10 @@ export class ClickHouseReads {
     );
   }
 
-  /** Identity's history entries that name any of the persons, in the order the graph applied them. */
+  /** Identity's history entries that name any of the persons, in the order the graph applied them; splits are filed under the person before and every person after. */
   history(tenant: string, members: readonly string[]): Promise<HistoryRow[]> {
     return this.ch.query<HistoryRow>(
-      `SELECT entry_id, event_id, ${ms('event_time')} AS event_time, ${ms('applied_at')} AS applied_at, identifiers, link_person_id AS person_id, first_seen, joins, refusals
+      `SELECT entry_id, event_id, ${ms('event_time')} AS event_time, ${ms('applied_at')} AS applied_at, identifiers, link_person_id AS person_id, first_seen, joins, refusals, split
        FROM identity_history_by_person
        WHERE tenant = {tenant:String} AND person_id IN {members:Array(String)}
        ORDER BY history_offset, entry_id

@@ -9,6 +9,9 @@ import { DEVELOPMENT_SALT, hashEmail, type CdpIdentity } from '@cdp/plumbing';
 import { buildHttpApp } from './http';
 import { parseApiKeys } from '../core/api-keys';
 import { IdentifierBlockBook } from '../core/identifier-blocks';
+import { PersonDirectory } from '../core/person-directory';
+import type { HistoryRow } from '../core/read-rows';
+import type { ClickHouseReads } from './clickhouse-reads';
 import { offlineAppOptions } from '../openapi';
 import { callerOf, type Method } from '../test-support';
 
@@ -19,6 +22,7 @@ const keys = parseApiKeys(
       { name: 'identity-desk', sha256: sha('admin-key'), tenant: 'demo', scopes: ['identity:admin'] },
       { name: 'privacy-desk', sha256: sha('privacy-key'), tenant: 'demo', scopes: ['erasure', 'profile:read'] },
       { name: 'other-desk', sha256: sha('other-key'), tenant: 'other', scopes: ['identity:admin'] },
+      { name: 'clerk', sha256: sha('clerk-key'), tenant: 'demo', scopes: ['profile:read'] },
     ],
   },
   'test',
@@ -177,6 +181,29 @@ describe('DELETE /v1/identity/blocks/{type}/{value}', () => {
     const leaky = await call('DELETE', `${BLOCK_URL}?reason=${encodeURIComponent(`undo ${FAMILY}`)}`, 'admin-key');
     expect([leaky.status, leaky.body.parameter]).toEqual([400, 'reason']);
     expect((await call('DELETE', BLOCK_URL, 'admin-key')).body).toMatchObject({ state: 'UNBLOCK_REQUESTED', reason: 'family e-mail' });
+  });
+});
+
+describe('GET /v1/profiles/{type}/{value}/explain', () => {
+  it('shows a split through the response schema: the block, who asked and why, the persons before and after, and its place among the merges', async () => {
+    const directory = new PersonDirectory();
+    directory.setAssignment({ tenant: 'demo', identifier: { type: 'user_id', value: 'u_ben' }, personId: 'p_ben', firstSeen: 0, updatedAt: 0 });
+    const row = (patch: Partial<HistoryRow>): HistoryRow => ({ entry_id: 'h', event_id: 'e', event_time: NOW, applied_at: NOW, identifiers: [], person_id: 'p_anna', first_seen: [], joins: [], refusals: [], split: { action: '', blocked: { type: '', value: '' }, reason: '', requested_by: '', person_before: '', persons_after: [] }, ...patch });
+    const history = [
+      row({ entry_id: 'h1', event_id: 'e1', joins: [{ survivor_person_id: 'p_anna', absorbed_person_id: 'p_ben', identifiers: [{ type: 'user_id', value: 'u_ben' }], carried_person_ids: [] }] }),
+      row({ entry_id: 'h2', event_id: 'block', applied_at: NOW + 1000, split: { action: 'BLOCKED', blocked: HASHED, reason: 'family e-mail', requested_by: 'identity-desk', person_before: 'p_anna', persons_after: ['p_anna', 'p_ben'] } }),
+    ];
+    const asked: string[][] = [];
+    const reads = { history: async () => history, conflicts: async () => [], eventSummaries: async (_t: string, _p: readonly string[], ids: readonly string[]) => (asked.push([...ids]), []) } as unknown as ClickHouseReads;
+    const app = buildHttpApp({ ...offlineAppOptions(keys), directory, reads, salt: DEVELOPMENT_SALT, ready: () => true, now: () => NOW });
+    const res = await callerOf(app)('GET', '/v1/profiles/user_id/u_ben/explain', 'clerk-key');
+    expect(res.status).toBe(200);
+    expect(res.body.splits).toEqual([
+      { appliedAt: new Date(NOW + 1000).toISOString(), action: 'BLOCKED', blocked: HASHED, reason: 'family e-mail', requestedBy: 'identity-desk', personBefore: 'p_anna', personsAfter: ['p_anna', 'p_ben'], summary: expect.stringContaining('blocked by identity-desk ("family e-mail"): person p_anna was split into p_anna, p_ben') },
+    ]);
+    expect((res.body.steps as { kind: string }[]).map((s) => s.kind)).toEqual(['merge', 'blocked']);
+    // The split's entry names no event to look up.
+    expect(asked).toEqual([['e1']]);
   });
 });
 

@@ -325,11 +325,12 @@ export function buildHttpApp(options: HttpOptions) {
 
     routes.get(
       '/v1/profiles/:type/:value/explain',
-      { config: { scope: 'profile:read' }, schema: { summary: 'Why these identifiers are one person: every merge with its event, and the links refused', tags: ['profiles'], params: PERSON_PARAMS, response: { 200: EXPLAIN_RESPONSE, ...PERSON_ERRORS } } },
+      { config: { scope: 'profile:read' }, schema: { summary: 'Why these identifiers are one person: every merge with its event, the links refused, and the blocks of a value that split a person', tags: ['profiles'], params: PERSON_PARAMS, response: { 200: EXPLAIN_RESPONSE, ...PERSON_ERRORS } } },
       async (request) => {
         const { tenant, identity } = identify(request);
         const [history, conflicts] = await Promise.all([reads.history(tenant, identity.members), reads.conflicts(tenant, identity.members)]);
-        const eventIds = [...new Set([...history.map((h) => h.event_id), ...conflicts.map((c) => c.event_id)])];
+        // A split entry names no event of the person's.
+        const eventIds = [...new Set([...history.filter((h) => h.split.action === '').map((h) => h.event_id), ...conflicts.map((c) => c.event_id)])];
         const events = await reads.eventSummaries(tenant, identity.members, eventIds);
         return explanationOf(identity, history, conflicts, events);
       },

@@ -112,6 +112,25 @@ export const EXPLAIN_RESPONSE = object({
       summary: str,
     }),
   },
+  splits: {
+    type: 'array',
+    description: 'An operator\'s blocks (and undos) of an identifier value that glued different people together, oldest first',
+    items: object({
+      appliedAt: time,
+      action: { type: 'string', enum: ['BLOCKED', 'UNBLOCKED'] },
+      blocked: { ...identifier, description: 'The value, as ingest stores it (e-mails hashed)' },
+      reason: str,
+      requestedBy: { ...str, description: 'An API key\'s name, or cli:<user>' },
+      personBefore: { ...str, description: 'BLOCKED: the person that held the value; UNBLOCKED: the person holding it again' },
+      personsAfter: { ...strings, description: 'BLOCKED: the persons it was split into; UNBLOCKED: the persons the restored links joined' },
+      summary: str,
+    }),
+  },
+  steps: {
+    type: 'array',
+    description: 'Merges and splits in the order the identity graph applied them',
+    items: object({ kind: { type: 'string', enum: ['merge', 'blocked', 'unblocked'] }, at: time, summary: str }),
+  },
   firstSeen: { type: 'array', items: object({ identifier, eventId: str, eventTime: time, event }) },
   refused: {
     type: 'array',

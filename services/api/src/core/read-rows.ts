@@ -53,6 +53,8 @@ export interface HistoryRow {
   first_seen: IdentifierRow[];
   joins: { survivor_person_id: string; absorbed_person_id: string; identifiers: IdentifierRow[]; carried_person_ids: string[] }[];
   refusals: { conflict_id: string; rule: string; reason: string; refused: IdentifierRow; person_id: string; other_person_id: string }[];
+  /** An operator's block (BLOCKED) or unblock (UNBLOCKED) of a value; action '' on every other entry. */
+  split: { action: '' | 'BLOCKED' | 'UNBLOCKED'; blocked: IdentifierRow; reason: string; requested_by: string; person_before: string; persons_after: string[] };
 }
 
 export interface ConflictRow {

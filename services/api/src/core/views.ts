@@ -91,6 +91,9 @@ export function timelineEventOf(r: TimelineRow) {
  * Why these identifiers are one person: each merge, oldest first, with the event whose
  * identifiers arrived together and made it, the identifiers the absorbed person brought, and the
  * links the rules refused. An identifier's first sighting is listed too: where each came from.
+ * An operator's block of a value that glued people together (a split) and its undo are listed
+ * with who asked, why and the persons before and after; `steps` tells merges and splits in the
+ * order the graph applied them (a merge a later block undid stays in the history, before it).
  */
 export function explanationOf(identity: PersonIdentity, history: HistoryRow[], conflicts: ConflictRow[], events: EventSummaryRow[]) {
   const eventOf = new Map(events.map((e) => [e.event_id, { channel: e.channel, source: e.source, type: e.event_type, name: e.event_name }]));
@@ -98,7 +101,7 @@ export function explanationOf(identity: PersonIdentity, history: HistoryRow[], c
     const e = eventOf.get(eventId);
     return e ? `event ${eventId} (${e.type}${e.name ? ` "${e.name}"` : ''}, ${e.channel})` : `event ${eventId}`;
   };
-  const merges = history.flatMap((h) =>
+  const mergesOf = (h: HistoryRow) =>
     h.joins.map(({ survivor_person_id: survivor, absorbed_person_id: absorbed, identifiers, carried_person_ids: carried }) => {
       const link = h.identifiers.map(ident);
       const joined = identifiers.map(ident);
@@ -114,8 +117,37 @@ export function explanationOf(identity: PersonIdentity, history: HistoryRow[], c
         carriedPersonIds: carried,
         summary: `${describe(h.event_id)} carried ${said(link)} together: person ${absorbed}${joined.length ? ` (${said(joined)})` : ''} joined person ${survivor}`,
       };
-    }),
-  );
+    });
+  const splitOf = (h: HistoryRow) => {
+    const { action, blocked, reason, requested_by: requestedBy, person_before: before, persons_after: after } = h.split;
+    const persons = after.length ? after.join(', ') : 'no person';
+    const what = action === 'BLOCKED' ? `person ${before} was split into ${persons}` : `person ${before} holds it again, joined with ${persons}`;
+    return {
+      appliedAt: iso(h.applied_at),
+      action: action as 'BLOCKED' | 'UNBLOCKED',
+      blocked: ident(blocked),
+      reason,
+      requestedBy,
+      personBefore: before,
+      personsAfter: after,
+      summary: `${said([ident(blocked)])} was ${action === 'BLOCKED' ? 'blocked' : 'unblocked'} by ${requestedBy} (${JSON.stringify(reason)}): ${what}`,
+    };
+  };
+  const merges: ReturnType<typeof mergesOf> = [];
+  const splits: ReturnType<typeof splitOf>[] = [];
+  const steps: { kind: 'merge' | 'blocked' | 'unblocked'; at: string; summary: string }[] = [];
+  for (const h of history) {
+    if (h.split.action !== '') {
+      const split = splitOf(h);
+      splits.push(split);
+      steps.push({ kind: split.action === 'BLOCKED' ? 'blocked' : 'unblocked', at: split.appliedAt, summary: split.summary });
+      continue;
+    }
+    for (const m of mergesOf(h)) {
+      merges.push(m);
+      steps.push({ kind: 'merge', at: m.mergedAt, summary: m.summary });
+    }
+  }
   const firstSeen = history.flatMap((h) => h.first_seen.map((id) => ({ identifier: ident(id), eventId: h.event_id, eventTime: iso(h.event_time), event: eventOf.get(h.event_id) ?? null })));
   const refused = conflicts.map((c) => ({
     conflictId: c.conflict_id,
@@ -129,7 +161,7 @@ export function explanationOf(identity: PersonIdentity, history: HistoryRow[], c
     personId: c.person_id,
     otherPersonId: c.other_person_id,
   }));
-  return { personId: identity.personId, mergedPersonIds: identity.members.slice(1), identifiers: identity.identifiers, merges, firstSeen, refused };
+  return { personId: identity.personId, mergedPersonIds: identity.members.slice(1), identifiers: identity.identifiers, merges, splits, steps, firstSeen, refused };
 }
 
 const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
