@@ -268,3 +268,92 @@ describe('consent per purpose', () => {
     expect((await profileOf('ville')).consent).toMatchObject({ marketing: { granted: true, stated: true, source: 'store' }, analytics: { granted: false } });
   }, 120_000);
 });
+
+/**
+ * Splitting a wrong merge. A mother (browser, loyalty card, buys at the till) and her son (browser,
+ * web account, orders online) both give the family's e-mail, which the default rules merge on:
+ * they become one person. An operator blocks the e-mail through the API: they come apart, each
+ * with their own history and revenue, the explanation says why; undoing the block joins them again.
+ */
+describe('splitting a wrong merge', () => {
+  const ADMIN_KEY = 'local-demo-privacy-key';
+  const call = async (method: string, path: string, key: string, body?: object) => {
+    const res = await fetch(`${stack.pipeline.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const family = `family.${run}@example.com`;
+  const everyone = { consent: { categoryPreferences: { Analytics: true, Personalization: true, Advertising: true } } };
+  const mother = { page: id('mother-s1'), identify: id('mother-s2'), receipt: `pos:HEL-1:${id('mother-SR')}` };
+  const son = { page: id('son-s1'), identify: id('son-s2'), order: id('son-s3') };
+  const profileOf = async (type: string, value: string) => (await call('GET', `/v1/profiles/${type}/${value}`, API_KEY)).body;
+  const timelineOf = async (type: string, value: string) => ((await call('GET', `/v1/profiles/${type}/${value}/timeline?limit=100`, API_KEY)).body.events as { eventId: string }[]).map((e) => e.eventId).sort();
+  const blockState = async () => (await call('GET', `/v1/identity/blocks/email/${encodeURIComponent(family)}`, ADMIN_KEY)).body.state as string | undefined;
+  const waitFor = async (what: string, ready: () => Promise<boolean>) => {
+    for (const deadline = Date.now() + 60_000; !(await ready()); await new Promise((r) => setTimeout(r, 500))) {
+      if (Date.now() > deadline) throw new Error(`${what} within 60 s`);
+    }
+  };
+
+  test('blocking the family e-mail gives both their own history and revenue back; undoing it joins them again', async () => {
+    await web([
+      { type: 'page', anonymousId: id('mother-cookie'), name: 'Home', context: everyone, messageId: mother.page, timestamp: minutesAgo(20) },
+      { type: 'identify', anonymousId: id('mother-cookie'), traits: { email: family, loyaltyCard: id('mother-card') }, context: everyone, messageId: mother.identify, timestamp: minutesAgo(19) },
+      { type: 'page', anonymousId: id('son-cookie'), name: 'Home', context: everyone, messageId: son.page, timestamp: minutesAgo(15) },
+      { type: 'identify', anonymousId: id('son-cookie'), userId: id('son-user'), traits: { email: family }, context: everyone, messageId: son.identify, timestamp: minutesAgo(14) },
+      {
+        type: 'track', anonymousId: id('son-cookie'), userId: id('son-user'), event: 'Order Completed', context: everyone, messageId: son.order, timestamp: minutesAgo(13),
+        properties: { order_id: id('son-O1'), total: 80, currency: 'EUR', products: [{ sku: 'SKU-1001', price: 80, quantity: 1 }] },
+      },
+    ]);
+    await store([{ type: 'pos_transaction', timestamp: minutesAgo(10), storeId: 'HEL-1', receiptId: id('mother-SR'), loyaltyCard: id('mother-card'), currency: 'EUR', total: 30, lines: [{ sku: 'SKU-1031', quantity: 1, price: 30 }] }]);
+    await stack.pipeline.settle();
+
+    // Glued: one person with both histories and both revenues.
+    const glued = await profileOf('loyalty_card', id('mother-card'));
+    expect((await profileOf('user_id', id('son-user'))).personId).toBe(glued.personId);
+    expect(glued).toMatchObject({ onlineRevenueMinor: 8000, storeRevenueMinor: 3000 });
+
+    // Only an operator's key may block; the reason is required.
+    expect((await call('POST', '/v1/identity/blocks', API_KEY, { identifier: { type: 'email', value: family }, reason: 'family e-mail' })).status).toBe(403);
+    expect((await call('POST', '/v1/identity/blocks', ADMIN_KEY, { identifier: { type: 'email', value: family } })).status).toBe(400);
+    const asked = await call('POST', '/v1/identity/blocks', ADMIN_KEY, { identifier: { type: 'email', value: family }, reason: 'a family shares this e-mail' });
+    expect(asked.status).toBe(202);
+    await waitFor('the block was not applied', async () => (await blockState()) === 'BLOCKED');
+    await stack.pipeline.settle();
+
+    const motherAfter = await profileOf('loyalty_card', id('mother-card'));
+    const sonAfter = await profileOf('user_id', id('son-user'));
+    expect(motherAfter.personId).not.toBe(sonAfter.personId);
+    expect([motherAfter.personId, sonAfter.personId]).toContain(glued.personId);
+    expect({ mother: [motherAfter.onlineRevenueMinor, motherAfter.storeRevenueMinor], son: [sonAfter.onlineRevenueMinor, sonAfter.storeRevenueMinor] }).toEqual({ mother: [0, 3000], son: [8000, 0] });
+    expect(await timelineOf('loyalty_card', id('mother-card'))).toEqual([mother.page, mother.identify, mother.receipt].sort());
+    expect(await timelineOf('user_id', id('son-user'))).toEqual([son.page, son.identify, son.order].sort());
+    // The e-mail names no one any more, and each profile has only its own identifiers.
+    expect((await call('GET', `/v1/profiles/email/${encodeURIComponent(family)}`, API_KEY)).status).toBe(404);
+    const values = (p: Record<string, any>) => (p.identifiers as { value: string }[]).map((i) => i.value); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(values(motherAfter)).not.toContain(id('son-user'));
+    expect(values(sonAfter)).not.toContain(id('mother-card'));
+    // ClickHouse's own view agrees: the split person's revenue, read with the merge records.
+    const [chSon] = await ch.query<{ online_revenue_minor: string; store_revenue_minor: string }>(
+      'SELECT online_revenue_minor, store_revenue_minor FROM customer_profile(tenant = {t:String}, person_id = {p:String})', { t: TENANT, p: sonAfter.personId },
+    );
+    expect({ online: Number(chSon!.online_revenue_minor), store: Number(chSon!.store_revenue_minor) }).toEqual({ online: 8000, store: 0 });
+    // Why: the explanation shows the block, by whom and for what reason.
+    const explained = JSON.stringify((await call('GET', `/v1/profiles/user_id/${id('son-user')}/explain`, API_KEY)).body);
+    expect(explained).toContain('a family shares this e-mail');
+    expect(explained).toContain('BLOCKED');
+
+    // A later event with the e-mail joins no one.
+    await web([{ type: 'identify', anonymousId: id('mother-cookie'), traits: { email: family }, context: everyone, messageId: id('mother-s4'), timestamp: minutesAgo(5) }]);
+    await stack.pipeline.settle();
+    expect((await profileOf('loyalty_card', id('mother-card'))).personId).not.toBe((await profileOf('user_id', id('son-user'))).personId);
+
+    // Undone: the links that named the e-mail are applied again, and the two are one person again.
+    expect((await call('DELETE', `/v1/identity/blocks/email/${encodeURIComponent(family)}`, ADMIN_KEY)).status).toBe(202);
+    await waitFor('the unblock was not applied', async () => (await blockState()) === 'UNBLOCKED');
+    await stack.pipeline.settle();
+    const again = await profileOf('loyalty_card', id('mother-card'));
+    expect((await profileOf('user_id', id('son-user'))).personId).toBe(again.personId);
+    expect(again).toMatchObject({ onlineRevenueMinor: 8000, storeRevenueMinor: 3000 });
+  }, 180_000);
+});
