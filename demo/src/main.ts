@@ -18,7 +18,7 @@ import { checkEnrichment, LOADER_URL, PARTNER_KEY, PARTNER_SEGMENTS } from './en
 import { createRandom } from './random';
 import { checkViews } from './views-check';
 import { apiNextSteps, checkApi } from './api-check';
-import { checkConsent, checkErasure } from './privacy-check';
+import { checkConsent, checkErasure, checkSplit } from './privacy-check';
 import { simulateLive, simulateRetailer, type SimulationOptions, type StoreLayout } from './simulator';
 import { watchPipeline } from './pipeline-watch';
 
@@ -173,6 +173,7 @@ async function main(): Promise<void> {
   await checkConsent(watch, result, say);
   // Last of the checks: the erased customer's rows are gone from what the checks above read.
   await checkErasure(watch, result, simulation.ingestUrl, runId, say);
+  await checkSplit(watch, result, say);
 
   const report = await buildReport(watch.ch);
   say(formatReport(report));

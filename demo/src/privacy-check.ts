@@ -112,3 +112,47 @@ export async function checkConsent(watch: PipelineWatch, result: SimulationResul
     say(`  ${answer.replace('_', ' ')}: ${shown}; profile figures ${p.events === null ? 'withheld' : `shown (${p.events} events)`}, recommendations ${(recs.withheld as string[]).includes('personalisation') ? 'withheld' : 'shown'}: ${verdict(ok)}`);
   }
 }
+
+/**
+ * Splitting a wrong merge: the family's mother and son gave the same e-mail and are one person.
+ * An operator blocks the e-mail through the API; the demo holds the two persons it gives back
+ * against what the simulator sent for each, shows the explanation, and undoes the block, which
+ * joins them again.
+ */
+export async function checkSplit(watch: PipelineWatch, result: SimulationResult, say: (line: string) => void): Promise<void> {
+  const family = result.family;
+  if (!family) return;
+  const mother = `/v1/profiles/loyalty_card/${encodeURIComponent(family.mother.loyaltyCard)}`;
+  const son = `/v1/profiles/user_id/${encodeURIComponent(family.son.userId)}`;
+  const block = `/v1/identity/blocks/email/${encodeURIComponent(family.email)}`;
+  const revenue = (p: Json) => `${((p.onlineRevenueMinor ?? 0) / 100).toFixed(2)} online, ${((p.storeRevenueMinor ?? 0) / 100).toFixed(2)} in store`;
+  const settle = async () => {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await watch.lag()) > 0; ) await new Promise((r) => setTimeout(r, 300));
+  };
+  const waitForState = async (state: string): Promise<Json> => {
+    let record: Json = {};
+    for (const deadline = Date.now() + 60_000; record.state !== state && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) record = (await api('GET', block)).body;
+    await settle();
+    return record;
+  };
+
+  say(`\nSplitting a wrong merge (a mother and her son share the family's e-mail; key ${PRIVACY_API_KEY}, scope identity:admin):`);
+  const [gluedMother, gluedSon] = [(await api('GET', mother)).body, (await api('GET', son)).body];
+  const together = family.mother.storeRevenueMinor + family.son.onlineRevenueMinor;
+  say(`  before: mother (loyalty card) ${gluedMother.personId}, son (web account) ${gluedSon.personId}: one person by the default rules, ${revenue(gluedSon)}: ${verdict(gluedMother.personId === gluedSon.personId && gluedSon.revenueMinor === together)}`);
+  const started = Date.now();
+  const asked = await api('POST', '/v1/identity/blocks', { identifier: { type: 'email', value: family.email }, reason: 'a family shares this e-mail' });
+  if (asked.status !== 202) throw new Error(`block refused: ${asked.status} ${JSON.stringify(asked.body)}`);
+  const blocked = await waitForState('BLOCKED');
+  const [m, s] = [(await api('GET', mother)).body, (await api('GET', son)).body];
+  const apart = m.personId !== s.personId && m.revenueMinor === family.mother.storeRevenueMinor && s.revenueMinor === family.son.onlineRevenueMinor;
+  say(`  e-mail blocked: ${blocked.state} in ${((Date.now() - started) / 1000).toFixed(1)} s (${blocked.detail})`);
+  say(`  after: mother ${m.personId} ${revenue(m)}; son ${s.personId} ${revenue(s)}; the simulator sent ${(family.mother.storeRevenueMinor / 100).toFixed(2)} and ${(family.son.onlineRevenueMinor / 100).toFixed(2)}: ${verdict(apart)}`);
+  const explained = (await api('GET', `${son}/explain`)).body;
+  say(`  the son's explanation names the block: ${verdict(JSON.stringify(explained).includes('a family shares this e-mail'))}`);
+  const undone = await api('DELETE', block);
+  if (undone.status !== 202) throw new Error(`unblock refused: ${undone.status} ${JSON.stringify(undone.body)}`);
+  await waitForState('UNBLOCKED');
+  const [m2, s2] = [(await api('GET', mother)).body, (await api('GET', son)).body];
+  say(`  block undone: one person again, ${revenue(s2)}: ${verdict(m2.personId === s2.personId && s2.revenueMinor === together)}`);
+}

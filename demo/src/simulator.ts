@@ -78,6 +78,12 @@ export interface SimulationResult {
   withheldSignals: Record<string, number>;
   /** Customers with the app and a loyalty card, who come back in the live part (simulateLive). */
   regulars: { anonymousId: string; installId: string; userId: string; loyaltyCard: string; email: string; webContext: object }[];
+  /**
+   * A mother (loyalty card, buys in the store) and her son (web account, orders online) who both
+   * gave the family's e-mail, which the default identity rules merge on: one person until an
+   * operator blocks the e-mail. Their own revenues, to hold the split against.
+   */
+  family?: { email: string; mother: { anonymousId: string; loyaltyCard: string; storeRevenueMinor: number }; son: { userId: string; onlineRevenueMinor: number } };
 }
 
 /**
@@ -202,6 +208,8 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
   const now = Date.now();
   const DAY = 24 * 3600 * 1000;
   const regulars = result.regulars;
+  const familyEmail = `family-${runId}@example.com`;
+  const family: Partial<NonNullable<SimulationResult['family']>> = {};
   for (let c = 0; c < options.customers; c++) {
     const persona = personaOf(r);
     personas.set(persona, (personas.get(persona) ?? 0) + 1);
@@ -210,7 +218,10 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     const installId = `app-${customer}`;
     const userId = `user-${customer}`;
     const card = `LC-${customer}`;
-    const email = `${customer}@example.com`;
+    // The first web shopper is the family's son, the first store-only customer its mother.
+    const isSon = persona === 'web_shopper' && !family.son;
+    const isMother = persona === 'store_only' && !family.mother;
+    const email = isSon ? familyEmail : `${customer}@example.com`;
     const userAgent = persona === 'crawler' ? r.pick(BOT_UAS) : r.pick(UAS);
     let t = now - r.int(1, 6) * DAY - r.int(0, 12 * 3600) * 1000;
     const at = () => new Date((t += r.int(5, 120) * 1000));
@@ -219,7 +230,8 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
     const ip = persona === 'crawler' ? `66.249.${r.int(64, 95)}.${r.int(1, 254)}` : `${network.prefix}.${r.int(0, 255)}.${r.int(1, 254)}`;
     // Regulars accepted everything (and the loyalty terms at the till); crawlers see no banner.
     const roll = banner.int(1, 100);
-    const answer: BannerAnswer = persona === 'omnichannel' ? 'accept_all' : persona === 'crawler' ? 'none' : roll <= 55 ? 'accept_all' : roll <= 75 ? 'analytics_only' : roll <= 85 ? 'refuse_all' : 'none';
+    // The family accepted everything too: the split is shown with their figures.
+    const answer: BannerAnswer = persona === 'omnichannel' || isSon || isMother ? 'accept_all' : persona === 'crawler' ? 'none' : roll <= 55 ? 'accept_all' : roll <= 75 ? 'analytics_only' : roll <= 85 ? 'refuse_all' : 'none';
     if (persona !== 'crawler') {
       result.consent[answer]++;
       // Samples the API check looks up: customers seen on the web under their anonymous id.
@@ -397,15 +409,18 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         if (r.chance(0.25)) leaveCart(web, webDevice, { anonymousId }, webContext, r.chance(0.3));
         break;
       case 'web_shopper': {
+        const revenueBefore = result.onlineRevenueMinor;
         browseWeb(false);
         const messageId = id();
         web.identify({ anonymousId, userId, traits: { ...traits(), ...(r.chance(0.5) ? { loyaltyCard: card } : {}) }, context: webContext, timestamp: at(), messageId });
         result.emails.push(email);
         sent('web', messageId);
         browseWeb(true);
-        if (r.chance(0.7)) order(web, 'web', webDevice, { anonymousId, userId }, webContext);
+        // The family's son always orders: the split is shown with his revenue.
+        if (r.chance(0.7) || isSon) order(web, 'web', webDevice, { anonymousId, userId }, webContext);
         else leaveCart(web, webDevice, { anonymousId, userId }, webContext, r.chance(0.5));
         if (r.chance(0.3)) returnLater(true);
+        if (isSon) family.son = { userId, onlineRevenueMinor: result.onlineRevenueMinor - revenueBefore };
         break;
       }
       case 'server_signup': {
@@ -454,9 +469,21 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
         }
         break;
       }
-      case 'store_only':
-        storeVisit(false, r.chance(0.7));
+      case 'store_only': {
+        const withCard = r.chance(0.7);
+        const revenueBefore = result.storeRevenueMinor;
+        storeVisit(false, isMother || withCard);
+        if (isMother) {
+          // She signs up for the newsletter on the web with her card and the family's e-mail.
+          // Its time is not drawn from the run's random stream, which stays as it was.
+          const messageId = id();
+          const when = new Date(t - 3_600_000);
+          web.identify({ anonymousId, traits: { email: familyEmail, loyaltyCard: card }, context: webContext, timestamp: when, messageId });
+          sent('web', messageId);
+          family.mother = { anonymousId, loyaltyCard: card, storeRevenueMinor: result.storeRevenueMinor - revenueBefore };
+        }
         break;
+      }
     }
     if (storeBatch.length >= 200) await flushStore();
     // Let the clients' timers run: a simulated shop is not one synchronous burst.
@@ -503,6 +530,7 @@ export async function simulateRetailer(options: SimulationOptions): Promise<Simu
   await Promise.all([web.closeAndFlush({ timeout: 60_000 }), app.closeAndFlush({ timeout: 60_000 }), backend.flush().then(() => backend.flush())]);
   result.failed = failed;
   result.customers = [...personas].map(([persona, count]) => ({ persona, count }));
+  if (family.son && family.mother) result.family = { email: familyEmail, mother: family.mother, son: family.son };
   return result;
 }
 
