@@ -408,6 +408,8 @@ test('keys and scopes: 401 without a known key, 403 outside its scope', async ()
   expect(Object.keys(openapi.body.paths).sort()).toEqual([
     '/v1/erasures',
     '/v1/erasures/{requestId}',
+    '/v1/identity/blocks',
+    '/v1/identity/blocks/{type}/{value}',
     '/v1/kpis/campaigns/funnel',
     '/v1/kpis/digital-share',
     '/v1/kpis/product-groups',
