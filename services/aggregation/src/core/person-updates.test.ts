@@ -17,9 +17,15 @@ describe('person updates of a batch', () => {
     expect(personUpdatesOf(persons, LANDED)).toEqual([{ tenant: 'demo', personIds: ['p_first', 'p_survivor'], landedAt: LANDED }]);
   });
 
-  it('publishes nothing for a batch without person events', () => {
+  it('publishes nothing for a batch that landed nothing, and a record without persons for a tenant whose events named no one', () => {
     expect(personUpdatesOf(personsByTenant([row('demo', ''), row('demo', '')]), LANDED)).toEqual([]);
     expect(personUpdatesOf(personsByTenant([]), LANDED)).toEqual([]);
+    // People counts of one tenant and a receipt with a card of another, in one batch.
+    const persons = personsByTenant([row('other', 'p_anna')], [], ['demo', 'other']);
+    expect(personUpdatesOf(persons, LANDED)).toEqual([
+      { tenant: 'demo', personIds: [], landedAt: LANDED },
+      { tenant: 'other', personIds: ['p_anna'], landedAt: LANDED },
+    ]);
   });
 
   it('cuts a tenant\'s persons into records of at most 2,000, each person in one of them', () => {

@@ -17,8 +17,11 @@ export type PersonsByTenant = Map<string, Set<string>>;
  * before the event-id gate drops copies: a batch read again after a crash finds its rows stored,
  * drops them all, and must still notify.
  */
-export function personsByTenant(rows: readonly Record<string, unknown>[], resolved: readonly { tenant: string; personId: string | null }[] = []): PersonsByTenant {
+export function personsByTenant(rows: readonly Record<string, unknown>[], resolved: readonly { tenant: string; personId: string | null }[] = [], landedTenants: Iterable<string> = []): PersonsByTenant {
   const out: PersonsByTenant = new Map();
+  // Tenants whose events landed without naming anyone (people counts, receipts without a card)
+  // are told too, with no persons: the console refreshes its pages on any landing.
+  for (const tenant of landedTenants) if (!out.has(tenant)) out.set(tenant, new Set());
   const add = (tenant: string, person: string | null) => {
     // Anonymous sensor events and events identity could not attribute belong to no one.
     if (!person) return;
@@ -34,11 +37,12 @@ export function personsByTenant(rows: readonly Record<string, unknown>[], resolv
   return out;
 }
 
-/** One record per tenant, cut into records of at most `perRecord` persons. */
+/** One record per tenant, cut into records of at most `perRecord` persons; a tenant without persons gets one with none. */
 export function personUpdatesOf(persons: PersonsByTenant, landedAt: number, perRecord = PERSONS_PER_UPDATE): CdpAggregation.PersonUpdates[] {
   const out: CdpAggregation.PersonUpdates[] = [];
   for (const [tenant, set] of persons) {
     const ids = [...set];
+    if (ids.length === 0) out.push({ tenant, personIds: [], landedAt });
     for (let i = 0; i < ids.length; i += perRecord) out.push({ tenant, personIds: ids.slice(i, i + perRecord), landedAt });
   }
   return out;
