@@ -7,7 +7,8 @@
  * Left out by design: schemathesis' "schema-valid request rejected" (positive_data_acceptance).
  * Some rules are not in a JSON schema: `from` after `to`, a value that is not an e-mail, MAC or
  * hash for its `type`, a cursor this API did not give out; each is a 400 naming its parameter,
- * which the API's end-to-end test checks.
+ * which the API's end-to-end test checks. Also left out: the push channel (/v1/stream), a stream
+ * that never ends.
  */
 import { randomBytes } from 'node:crypto';
 import { allTopics, createClickHouse, type ClickHouse } from '@cdp/plumbing';
@@ -55,6 +56,8 @@ test('schemathesis finds no 5xx, no undocumented status, no answer off its schem
     '--request-timeout', '10',
     '--workers', '1',
     '--generation-database', 'none',
+    // A stream of server-sent events never ends (a fuzzer's request would time out): its own test is in api.e2e.
+    '--exclude-path', '/v1/stream',
   ];
   const result = await runSchemathesis(schemathesis, args);
   // The whole report on failure: which route, which check, and the curl line to replay it.

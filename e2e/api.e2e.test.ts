@@ -47,6 +47,8 @@ const sent: { id: string; person: string }[] = [];
 /** Baskets as this test made them (person key -> skus), online and store together. */
 const baskets = new Map<string, Set<string>>();
 let onlineRevenue = 0;
+/** Devices (browser, or user id alone) that ordered: each orders within one session here. */
+const orderingDevices = new Set<string>();
 let storeRevenue = 0;
 const receiptTime = new Date(Date.now() - 120_000);
 const receiptDay = receiptTime.toISOString().slice(0, 10);
@@ -89,6 +91,7 @@ const web = (person: string, e: Record<string, unknown>) => {
 const order = (person: string, ids: Record<string, string>, skus: string[]) => {
   const total = skus.reduce((s, sku) => s + PRICE[sku]!, 0);
   onlineRevenue += total;
+  orderingDevices.add(ids.anonymousId ?? `user:${ids.userId}`);
   skus.forEach((sku) => bought(person, sku));
   return web(person, { type: 'track', event: 'Order Completed', ...ids, properties: { order_id: id('O'), total: total / 100, currency: 'EUR', products: skus.map((sku) => ({ sku, price: PRICE[sku]! / 100, quantity: 1 })) } });
 };
@@ -149,6 +152,28 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 const profile = (type: string, value: string) => ok(`/v1/profiles/${type}/${encodeURIComponent(value)}`);
 
+// Two visitors who browse and buy nothing, for the console's web KPIs: a desktop Chrome and an
+// iPhone. Pages of their own path with known load times, a search that finds nothing, a product
+// both look at, a cart and a checkout left.
+const BROWSED = { path: `/trail-shoes-${run}`, sku: 'SKU-1003', search: `Snow  Boots ${run}`, loadsMs: [800, 1200, 3000] };
+const DESKTOP_CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const IPHONE_SAFARI = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+function browsing(): Record<string, unknown>[] {
+  const page = (who: string, ua: string, loadMs: number) =>
+    web(who, { type: 'page', anonymousId: `${who}-${run}`, name: 'Trail shoes', properties: { path: BROWSED.path, load_time_ms: loadMs }, context: { userAgent: ua, page: { path: BROWSED.path, url: `https://shop.example${BROWSED.path}` } } });
+  const track = (who: string, ua: string, event: string, properties: object) => web(who, { type: 'track', anonymousId: `${who}-${run}`, event, properties, context: { userAgent: ua } });
+  return [
+    page('v1', DESKTOP_CHROME, BROWSED.loadsMs[0]!),
+    page('v1', DESKTOP_CHROME, BROWSED.loadsMs[1]!),
+    track('v1', DESKTOP_CHROME, 'Products Searched', { query: BROWSED.search, results: 0 }),
+    track('v1', DESKTOP_CHROME, 'Product Viewed', { sku: BROWSED.sku, price: 139.9 }),
+    track('v1', DESKTOP_CHROME, 'Product Added', { sku: BROWSED.sku, price: 139.9, quantity: 1 }),
+    track('v1', DESKTOP_CHROME, 'Checkout Started', { value: 139.9, currency: 'EUR' }),
+    page('v2', IPHONE_SAFARI, BROWSED.loadsMs[2]!),
+    track('v2', IPHONE_SAFARI, 'Product Viewed', { sku: BROWSED.sku, price: 139.9 }),
+  ];
+}
+
 beforeAll(async () => {
   await prepareTopics(allTopics(prefix));
   ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
@@ -194,6 +219,7 @@ beforeAll(async () => {
   }
   await segment(events);
   await store(receipts);
+  await segment(browsing());
   await landed();
   await pipeline.start('api', { API_RECOMMENDATION_REFRESH_SECONDS: '5' });
 }, 300_000);
@@ -391,6 +417,69 @@ test('KPIs: the store\'s day, sales by channel, the campaign funnel and product 
   expect(bottom.groups[0].productGroup).toBe(groups.groups[groups.groups.length - 1].productGroup);
 });
 
+test('the console\'s web KPIs: searches that found nothing, the checkout funnel, products viewed and left, devices and browsers, page-load times', async () => {
+  const today = new Date(Date.now() - 60_000).toISOString().slice(0, 10);
+  const days = `from=${receiptDay}&to=${today}`;
+  const searches = await ok(`/v1/kpis/web/searches?${days}&zeroResults=true`);
+  expect(searches.searches).toEqual([{ query: `snow boots ${run}`, searches: 1, zeroResults: 1, withResults: 0 }]);
+
+  const funnel = await ok(`/v1/kpis/web/checkout-funnel?${days}`);
+  // The desktop visitor's session left a cart at the checkout; the iPhone's only looked. Every
+  // device that ordered in this test did so in one session, without a cart event.
+  expect(funnel.total).toMatchObject({ viewedProduct: 2, addedToCart: 1, startedCheckout: 1, abandonedCart: 1, abandonedCheckout: 1, ordered: orderingDevices.size });
+  expect({ cart: funnel.cartAbandonment, checkout: funnel.checkoutAbandonment }).toEqual({ cart: 1, checkout: 1 });
+  expect(funnel.total.revenueMinor).toBe(onlineRevenue);
+
+  const left = await ok(`/v1/kpis/products/viewed-not-bought?${days}`);
+  expect(left.products).toEqual([{ sku: BROWSED.sku, name: 'Trail running shoe', category: 'Shoes > Running', views: 2, cartAdds: 1 }]);
+
+  const technology = await ok(`/v1/kpis/web/technology?${days}`);
+  const values = (dimension: string) => (technology[dimension] as Json[]).map((e) => e.value);
+  expect(values('device')).toEqual(expect.arrayContaining(['desktop', 'mobile']));
+  expect(values('browser')).toEqual(expect.arrayContaining(['Chrome', 'Safari']));
+  expect(values('os')).toEqual(expect.arrayContaining(['Windows', 'iOS']));
+  for (const dimension of ['device', 'os', 'browser']) expect((technology[dimension] as Json[]).reduce((s, e) => s + e.share, 0)).toBeCloseTo(1);
+
+  const load = await ok(`/v1/kpis/web/page-load?${days}`);
+  expect(load.pages.find((p: Json) => p.pagePath === BROWSED.path)).toEqual({ pagePath: BROWSED.path, loads: 3, p50Ms: 1200, p90Ms: expect.any(Number), p99Ms: expect.any(Number) });
+  expect(load.hours.reduce((s: number, h: Json) => s + h.loads, 0)).toBe(3);
+});
+
+test('the push channel: a page that listens hears a landing moments after an event of the tenant lands', async () => {
+  const controller = new AbortController();
+  const res = await fetch(`${pipeline.apiUrl}/v1/stream`, { headers: { authorization: `Bearer ${DASHBOARD}` }, signal: controller.signal });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  let text = '';
+  const nextLanding = async (): Promise<{ landedAt: string | null; persons: number }> => {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+      const match = /event: landed\ndata: (.*)\n\n/.exec(text);
+      if (match) {
+        text = text.slice(match.index + match[0].length);
+        return JSON.parse(match[1]!) as { landedAt: string | null; persons: number };
+      }
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    throw new Error(`no landed event: ${text}`);
+  };
+  const first = await nextLanding();
+  const sentAt = Date.now();
+  // A receipt without a loyalty card names no one: it is told all the same (the store page's conversion changes).
+  const receiptId = id('R-anon');
+  sent.push({ id: `pos:HEL-1:${receiptId}`, person: 'no one' });
+  storeRevenue += 500;
+  await store([{ type: 'pos_transaction', timestamp: new Date().toISOString(), storeId: 'HEL-1', receiptId, currency: 'EUR', total: 5, lines: [{ lineNumber: 1, sku: SOCKS, quantity: 1, price: 5 }] }]);
+  let landing = await nextLanding();
+  while (landing.landedAt === null || Date.parse(landing.landedAt) < sentAt) landing = await nextLanding();
+  expect(Date.parse(landing.landedAt)).toBeGreaterThanOrEqual(sentAt);
+  expect(first.landedAt === null || Date.parse(first.landedAt) < sentAt).toBe(true);
+  controller.abort();
+  const [row] = await ch.query<{ n: string }>('SELECT count() AS n FROM events_raw WHERE event_id = {e:String}', { e: `pos:HEL-1:${receiptId}` });
+  expect(Number(row!.n)).toBe(1);
+});
+
 test('keys and scopes: 401 without a known key, 403 outside its scope', async () => {
   const path = `/v1/profiles/user_id/${ANNA.userId}`;
   expect((await api(path, null)).status).toBe(401);
@@ -413,8 +502,13 @@ test('keys and scopes: 401 without a known key, 403 outside its scope', async ()
     '/v1/kpis/campaigns/funnel',
     '/v1/kpis/digital-share',
     '/v1/kpis/product-groups',
+    '/v1/kpis/products/viewed-not-bought',
     '/v1/kpis/stores/{storeId}/hours',
     '/v1/kpis/stores/{storeId}/zones',
+    '/v1/kpis/web/checkout-funnel',
+    '/v1/kpis/web/page-load',
+    '/v1/kpis/web/searches',
+    '/v1/kpis/web/technology',
     '/v1/profiles/{type}/{value}',
     '/v1/profiles/{type}/{value}/explain',
     '/v1/profiles/{type}/{value}/recommendations',
@@ -422,6 +516,7 @@ test('keys and scopes: 401 without a known key, 403 outside its scope', async ()
     '/v1/segments',
     '/v1/segments/partners/{partner}/{segment}/members',
     '/v1/segments/rules/{name}/members',
+    '/v1/stream',
   ]);
 });
 

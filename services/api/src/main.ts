@@ -24,6 +24,7 @@ import { ClickHouseReads } from './adapters/clickhouse-reads';
 import { followPersonUpdates } from './adapters/change-feed';
 import { openErasureTopic, type ErasureTopic } from './adapters/erasures';
 import { buildHttpApp } from './adapters/http';
+import { LandingFeed } from './core/landing-feed';
 import { openIdentifierBlockTopic, type IdentifierBlockTopic } from './adapters/identifier-blocks';
 import { Recommender } from './adapters/recommender';
 import { apiConfigSchema, consentPolicyOf } from './config';
@@ -73,7 +74,9 @@ async function main(): Promise<void> {
   const blockBook = new IdentifierBlockBook();
   let blockTopic: IdentifierBlockTopic | undefined;
   const blocks = { book: blockBook, write: (record: CdpIdentity.IdentifierBlock) => blockTopic!.write(record) };
-  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, policy, erasures, blocks, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
+  // When each tenant's data last landed: the push channel (GET /v1/stream) tells the console.
+  const landings = new LandingFeed();
+  const app = buildHttpApp({ keys, directory, reads, recommender, reference, caches, policy, erasures, blocks, landings, salt: saltOf(config), logger, registry: telemetry.registry, ready: () => ready, excludeDays: config.API_RECOMMENDATION_EXCLUDE_DAYS });
 
   const clients = createKafkaClients({ brokers: config.KAFKA_BROKERS, clientId: 'api', logger });
   const codec = createAvroCodec({ url: config.SCHEMA_REGISTRY_URL });
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
   ]);
   await Promise.all(referenceReaders.map((r) => r.caughtUp));
   readers.push(...referenceReaders);
-  readers.push(await followPersonUpdates(topics.personUpdates.name, [caches.activity, caches.bought, caches.consent] as PersonCache<unknown>[], clients, codec, logger));
+  readers.push(await followPersonUpdates(topics.personUpdates.name, [caches.activity, caches.bought, caches.consent] as PersonCache<unknown>[], clients, codec, logger, landings));
   // Erasure requests: followed so that GET shows what identity and aggregation write; POST and DELETE write here.
   erasureTopic = await openErasureTopic({ clients, codec, topic: topics.erasureRequests, logger, book: erasureBook });
   await erasureTopic.caughtUp;

@@ -8,5 +8,5 @@ test('docs/openapi.json is the document the routes make (pnpm --filter @cdp/api 
   expect(paths).toContain('/v1/profiles/{type}/{value}');
   expect(paths).toContain('/v1/erasures/{requestId}');
   expect(paths).toContain('/v1/identity/blocks/{type}/{value}');
-  expect(paths).toHaveLength(16);
+  expect(paths).toHaveLength(22);
 });

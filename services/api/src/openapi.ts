@@ -12,6 +12,7 @@ import type { Recommender } from './adapters/recommender';
 import { parseApiKeys, type ApiKeys } from './core/api-keys';
 import { ErasureBook } from './core/erasures';
 import { IdentifierBlockBook } from './core/identifier-blocks';
+import { LandingFeed } from './core/landing-feed';
 import { PersonCache } from './core/person-cache';
 import { PersonDirectory } from './core/person-directory';
 import { ReferenceData } from './core/reference-data';
@@ -38,6 +39,7 @@ export const offlineAppOptions = (keys: ApiKeys): Parameters<typeof buildHttpApp
   ),
   erasures: { book: new ErasureBook(), write: async () => false },
   blocks: { book: new IdentifierBlockBook(), write: async () => false },
+  landings: new LandingFeed(),
   salt: 'openapi-document-only',
   logger: createLogger('api', 'silent'),
   registry: new Registry(),

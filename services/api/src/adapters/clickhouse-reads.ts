@@ -355,4 +355,78 @@ export class ClickHouseReads {
       { tenant, from, to },
     );
   }
+
+  /** Searches by query over days: how often, and how often nothing was found; the most frequent first. */
+  searches(tenant: string, from: string, to: string, zeroResultsOnly: boolean, limit: number): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT query, sum(searches) AS searches, sum(zero_results) AS zero_results, sum(with_results) AS with_results
+       FROM search_daily
+       WHERE tenant = {tenant:String} AND day BETWEEN {from:Date} AND {to:Date}
+       GROUP BY query
+       ${zeroResultsOnly ? 'HAVING zero_results > 0' : ''}
+       ORDER BY ${zeroResultsOnly ? 'zero_results' : 'searches'} DESC, query
+       LIMIT {limit:UInt32}`,
+      { tenant, from, to, limit },
+    );
+  }
+
+  /** The web and app checkout funnel over days: sessions that viewed a product, added to a cart, began a checkout, ordered (crawlers left out). */
+  checkoutFunnel(tenant: string, from: string, to: string): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT channel, count() AS sessions, countIf(product_views > 0) AS viewed_product, countIf(cart_adds > 0) AS added_to_cart,
+              countIf(checkouts > 0) AS started_checkout, countIf(orders > 0) AS ordered, sum(revenue_minor) AS revenue_minor,
+              countIf(cart_adds > 0 AND orders = 0) AS abandoned_cart, countIf(checkouts > 0 AND orders = 0) AS abandoned_checkout
+       FROM sessions
+       WHERE tenant = {tenant:String} AND session_date BETWEEN {from:Date} AND {to:Date} AND is_bot = 0
+       GROUP BY channel
+       ORDER BY channel`,
+      { tenant, from, to },
+    );
+  }
+
+  /** Products viewed most that nobody bought over the days (online or in a store), with their names from the catalogue. */
+  viewedNotBought(tenant: string, from: string, to: string, limit: number): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT p.sku AS sku, ifNull(c.name, '') AS name, ifNull(c.category, '') AS category, p.views AS views, p.cart_adds AS cart_adds
+       FROM
+       (
+           SELECT sku, sum(views) AS views, sum(cart_adds) AS cart_adds, sum(online_orders) + sum(store_receipts) AS bought
+           FROM product_hourly
+           WHERE tenant = {tenant:String} AND hour >= toDateTime({from:Date}, 'UTC') AND hour < toDateTime({to:Date} + 1, 'UTC')
+           GROUP BY sku
+           HAVING views > 0 AND bought = 0
+           ORDER BY views DESC, sku
+           LIMIT {limit:UInt32}
+       ) AS p
+       LEFT JOIN (SELECT sku, argMax(name, loaded_at) AS name, argMax(category, loaded_at) AS category FROM ref_products WHERE tenant = {tenant:String} GROUP BY sku) AS c
+           ON p.sku = c.sku
+       ORDER BY views DESC, sku`,
+      { tenant, from, to, limit },
+    );
+  }
+
+  /** Sessions by device type, operating system and browser over days (crawlers left out): one row per (dimension, value). */
+  technology(tenant: string, from: string, to: string): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT pair.1 AS dimension, pair.2 AS value, count() AS sessions
+       FROM sessions
+       ARRAY JOIN [('device', device_type), ('os', os), ('browser', browser)] AS pair
+       WHERE tenant = {tenant:String} AND session_date BETWEEN {from:Date} AND {to:Date} AND is_bot = 0 AND pair.2 != ''
+       GROUP BY dimension, value
+       ORDER BY dimension, sessions DESC, value`,
+      { tenant, from, to },
+    );
+  }
+
+  /** Page-load times by hour over days (every page) and the slowest pages by their 90th percentile. */
+  async pageLoad(tenant: string, from: string, to: string, limit: number): Promise<{ hours: Row[]; pages: Row[] }> {
+    const where = `tenant = {tenant:String} AND hour >= toDateTime({from:Date}, 'UTC') AND hour < toDateTime({to:Date} + 1, 'UTC')`;
+    const quantiles = 'sum(loads) AS loads, quantilesMerge(0.5, 0.9, 0.99)(load_ms) AS q, round(q[1]) AS p50_ms, round(q[2]) AS p90_ms, round(q[3]) AS p99_ms';
+    const [hours, pages] = await Promise.all([
+      this.ch.query<Row>(`SELECT formatDateTime(hour, '%Y-%m-%dT%H:00:00Z', 'UTC') AS hour_utc, ${quantiles} FROM page_load_hourly WHERE ${where} GROUP BY hour ORDER BY hour`, { tenant, from, to }),
+      this.ch.query<Row>(`SELECT page_path, ${quantiles} FROM page_load_hourly WHERE ${where} GROUP BY page_path ORDER BY p90_ms DESC, page_path LIMIT {limit:UInt32}`, { tenant, from, to, limit }),
+    ]);
+    const drop = (rows: Row[]) => rows.map(({ q: _q, ...rest }) => rest);
+    return { hours: drop(hours), pages: drop(pages) };
+  }
 }

@@ -17,11 +17,13 @@ import { encodeCursor, personCursor, timelineCursor } from '../core/cursor';
 import { ERASURE_TYPES, erasureBodyOf, erasureViewOf, REQUEST_ID_PATTERN, requestedRecord, withdrawnRecord, withdrawRefusalOf } from '../core/erasures';
 import { BLOCK_TYPES, blockBodyOf, blockIdentifierOf, blockLocationOf, blockReasonOf, blockRefusalOf, blockRequestedRecord, blockViewOf, MAX_REASON_CHARACTERS, unblockRefusalOf, unblockRequestedRecord } from '../core/identifier-blocks';
 import { LOOKUP_TYPES, LookupError, lookupOf } from '../core/lookup';
+import type { LandingFeed } from '../core/landing-feed';
 import type { ActivityRow } from '../core/read-rows';
 import type { PersonCache } from '../core/person-cache';
 import type { PersonDirectory, PersonIdentity } from '../core/person-directory';
 import type { ReferenceData } from '../core/reference-data';
 import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegmentName } from '../core/segments';
+import { checkoutFunnelOf, technologyMixOf } from '../core/kpis';
 import { camelRows, explanationOf, profileOf, timelineEventOf } from '../core/views';
 import type { ClickHouseReads } from './clickhouse-reads';
 import type { ErasureTopic } from './erasures';
@@ -64,6 +66,8 @@ export interface HttpOptions {
   erasures: Pick<ErasureTopic, 'book' | 'write'>;
   /** Identifier blocks: the tenant's blocks in memory from their topic, and the writer of new states. */
   blocks: Pick<IdentifierBlockTopic, 'book' | 'write'>;
+  /** When each tenant's data last landed (aggregation's change feed): the push channel's source. Without it, /v1/stream answers 404. */
+  landings?: LandingFeed;
   salt: string;
   logger: Logger;
   registry: Registry;
@@ -474,6 +478,101 @@ export function buildHttpApp(options: HttpOptions) {
       async (request) => {
         const { from, to } = range(request);
         return { from, to, days: camelRows(await reads.digitalShare(tenantOf(request), from, to)) };
+      },
+    );
+
+    // The push channel: server-sent events, one `landed` event when the tenant's data changed (at
+    // most one a second), so that a page showing live figures reads them again; a comment every
+    // 15 s keeps proxies from closing an idle stream. The first event says when data last landed.
+    if (options.landings) {
+      const landings = options.landings;
+      routes.get(
+        '/v1/stream',
+        {
+          config: { scope: 'kpi:read' },
+          schema: {
+            summary: 'Live updates (server-sent events): `landed` whenever the tenant\'s data changed, at most once a second',
+            description: 'text/event-stream. Each event: `event: landed`, `data: {"landedAt": <ISO time>, "persons": <persons whose rows changed>}`. The first one, sent at once, has the last landing this API heard of (landedAt null when none yet). Reconnect with the EventSource default; the stream carries no figures: read the KPIs again.',
+            tags: ['kpis'],
+          },
+        },
+        async (request, reply) => {
+          const tenant = tenantOf(request);
+          reply.hijack();
+          const out = reply.raw;
+          out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+          const send = (landedAt: number | undefined, persons: number) =>
+            out.write(`event: landed\ndata: ${JSON.stringify({ landedAt: landedAt === undefined ? null : new Date(landedAt).toISOString(), persons })}\n\n`);
+          out.write('retry: 2000\n\n');
+          send(landings.lastLandedAt(tenant), 0);
+          const leave = landings.subscribe(tenant, (l) => send(l.landedAt, l.persons));
+          const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), 15_000);
+          request.raw.on('close', () => {
+            clearInterval(keepAlive);
+            leave();
+          });
+        },
+      );
+    }
+
+    // What the console's e-commerce and IT pages read: searches, the checkout funnel, products
+    // looked at and left, the devices and browsers, page-load times. Days are UTC days.
+    const RANGE_AND_LIMIT = (max: number, fallback: number, extra: Record<string, unknown> = {}) =>
+      ({ type: 'object', required: ['from', 'to'], properties: { from: DAY, to: DAY, limit: LIMIT(max, fallback), ...extra } }) as const;
+
+    routes.get(
+      '/v1/kpis/web/searches',
+      {
+        config: { scope: 'kpi:read' },
+        schema: {
+          summary: 'Site searches by query: how often, and how often they found nothing',
+          tags: ['kpis'],
+          querystring: RANGE_AND_LIMIT(1000, 20, { zeroResults: { type: 'boolean', default: false, description: 'Only queries that found nothing at least once, the most frequent such first' } }),
+        },
+      },
+      async (request) => {
+        const { from, to } = range(request);
+        const { zeroResults, limit } = request.query as { zeroResults: boolean; limit: number };
+        return { from, to, zeroResults, searches: camelRows(await reads.searches(tenantOf(request), from, to, zeroResults, limit)) };
+      },
+    );
+
+    routes.get(
+      '/v1/kpis/web/checkout-funnel',
+      { config: { scope: 'kpi:read' }, schema: { summary: 'Checkout funnel of web and app sessions: product views, carts, checkouts, orders, and how many carts and checkouts were abandoned', tags: ['kpis'], querystring: RANGE } },
+      async (request) => {
+        const { from, to } = range(request);
+        return { from, to, ...checkoutFunnelOf(await reads.checkoutFunnel(tenantOf(request), from, to)) };
+      },
+    );
+
+    routes.get(
+      '/v1/kpis/products/viewed-not-bought',
+      { config: { scope: 'kpi:read' }, schema: { summary: 'Products viewed most that nobody bought, online or in a store', tags: ['kpis'], querystring: RANGE_AND_LIMIT(100, 10) } },
+      async (request) => {
+        const { from, to } = range(request);
+        const { limit } = request.query as { limit: number };
+        return { from, to, products: camelRows(await reads.viewedNotBought(tenantOf(request), from, to, limit)) };
+      },
+    );
+
+    routes.get(
+      '/v1/kpis/web/technology',
+      { config: { scope: 'kpi:read' }, schema: { summary: 'Sessions by device type, operating system and browser, with shares (crawlers left out)', tags: ['kpis'], querystring: RANGE } },
+      async (request) => {
+        const { from, to } = range(request);
+        return { from, to, ...technologyMixOf(await reads.technology(tenantOf(request), from, to)) };
+      },
+    );
+
+    routes.get(
+      '/v1/kpis/web/page-load',
+      { config: { scope: 'kpi:read' }, schema: { summary: 'Page-load times (ms, 50th, 90th and 99th percentile) by UTC hour, and the slowest pages', tags: ['kpis'], querystring: RANGE_AND_LIMIT(100, 10) } },
+      async (request) => {
+        const { from, to } = range(request);
+        const { limit } = request.query as { limit: number };
+        const { hours, pages } = await reads.pageLoad(tenantOf(request), from, to, limit);
+        return { from, to, hours: camelRows(hours), pages: camelRows(pages) };
       },
     );
 
