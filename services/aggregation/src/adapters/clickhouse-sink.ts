@@ -382,7 +382,8 @@ export async function startClickHouseSink(deps: {
     // Token per table as routed, before copies are dropped: a replay keeps the tokens it had.
     const tokens = new Map([...byTable.keys()].map((table) => [table, byTable.size === 1 ? range : `${range}:${table}`]));
     // Before the gate: a batch read again after a crash is all copies and must still notify.
-    const landedTenants = batch.topic === topics.events.name ? new Set([...byTable.values()].flatMap((g) => g.rows.map((r) => r.tenant as string))) : [];
+    const landedTenants = new Set<string>();
+    if (batch.topic === topics.events.name) for (const group of byTable.values()) for (const row of group.rows) landedTenants.add(row.tenant as string);
     const persons = personsByTenant(byTable.get('events_raw')?.rows ?? [], resolved, landedTenants);
     const { held, kept } = await dropCopies(byTable);
     const fresh = byTable.get('events_raw');

@@ -11,6 +11,7 @@
  */
 import { Counter, partitionFor, type AvroCodec, type CdpPrivacy, type ClickHouse, type EventProducer, type KafkaClients, type Logger, type Registry, type TopicSpec, valueSubjectOf, loadSchemaCatalog } from '@cdp/plumbing';
 import { erasureStatements, type ErasedPersons } from '../core/erasure';
+import { runDeletes } from './deletes';
 
 export interface ErasureExecutorDeps {
   clients: KafkaClients;
@@ -35,18 +36,7 @@ export async function startErasureExecutor(deps: ErasureExecutorDeps): Promise<{
   const done = new Counter({ name: 'aggregation_erasures_total', help: 'Erasure requests carried out in ClickHouse', registers: [deps.registry] });
   const deleted = new Counter({ name: 'aggregation_erased_rows_total', help: 'Rows deleted by erasures, per table', labelNames: ['table'], registers: [deps.registry] });
 
-  const deleteRows = async (tenant: string, ids: string[]): Promise<number> => {
-    let total = 0;
-    for (const s of statements) {
-      const [row] = await ch.query<{ n: string }>(s.count, { tenant, ids });
-      const n = Number(row?.n ?? 0);
-      if (n === 0) continue;
-      await ch.command(s.remove, { tenant, ids });
-      deleted.inc({ table: s.table }, n);
-      total += n;
-    }
-    return total;
-  };
+  const deleteRows = (tenant: string, ids: string[]): Promise<number> => runDeletes(ch, statements, { tenant, ids }, deleted);
 
   const execute = async (request: CdpPrivacy.ErasureRequest) => {
     const { tenant, personIds } = request;

@@ -7,7 +7,8 @@
  * the meantime (migration 0015), so this is housekeeping, not what makes reads right.
  */
 import { Counter, loadSchemaCatalog, type AvroCodec, type CdpIdentity, type ClickHouse, type KafkaClients, type Logger, type Registry, type TopicSpec } from '@cdp/plumbing';
-import { BLOCKED_VALUE_STATEMENTS, MEMBERS_SQL, personsOfBlock, SPLIT_ACTIONS, STALE_ROW_STATEMENTS, type SplitStatement } from '../core/split';
+import { BLOCKED_VALUE_STATEMENTS, MEMBERS_SQL, personsOfBlock, SPLIT_ACTIONS, STALE_ROW_STATEMENTS } from '../core/split';
+import { runDeletes } from './deletes';
 
 export interface SplitExecutorDeps {
   clients: KafkaClients;
@@ -27,30 +28,17 @@ export async function startSplitExecutor(deps: SplitExecutorDeps): Promise<{ sto
   const splits = new Counter({ name: 'aggregation_identity_splits_total', help: 'Blocked or unblocked identifier values carried out in ClickHouse', labelNames: ['action'], registers: [deps.registry] });
   const deleted = new Counter({ name: 'aggregation_split_rows_deleted_total', help: 'Rows deleted after splits, per table', labelNames: ['table'], registers: [deps.registry] });
 
-  const run = async (statements: readonly SplitStatement[], params: Record<string, unknown>): Promise<number> => {
-    let total = 0;
-    for (const s of statements) {
-      const [row] = await ch.query<{ n: string }>(s.count, params);
-      const n = Number(row?.n ?? 0);
-      if (n === 0) continue;
-      await ch.command(s.remove, params);
-      deleted.inc({ table: s.table }, n);
-      total += n;
-    }
-    return total;
-  };
-
   const pass = async (block: CdpIdentity.IdentifierBlock, named: string[]): Promise<number> => {
     const { tenant } = block;
     let rows = 0;
     if (block.state === 'BLOCKED') {
-      rows += await run(BLOCKED_VALUE_STATEMENTS, { tenant, id_type: block.identifier.type, id_value: block.identifier.value, blocked_at: block.updatedAt });
+      rows += await runDeletes(ch, BLOCKED_VALUE_STATEMENTS, { tenant, id_type: block.identifier.type, id_value: block.identifier.value, blocked_at: block.updatedAt }, deleted);
     }
     if (named.length === 0) return rows;
     // Asked again each pass: merge records landed meanwhile file more persons under these.
     const members = await ch.query<{ person_id: string }>(MEMBERS_SQL, { tenant, persons: named });
     const persons = [...new Set([...named, ...members.map((m) => m.person_id)])];
-    return rows + (await run(STALE_ROW_STATEMENTS, { tenant, persons }));
+    return rows + (await runDeletes(ch, STALE_ROW_STATEMENTS, { tenant, persons }, deleted));
   };
 
   const execute = async (block: CdpIdentity.IdentifierBlock) => {

@@ -9,6 +9,8 @@
  * parts at their next merge. Counts and sums that name no person (sales per day, product views per
  * hour) keep the person's contribution: they were anonymous already.
  */
+import { deleteStatement, type DeleteStatement } from './deletes';
+
 export interface ErasureRule {
   table: string;
   /** A condition over the table's columns with the query parameters {tenant:String} and {ids:Array(String)}. */
@@ -60,18 +62,9 @@ export const HOLDS_NO_PERSON: Readonly<Record<string, string>> = {
   schema_migrations: 'the migrations applied',
 };
 
-export interface ErasureStatement {
-  table: string;
-  count: string;
-  remove: string;
-}
-
 /** Per table: a count of the rows to delete and the DELETE, both over {tenant} and {ids}. */
-export function erasureStatements(rules: readonly ErasureRule[] = ERASURE_RULES): ErasureStatement[] {
-  return rules.map(({ table, where }) => {
-    const condition = `tenant = {tenant:String} AND (${where})`;
-    return { table, count: `SELECT count() AS n FROM ${table} WHERE ${condition}`, remove: `DELETE FROM ${table} WHERE ${condition}` };
-  });
+export function erasureStatements(rules: readonly ErasureRule[] = ERASURE_RULES): DeleteStatement[] {
+  return rules.map(({ table, where }) => deleteStatement(table, `(${where})`));
 }
 
 /**

@@ -14,15 +14,10 @@
  * value's own rows, whose tombstone the sink does not store. Lightweight DELETEs, as in erasure.
  */
 import type { CdpIdentity } from '@cdp/plumbing';
+import { deleteStatement as statement, type DeleteStatement } from './deletes';
 
 /** The block records this side acts on: the graph writer's, after it split or joined again. */
 export const SPLIT_ACTIONS: ReadonlySet<CdpIdentity.IdentifierBlockState> = new Set(['BLOCKED', 'UNBLOCKED']);
-
-export interface SplitStatement {
-  table: string;
-  count: string;
-  remove: string;
-}
 
 /** The persons a block record names: the one before and those after, once each. */
 export const personsOfBlock = (b: CdpIdentity.IdentifierBlock): string[] =>
@@ -36,17 +31,12 @@ export const personsOfBlock = (b: CdpIdentity.IdentifierBlock): string[] =>
 export const MEMBERS_SQL =
   'SELECT DISTINCT old_person_id AS person_id FROM person_merged_from WHERE tenant = {tenant:String} AND person_id IN {persons:Array(String)}';
 
-const statement = (table: string, condition: string): SplitStatement => {
-  const where = `tenant = {tenant:String} AND ${condition}`;
-  return { table, count: `SELECT count() AS n FROM ${table} WHERE ${where}`, remove: `DELETE FROM ${table} WHERE ${where}` };
-};
-
 /**
  * The blocked value's assignment and its row by person, as they were when it was blocked: an
  * assignment published after (the value unblocked meanwhile) stays. Parameters {tenant:String},
  * {id_type:String}, {id_value:String} and {blocked_at:Int64} (the BLOCKED record's updatedAt, ms).
  */
-export const BLOCKED_VALUE_STATEMENTS: readonly SplitStatement[] = ['identities', 'person_identifiers'].map((table) =>
+export const BLOCKED_VALUE_STATEMENTS: readonly DeleteStatement[] = ['identities', 'person_identifiers'].map((table) =>
   statement(table, 'id_type = {id_type:String} AND id_value = {id_value:String} AND updated_at <= fromUnixTimestamp64Milli({blocked_at:Int64})'),
 );
 
@@ -57,7 +47,7 @@ export const BLOCKED_VALUE_STATEMENTS: readonly SplitStatement[] = ['identities'
  * views fill person_identifiers and person_merged_from in the insert into identities and
  * person_overrides), so a row that holds is never taken.
  */
-export const STALE_ROW_STATEMENTS: readonly SplitStatement[] = [
+export const STALE_ROW_STATEMENTS: readonly DeleteStatement[] = [
   statement(
     'person_identifiers',
     `person_id IN {persons:Array(String)}

@@ -117,7 +117,7 @@ export function graphProcess(graph: IdentityGraph, topics: IdentityTopics, deps:
     const { assignments, merges, conflicts, history } = graph.applyLink(link.tenant, identifiers as LinkIdentifier[], link.eventTime, link.eventId, now());
     const fresh = conflicts.filter((c) => !recorded.has(c.conflictId));
     for (const c of fresh) recorded.add(c.conflictId);
-    const entry = history && historyOf_(history, fresh);
+    const entry = history && withFreshRefusals(history, fresh);
     if (entry) remember(entry);
     return ok<OutputRecord[]>([
       // History first, sent ahead of (or with) the state topics: a change is never published
@@ -303,7 +303,7 @@ export function historyReader(topic: TopicSpec, clients: KafkaClients, codec: Av
  * The entry with only the refusals recorded now, like the conflicts topic: a shared kiosk's link
  * refused again and again is history once per process. Null when nothing else is left in it.
  */
-function historyOf_(entry: CdpIdentity.IdentityHistoryEntry, fresh: CdpIdentity.IdentityConflict[]): CdpIdentity.IdentityHistoryEntry | null {
+function withFreshRefusals(entry: CdpIdentity.IdentityHistoryEntry, fresh: CdpIdentity.IdentityConflict[]): CdpIdentity.IdentityHistoryEntry | null {
   if (entry.refusals.length === fresh.length) return entry;
   const ids = new Set(fresh.map((c) => c.conflictId));
   const refusals = entry.refusals.filter((r) => ids.has(r.conflictId));
