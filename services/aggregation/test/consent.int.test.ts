@@ -31,11 +31,13 @@ const stated = async (persons: string[]) =>
     { t: TENANT, p: persons },
   )).map((r) => ({ ...r, granted: Number(r.granted) }));
 
-async function waitForRows(n: number): Promise<void> {
+// Waits on person_consent itself: its materialized view writes after events_raw's part is already
+// visible, so counting landed events alone races the view.
+async function waitForStatements(n: number): Promise<void> {
   for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 200))) {
-    const [row] = await stack.ch.query<{ n: string }>("SELECT count() AS n FROM events_raw WHERE notEmpty(consent_categories) AND startsWith(event_id, 'c-')");
+    const [row] = await stack.ch.query<{ n: string }>('SELECT uniqExact(person_id, category) AS n FROM person_consent WHERE tenant = {t:String}', { t: TENANT });
     if (Number(row!.n) >= n) return;
-    if (Date.now() > deadline) throw new Error(`only ${row!.n} of ${n} consent events landed`);
+    if (Date.now() > deadline) throw new Error(`only ${row!.n} of ${n} consent statements landed`);
   }
 }
 
@@ -58,7 +60,8 @@ test('the newest answer per purpose wins across a person\'s merged identities; a
     withConsent(pageView(cookie, 'c-3', T0 + 30 * MINUTE), { analytics: false }),
     tillWithTerms,
   ]);
-  await waitForRows(4);
+  // Six statements: the web's four categories, the cookie's one, the till's one.
+  await waitForStatements(6);
   expect(await stated([web.person, card, cookie.person])).toEqual(sorted([
     { person_id: card, purpose: 'marketing', granted: 1, source: 'store' },
     { person_id: cookie.person, purpose: 'analytics', granted: 0, source: 'web' },
