@@ -8,5 +8,6 @@ test('docs/openapi.json is the document the routes make (pnpm --filter @cdp/api 
   expect(paths).toContain('/v1/profiles/{type}/{value}');
   expect(paths).toContain('/v1/erasures/{requestId}');
   expect(paths).toContain('/v1/identity/blocks/{type}/{value}');
-  expect(paths).toHaveLength(22);
+  expect(paths).toEqual(expect.arrayContaining(['/v1/kpis/stores', '/v1/kpis/stores/{storeId}/dwell', '/v1/kpis/segments/growth', '/v1/kpis/partner-segments/reach', '/v1/kpis/freshness']));
+  expect(paths).toHaveLength(27);
 });

@@ -1,5 +1,6 @@
-/** What the API's unit tests share: a refusal's field and reason, a command's usage error, and calls to the app in process. */
+/** What the API's unit tests share: a refusal's field and reason, a command's usage error, calls to the app in process, and a consent policy. */
 import type { FastifyInstance } from 'fastify';
+import { parseConsentPolicy } from '@cdp/plumbing';
 import { UsageError } from './core/cli-args';
 import { LookupError } from './core/lookup';
 
@@ -32,3 +33,19 @@ export const callerOf = (app: FastifyInstance) => async (method: Method, url: st
   const res = await app.inject({ method, url, headers: key ? { authorization: `Bearer ${key}` } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
   return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {}, headers: res.headers };
 };
+
+/** Analytics opt-out, personalisation and marketing opt-in; nordic-loyalty's terms need marketing, tailored-ads' personalisation too. */
+export const TEST_CONSENT_POLICY = parseConsentPolicy(
+  {
+    default: {
+      purposes: {
+        analytics: { policy: 'opt-out', categories: ['Analytics'] },
+        personalisation: { policy: 'opt-in', categories: ['Personalization'] },
+        marketing: { policy: 'opt-in', categories: ['Advertising'] },
+      },
+      partners: { 'nordic-loyalty': ['marketing'], 'tailored-ads': ['personalisation'] },
+    },
+    tenants: {},
+  },
+  'test.json',
+);

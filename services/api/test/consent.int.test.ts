@@ -11,7 +11,9 @@
  * - marketing, opt-in: a rule segment export leaves out who stated nothing and who refused after
  *   granting, has who granted (also stated as a person merged into them since, and who granted after
  *   refusing), page by page; a partner segment leaves out members without marketing, and without a
- *   purpose the partner's terms need; opt-out (another tenant): everyone but who refused.
+ *   purpose the partner's terms need; opt-out (another tenant): everyone but who refused;
+ * - the console's counts: a partner segment's reach has the export's members as its consenting
+ *   persons, and every matched person; a rule segment's growth counts every person, consent or not.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -142,7 +144,7 @@ beforeAll(async () => {
     keysFile,
     JSON.stringify({
       keys: [
-        { name: 'it-shop', sha256: sha(SHOP_KEY), tenant: SHOP, scopes: ['profile:read', 'segment:export'] },
+        { name: 'it-shop', sha256: sha(SHOP_KEY), tenant: SHOP, scopes: ['profile:read', 'segment:export', 'kpi:read'] },
         { name: 'it-open', sha256: sha(OPEN_KEY), tenant: OPEN, scopes: ['segment:export'] },
       ],
     }),
@@ -284,5 +286,21 @@ describe('marketing: segment exports', () => {
 
   it('opt-out (another tenant): everyone but who refused', async () => {
     expect(await members('/v1/segments/rules/online_only_buyers/members', OPEN_KEY)).toEqual(ids(openSilent, openConsenter));
+  });
+});
+
+describe('the console\'s counts (kpi:read)', () => {
+  it('partner reach: every person the identifiers name, and as consenting the members the export has (the partner\'s terms)', async () => {
+    expect((await ok('/v1/kpis/partner-segments/reach')).segments).toEqual([
+      { partner: 'it-partner', segment: 'runners', identifiers: 5, persons: 5, consentingPersons: 2, purposes: ['marketing'] },
+      { partner: 'it-picky', segment: 'runners', identifiers: 2, persons: 2, consentingPersons: 1, purposes: ['personalisation', 'marketing'] },
+    ]);
+    expect([(await members('/v1/segments/partners/it-partner/runners/members')).length, (await members('/v1/segments/partners/it-picky/runners/members')).length]).toEqual([2, 1]);
+  });
+
+  it('segment growth counts every surviving person, consent or not, a merged one once; nobody a week ago', async () => {
+    const growth = await ok('/v1/kpis/segments/growth?days=30&compareDays=7');
+    expect(growth.segments[0]).toEqual({ segment: 'online_only_buyers', description: 'bought online, not in a store, in the last 30 days', persons: shop.length, personsBefore: 0, change: shop.length, relativeChange: null });
+    expect(growth.segments.slice(1).map((s: Json) => s.persons)).toEqual([0, 0, 0, 0, 0]);
   });
 });

@@ -12,11 +12,13 @@ import type { SegmentConsent } from '../core/consent';
 import type { LiftInputs } from '../core/lift';
 import type { ActivityRow, ConflictRow, EventSummaryRow, HistoryRow, TimelineRow } from '../core/read-rows';
 import type { PersonPosition, TimelinePosition } from '../core/cursor';
-import { RULE_SEGMENTS, type RuleSegment, type RuleSegmentName } from '../core/segments';
+import { RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegment, type RuleSegmentName } from '../core/segments';
 
+/** A store's time zone from the directory's column, UTC where it names none (the store's figures are then in UTC). */
+const zoneOr = (column: string) => `if(ifNull(${column}, '') = '', 'UTC', ${column})`;
 /** The store's time zone (a constant for the query), UTC when the directory has none. */
 const STORE_ZONE = `WITH (SELECT any(time_zone) FROM ref_stores FINAL WHERE tenant = {tenant:String} AND store_id = {storeId:String} AND is_deleted = 0) AS found_zone,
-       if(ifNull(found_zone, '') = '', 'UTC', found_zone) AS zone`;
+       ${zoneOr('found_zone')} AS zone`;
 /** A store-local hour column as its wall time and as the UTC instant. */
 const STORE_HOUR = `formatDateTime(hour, '%Y-%m-%dT%H:%i:00') AS hour_local,
        formatDateTime(toDateTime(formatDateTime(hour, '%Y-%m-%d %H:%i:%S'), zone), '%Y-%m-%dT%H:%i:00Z', 'UTC') AS hour_utc, zone AS time_zone`;
@@ -27,14 +29,65 @@ const STORE_HOUR = `formatDateTime(hour, '%Y-%m-%dT%H:%i:00') AS hour_local,
  * else the policy's default ({defaults}, 1 when a person who stated nothing is in). Filtered
  * before ORDER BY and LIMIT, so a page and its cursor count consenting persons only.
  */
-const WITH_CONSENT = `LEFT JOIN
+const CONSENT_STATED = `LEFT JOIN
        (
            SELECT person_id, mapFromArrays(groupArray(purpose), groupArray(granted)) AS stated
            FROM person_consent_stated
            WHERE tenant = {tenant:String} AND purpose IN {purposes:Array(String)}
            GROUP BY person_id
-       ) AS c ON s.person_id = c.person_id
-       WHERE arrayAll((purpose, fallback) -> if(mapContains(c.stated, purpose), c.stated[purpose] = 1, fallback = 1), {purposes:Array(String)}, {defaults:Array(UInt8)})`;
+       ) AS c ON s.person_id = c.person_id`;
+/** After CONSENT_STATED: the person consents to every purpose asked. */
+const CONSENTS = `arrayAll((purpose, fallback) -> if(mapContains(c.stated, purpose), c.stated[purpose] = 1, fallback = 1), {purposes:Array(String)}, {defaults:Array(UInt8)})`;
+const WITH_CONSENT = `${CONSENT_STATED}
+       WHERE ${CONSENTS}`;
+
+/**
+ * Per surviving person (the merged persons' days together), the columns rule segments' conditions
+ * read (core/segments.ts) for the {days:UInt32} days before `end` and `end` itself (an SQL date
+ * of this file: today() or {end:Date}): online_orders, store_receipts, cart_adds, store_visits,
+ * window_rows (the person's rows in the window), and purchases_before (before the window). Days
+ * after `end` are left out; without `allHistory` only the window's days are read.
+ */
+const personWindow = (end: string, allHistory: boolean) => `
+           SELECT if(o.person_id != '', o.person_id, d.person_id) AS person_id,
+                  sumIf(d.online_orders, d.day >= ${end} - {days:UInt32}) AS online_orders,
+                  sumIf(d.store_receipts, d.day >= ${end} - {days:UInt32}) AS store_receipts,
+                  sumIf(d.cart_adds, d.day >= ${end} - {days:UInt32}) AS cart_adds,
+                  sumIf(d.store_visits, d.day >= ${end} - {days:UInt32}) AS store_visits,
+                  countIf(d.day >= ${end} - {days:UInt32}) AS window_rows,
+                  sumIf(d.online_orders + d.store_receipts, d.day < ${end} - {days:UInt32}) AS purchases_before
+           FROM person_daily AS d
+           LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON d.person_id = o.old_person_id
+           WHERE d.tenant = {tenant:String} AND d.day <= ${end} ${allHistory ? '' : `AND d.day >= ${end} - {days:UInt32}`}
+           GROUP BY person_id`;
+
+/** A rule segment's condition over personWindow(end, true): a rule that reads only its window needs a row in it. */
+const inSegment = (name: RuleSegmentName) => {
+  const rule: RuleSegment = RULE_SEGMENTS[name];
+  return rule.allHistory ? rule.having : `window_rows > 0 AND (${rule.having})`;
+};
+
+/**
+ * The surviving persons a partner's delivered identifiers name (columns segment, person_id; one
+ * row each): the partner's rows of ref_partner_segments (hashed e-mails and phones), each
+ * identifier to the identity graph's newest person for it, resolved through merges. With
+ * `oneSegment`, only {segment:String}'s.
+ */
+const partnerMatches = (oneSegment: boolean) => `
+           SELECT DISTINCT r.segment AS segment, if(o.person_id != '', o.person_id, i.person_id) AS person_id
+           FROM
+           (
+               SELECT id_type, id_value, segment FROM ref_partner_segments FINAL
+               ARRAY JOIN segments AS segment
+               WHERE tenant = {tenant:String} AND partner = {partner:String} AND is_deleted = 0 ${oneSegment ? 'AND segment = {segment:String}' : ''}
+           ) AS r
+           INNER JOIN
+           (
+               SELECT id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities
+               WHERE tenant = {tenant:String} AND id_type IN ('email_hash', 'phone_hash')
+               GROUP BY id_type, id_value
+           ) AS i ON r.id_type = i.id_type AND r.id_value = i.id_value
+           LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON i.person_id = o.old_person_id`;
 
 const ms = (column: string) => `toUnixTimestamp64Milli(CAST(${column} AS DateTime64(3, 'UTC')))`;
 
@@ -220,20 +273,7 @@ export class ClickHouseReads {
     return this.ch.query(
       `SELECT s.person_id AS person_id FROM
        (
-           SELECT person_id FROM
-           (
-               SELECT if(o.person_id != '', o.person_id, d.person_id) AS person_id,
-                      sumIf(d.online_orders, d.day >= today() - {days:UInt32}) AS online_orders,
-                      sumIf(d.store_receipts, d.day >= today() - {days:UInt32}) AS store_receipts,
-                      sumIf(d.cart_adds, d.day >= today() - {days:UInt32}) AS cart_adds,
-                      sumIf(d.store_visits, d.day >= today() - {days:UInt32}) AS store_visits,
-                      sumIf(d.online_orders + d.store_receipts, d.day < today() - {days:UInt32}) AS purchases_before
-               FROM person_daily AS d
-               LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON d.person_id = o.old_person_id
-               WHERE d.tenant = {tenant:String} ${(RULE_SEGMENTS[name] as RuleSegment).allHistory ? '' : 'AND d.day >= today() - {days:UInt32}'}
-               GROUP BY person_id
-               HAVING ${RULE_SEGMENTS[name].having}
-           )
+           SELECT person_id FROM (${personWindow('today()', (RULE_SEGMENTS[name] as RuleSegment).allHistory === true)} HAVING ${RULE_SEGMENTS[name].having})
            WHERE person_id > {after:String}
        ) AS s
        ${WITH_CONSENT}
@@ -248,19 +288,7 @@ export class ClickHouseReads {
     return this.ch.query(
       `SELECT s.person_id AS person_id FROM
        (
-           SELECT DISTINCT if(o.person_id != '', o.person_id, i.person_id) AS person_id
-           FROM
-           (
-               SELECT id_type, id_value FROM ref_partner_segments FINAL
-               WHERE tenant = {tenant:String} AND partner = {partner:String} AND has(segments, {segment:String}) AND is_deleted = 0
-           ) AS r
-           INNER JOIN
-           (
-               SELECT id_type, id_value, argMax(person_id, updated_at) AS person_id FROM identities
-               WHERE tenant = {tenant:String} AND id_type IN ('email_hash', 'phone_hash')
-               GROUP BY id_type, id_value
-           ) AS i ON r.id_type = i.id_type AND r.id_value = i.id_value
-           LEFT JOIN (SELECT * FROM person_survivors WHERE tenant = {tenant:String}) AS o ON i.person_id = o.old_person_id
+           SELECT person_id FROM (${partnerMatches(true)})
            WHERE person_id > {after:String}
        ) AS s
        ${WITH_CONSENT}
@@ -280,6 +308,76 @@ export class ClickHouseReads {
        ORDER BY partner, segment`,
       { tenant },
     );
+  }
+
+  /**
+   * Per rule segment, its surviving persons for the {days} days before `end` (YYYY-MM-DD, UTC) and
+   * that day, as the members export finds them (no consent asked: a count names no one). One read of
+   * person_daily up to `end` for every segment.
+   */
+  async ruleSegmentSizes(tenant: string, days: number, end: string): Promise<Record<RuleSegmentName, number>> {
+    const [row] = await this.ch.query<Record<RuleSegmentName, number>>(
+      `SELECT ${RULE_SEGMENT_NAMES.map((name) => `countIf(${inSegment(name)}) AS ${name}`).join(', ')}
+       FROM (${personWindow('{end:Date}', true)})`,
+      { tenant, days, end },
+    );
+    return row!;
+  }
+
+  /** Per segment of a partner: the surviving persons its identifiers name, and those whose consent allows the purposes asked (the partner's terms, as its members export). */
+  partnerSegmentReach(tenant: string, partner: string, consent: SegmentConsent): Promise<{ segment: string; persons: number; consenting_persons: number }[]> {
+    return this.ch.query(
+      `SELECT s.segment AS segment, count() AS persons, countIf(${CONSENTS}) AS consenting_persons
+       FROM (${partnerMatches(false)}) AS s
+       ${CONSENT_STATED}
+       GROUP BY segment
+       ORDER BY segment`,
+      { tenant, partner, purposes: consent.purposes, defaults: consent.defaults },
+    );
+  }
+
+  /** The tenant's store directory, each store with its zones. */
+  stores(tenant: string): Promise<Row[]> {
+    return this.ch.query(
+      `SELECT store_id, name, city, postal_code, country_code, ${zoneOr('time_zone')} AS time_zone, zones
+       FROM ref_stores FINAL
+       WHERE tenant = {tenant:String} AND is_deleted = 0
+       ORDER BY store_id`,
+      { tenant },
+    );
+  }
+
+  /**
+   * A store's visits on its own day by dwell: [minutes, visits] pairs, the visits of visitors heard
+   * on Wi-Fi as store_traffic_hourly counts them (its visitors), with the store's time zone.
+   */
+  async storeDwell(tenant: string, storeId: string, day: string): Promise<{ time_zone: string; dwell: [number, number][] }> {
+    const [row] = await this.ch.query<{ time_zone: string; dwell: [number, number][] }>(
+      `${STORE_ZONE}
+       SELECT zone AS time_zone, groupArray((dwell_minutes, visits)) AS dwell
+       FROM
+       (
+           SELECT dwell_minutes, count() AS visits
+           FROM store_visits
+           WHERE tenant = {tenant:String} AND store_id = {storeId:String} AND day = {day:Date} AND is_visitor = 1 AND arrayExists(d -> startsWith(d, 'wifi:'), devices)
+           GROUP BY dwell_minutes
+           ORDER BY dwell_minutes
+       )`,
+      { tenant, storeId, day },
+    );
+    return row!;
+  }
+
+  /** The tenant's events in events_raw: how many, the newest event time and the last landing (epoch ms), and the events landed since `sinceMs`. */
+  async freshness(tenant: string, sinceMs: number): Promise<{ events: number; newest_event_time: number; last_landed_at: number; landed_since: number }> {
+    const [row] = await this.ch.query<{ events: number; newest_event_time: number; last_landed_at: number; landed_since: number }>(
+      `SELECT count() AS events, ${ms('max(event_time)')} AS newest_event_time, ${ms('max(ingested_at)')} AS last_landed_at,
+              uniqExactIf(event_id, ingested_at >= fromUnixTimestamp64Milli({sinceMs:Int64}, 'UTC')) AS landed_since
+       FROM events_raw
+       WHERE tenant = {tenant:String}`,
+      { tenant, sinceMs },
+    );
+    return row!;
   }
 
   // The store views count in the store's own wall-clock hours (written as if UTC): the hour is

@@ -6,7 +6,7 @@
  * against ClickHouse: test/consent.int.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { parseConsentPolicy, type CategoryAnswer } from '@cdp/plumbing';
+import type { CategoryAnswer } from '@cdp/plumbing';
 import { buildHttpApp } from './http';
 import type { ClickHouseReads } from './clickhouse-reads';
 import type { Recommender } from './recommender';
@@ -18,23 +18,11 @@ import { PersonDirectory } from '../core/person-directory';
 import type { ActivityRow, TimelineRow } from '../core/read-rows';
 import { ReferenceData } from '../core/reference-data';
 import { offlineAppOptions } from '../openapi';
+import { TEST_CONSENT_POLICY } from '../test-support';
 
 const sha = (key: string) => createHash('sha256').update(key).digest('hex');
 const keys = parseApiKeys({ keys: [{ name: 'app', sha256: sha('app-key'), tenant: 'demo', scopes: ['profile:read', 'segment:export'] }] }, 'test');
-const policy = parseConsentPolicy(
-  {
-    default: {
-      purposes: {
-        analytics: { policy: 'opt-out', categories: ['Analytics'] },
-        personalisation: { policy: 'opt-in', categories: ['Personalization'] },
-        marketing: { policy: 'opt-in', categories: ['Advertising'] },
-      },
-      partners: { 'nordic-loyalty': ['marketing'], 'tailored-ads': ['personalisation'] },
-    },
-    tenants: {},
-  },
-  'test.json',
-);
+const policy = TEST_CONSENT_POLICY;
 
 const NOW = Date.UTC(2026, 11, 1, 12);
 const said = (category: string, granted: boolean, at = NOW - 60_000): CategoryAnswer => ({ category, granted, at, source: 'web' });

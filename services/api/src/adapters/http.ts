@@ -23,7 +23,7 @@ import type { PersonCache } from '../core/person-cache';
 import type { PersonDirectory, PersonIdentity } from '../core/person-directory';
 import type { ReferenceData } from '../core/reference-data';
 import { DEFAULT_SEGMENT_DAYS, RULE_SEGMENT_NAMES, RULE_SEGMENTS, type RuleSegmentName } from '../core/segments';
-import { checkoutFunnelOf, technologyMixOf } from '../core/kpis';
+import { checkoutFunnelOf, dwellDistributionOf, freshnessOf, partnerReachOf, segmentGrowthOf, storeDirectoryOf, technologyMixOf } from '../core/kpis';
 import { camelRows, explanationOf, profileOf, timelineEventOf } from '../core/views';
 import type { ClickHouseReads } from './clickhouse-reads';
 import type { ErasureTopic } from './erasures';
@@ -31,15 +31,20 @@ import type { IdentifierBlockTopic } from './identifier-blocks';
 import {
   BLOCK_LIST_RESPONSE,
   BLOCK_RESPONSE,
+  DWELL_RESPONSE,
   ERASURE_ACCEPTED_RESPONSE,
   ERASURE_LIST_RESPONSE,
   ERASURE_RESPONSE,
   ERROR_RESPONSE,
   ERRORS,
   EXPLAIN_RESPONSE,
+  FRESHNESS_RESPONSE,
+  PARTNER_REACH_RESPONSE,
   PERSON_ERRORS,
   PROFILE_RESPONSE,
   RECOMMENDATIONS_RESPONSE,
+  SEGMENT_GROWTH_RESPONSE,
+  STORES_RESPONSE,
   TIMELINE_RESPONSE,
 } from './response-schemas';
 import type { Recommender } from './recommender';
@@ -91,6 +96,8 @@ class ApiError extends Error {
 const notFound = () => new ApiError(404, 'not_found', 'no person is known by this identifier');
 const DAY = { type: 'string', format: 'date', description: 'A day, YYYY-MM-DD (UTC)' } as const;
 const LIMIT = (max: number, fallback: number) => ({ type: 'integer', minimum: 1, maximum: max, default: fallback, description: `Items per page, at most ${max}` }) as const;
+/** A number of days, 1 to 3650. */
+const DAYS = (fallback: number, description: string) => ({ type: 'integer', minimum: 1, maximum: 3650, default: fallback, description }) as const;
 /** A list's querystring: the newest `what`, at most 1000. */
 const NEWEST = (what: string) => ({ type: 'object', properties: { limit: { ...LIMIT(1000, 100), description: `At most this many ${what} (the newest), at most 1000` } } }) as const;
 const CURSOR = { type: 'string', maxLength: 1024, pattern: '^[A-Za-z0-9_-]+$', description: 'The nextCursor of the previous page (opaque)' } as const;
@@ -371,6 +378,9 @@ export function buildHttpApp(options: HttpOptions) {
       partners: await reads.partnerSegmentList(tenantOf(request)),
     }));
 
+    /** What a partner segment's members must consent to: marketing and the partner's terms. */
+    const partnerConsentOf = (tenant: string, partner: string) => segmentConsentOf(policy, tenant, partnerPurposes(policy, tenant, partner));
+
     const membersOf = (tenant: string, rows: { person_id: string }[], limit: number) => {
       const page = rows.slice(0, limit);
       return {
@@ -388,7 +398,7 @@ export function buildHttpApp(options: HttpOptions) {
           description: 'Only persons who consent to marketing: their newest stated answer, else the tenant\'s policy (opt-in: only those who granted it; opt-out: all but those who refused it).',
           tags: ['segments'],
           params: { type: 'object', required: ['name'], properties: { name: { type: 'string', enum: RULE_SEGMENT_NAMES } } },
-          querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_SEGMENT_DAYS }, limit: LIMIT(10_000, 1000), cursor: CURSOR } },
+          querystring: { type: 'object', properties: { days: DAYS(DEFAULT_SEGMENT_DAYS, 'From this many days before today to today (UTC)'), limit: LIMIT(10_000, 1000), cursor: CURSOR } },
         },
       },
       async (request) => {
@@ -417,7 +427,7 @@ export function buildHttpApp(options: HttpOptions) {
         const { limit, cursor } = request.query as { limit: number; cursor?: string };
         const after = cursor === undefined ? undefined : personCursor(cursor);
         const tenant = tenantOf(request);
-        return { partner, segment, ...membersOf(tenant, await reads.partnerSegment(tenant, partner, segment, limit + 1, after, segmentConsentOf(policy, tenant, partnerPurposes(policy, tenant, partner))), limit) };
+        return { partner, segment, ...membersOf(tenant, await reads.partnerSegment(tenant, partner, segment, limit + 1, after, partnerConsentOf(tenant, partner)), limit) };
       },
     );
 
@@ -434,6 +444,41 @@ export function buildHttpApp(options: HttpOptions) {
       '/v1/kpis/stores/:storeId/zones',
       { config: { scope: 'kpi:read' }, schema: { summary: 'A store\'s zone heat by hour: visitors and visitor-minutes per zone', tags: ['kpis'], params: STORE, querystring: ONE_DAY } },
       async (request) => ({ zones: camelRows(await reads.storeZones(tenantOf(request), (request.params as { storeId: string }).storeId, (request.query as { day: string }).day)) }),
+    );
+
+    routes.get(
+      '/v1/kpis/stores',
+      {
+        config: { scope: 'kpi:read' },
+        schema: {
+          summary: 'The tenant\'s stores from the store directory: name, city, country, time zone and zones',
+          description: 'timeZone is the IANA zone the store\'s figures are counted in (its day and hours in /v1/kpis/stores/{storeId}/...); UTC when the directory names none. Texts the directory leaves empty are null.',
+          tags: ['kpis'],
+          response: { 200: STORES_RESPONSE },
+        },
+      },
+      async (request) => ({ stores: storeDirectoryOf(await reads.stores(tenantOf(request))) }),
+    );
+
+    routes.get(
+      '/v1/kpis/stores/:storeId/dwell',
+      {
+        config: { scope: 'kpi:read' },
+        schema: {
+          summary: 'A store\'s visitors on its own day by how long they stayed (minutes)',
+          description: 'Visits of visitors heard on Wi-Fi (as the hours\' visitors: a visit of the minimum dwell of the store visit rules or longer, 5 minutes by default; shorter ones are passers-by), by dwell from the first to the last minute seen, in buckets 0-5, 5-10, 10-20, 20-30, 30-60 and 60 minutes or more (fromMinutes inclusive, toMinutes exclusive). A visitor back the same day counts once a visit, as in the hours.',
+          tags: ['kpis'],
+          params: STORE,
+          querystring: ONE_DAY,
+          response: { 200: DWELL_RESPONSE },
+        },
+      },
+      async (request) => {
+        const { storeId } = request.params as { storeId: string };
+        const { day } = request.query as { day: string };
+        const { time_zone, dwell } = await reads.storeDwell(tenantOf(request), storeId, day);
+        return { storeId, day, timeZone: time_zone, ...dwellDistributionOf(dwell) };
+      },
     );
 
     const range = (request: FastifyRequest) => {
@@ -478,6 +523,72 @@ export function buildHttpApp(options: HttpOptions) {
       async (request) => {
         const { from, to } = range(request);
         return { from, to, days: camelRows(await reads.digitalShare(tenantOf(request), from, to)) };
+      },
+    );
+
+    const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
+    const windowOf = (end: number, days: number) => ({ from: dayOf(end - days * 86_400_000), to: dayOf(end) });
+
+    routes.get(
+      '/v1/kpis/segments/growth',
+      {
+        config: { scope: 'kpi:read' },
+        schema: {
+          summary: 'Rule segments\' growth: surviving persons in each now and compareDays ago, the largest change first',
+          description: 'Persons as the members export finds them over the days from `days` days before the window\'s end (UTC) to that day, at today and at compareDays ago. A count of persons: no consent is asked (it names no one), so it can be larger than an export, which has the persons who consent to marketing only.',
+          tags: ['kpis'],
+          querystring: {
+            type: 'object',
+            properties: { days: DAYS(DEFAULT_SEGMENT_DAYS, 'The window: this many days before its end, and the end (UTC), as the members export counts'), compareDays: DAYS(7, 'Compare with the window that ended this many days ago') },
+          },
+          response: { 200: SEGMENT_GROWTH_RESPONSE },
+        },
+      },
+      async (request) => {
+        const { days, compareDays } = request.query as { days: number; compareDays: number };
+        const tenant = tenantOf(request);
+        const at = now();
+        const [window, compareWindow] = [windowOf(at, days), windowOf(at - compareDays * 86_400_000, days)];
+        const [current, before] = await Promise.all([reads.ruleSegmentSizes(tenant, days, window.to), reads.ruleSegmentSizes(tenant, days, compareWindow.to)]);
+        const described = RULE_SEGMENT_NAMES.map((segment) => ({ segment, description: RULE_SEGMENTS[segment].description.replace('{days}', String(days)) }));
+        return { days, compareDays, window, compareWindow, segments: segmentGrowthOf(described, current, before) };
+      },
+    );
+
+    routes.get(
+      '/v1/kpis/partner-segments/reach',
+      {
+        config: { scope: 'kpi:read' },
+        schema: {
+          summary: 'Partner segments\' reach: identifiers delivered, surviving persons they name, and those whose consent allows the partner\'s terms',
+          description: 'consentingPersons is what the segment\'s members export has: persons who consent to marketing and to every other purpose the partner\'s terms need (their newest stated answer, else the tenant\'s policy).',
+          tags: ['kpis'],
+          response: { 200: PARTNER_REACH_RESPONSE },
+        },
+      },
+      async (request) => {
+        const tenant = tenantOf(request);
+        const delivered = await reads.partnerSegmentList(tenant);
+        const partners = [...new Set(delivered.map((d) => d.partner))];
+        const matched = (await Promise.all(partners.map(async (partner) => (await reads.partnerSegmentReach(tenant, partner, partnerConsentOf(tenant, partner))).map((m) => ({ partner, ...m }))))).flat();
+        return { segments: partnerReachOf(delivered, matched, (partner) => partnerPurposes(policy, tenant, partner)) };
+      },
+    );
+
+    routes.get(
+      '/v1/kpis/freshness',
+      {
+        config: { scope: 'kpi:read' },
+        schema: {
+          summary: 'How fresh the tenant\'s data is: the newest event\'s time, the last landing in ClickHouse, events landed in the last 5 minutes',
+          description: 'Over the events of events_raw (web, app, receipts, beacon sightings); Wi-Fi observations and people counts land in tables of their own and are not counted. Times ISO, null without events.',
+          tags: ['kpis'],
+          response: { 200: FRESHNESS_RESPONSE },
+        },
+      },
+      async (request) => {
+        const at = now();
+        return freshnessOf(await reads.freshness(tenantOf(request), at - 5 * 60_000), at);
       },
     );
 

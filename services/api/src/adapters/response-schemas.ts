@@ -205,6 +205,79 @@ export const BLOCK_RESPONSE = object({
 
 export const BLOCK_LIST_RESPONSE = object({ blocks: { type: 'array', items: BLOCK_RESPONSE } });
 
+const day = { type: 'string', format: 'date' } as const;
+
+/** The store directory (core/kpis.ts storeDirectoryOf). */
+export const STORES_RESPONSE = object({
+  stores: {
+    type: 'array',
+    items: object({
+      storeId: str,
+      name: str,
+      city: nullable(str),
+      postalCode: nullable(str),
+      countryCode: nullable(str),
+      timeZone: { ...str, description: 'IANA time zone the store\'s figures are counted in (its day, its hours); UTC when the directory names none' },
+      zones: { type: 'array', items: object({ zoneId: str, name: str, kind: str }) },
+    }),
+  },
+});
+
+/** A store's day by dwell (core/kpis.ts dwellDistributionOf). */
+export const DWELL_RESPONSE = object({
+  storeId: str,
+  day: { ...day, description: 'The store\'s own day' },
+  timeZone: str,
+  visitors: { ...int, description: 'Visits of visitors heard on Wi-Fi that day: the sum of the store hours\' visitors' },
+  buckets: {
+    type: 'array',
+    items: object({ fromMinutes: { ...int, description: 'Dwell from this many minutes (inclusive)' }, toMinutes: nullable({ ...int, description: 'to this many (exclusive); null: and longer' }), visitors: int }),
+  },
+});
+
+/** Rule segments' growth (core/kpis.ts segmentGrowthOf). */
+export const SEGMENT_GROWTH_RESPONSE = object({
+  days: int,
+  compareDays: int,
+  window: object({ from: day, to: day }, 'The days counted now: from days before today (UTC) to today'),
+  compareWindow: object({ from: day, to: day }, 'The same window, ended compareDays ago'),
+  segments: {
+    type: 'array',
+    description: 'The largest change first',
+    items: object({
+      segment: str,
+      description: str,
+      persons: { ...int, description: 'Surviving persons in the segment over window' },
+      personsBefore: { ...int, description: 'Surviving persons in the segment over compareWindow' },
+      change: { ...int, description: 'persons - personsBefore' },
+      relativeChange: nullable({ ...num, description: 'change / personsBefore; null when personsBefore is 0' }),
+    }),
+  },
+});
+
+/** Partner segments' reach (core/kpis.ts partnerReachOf). */
+export const PARTNER_REACH_RESPONSE = object({
+  segments: {
+    type: 'array',
+    items: object({
+      partner: str,
+      segment: str,
+      identifiers: { ...int, description: 'Hashed e-mails and phones the partner delivered in the segment' },
+      persons: { ...int, description: 'Surviving persons they name' },
+      consentingPersons: { ...int, description: 'Of those, the persons whose consent allows every purpose of purposes: the members export of the segment' },
+      purposes: { type: 'array', items: { type: 'string', enum: [...PURPOSES] }, description: 'Marketing and whatever else the partner\'s terms need' },
+    }),
+  },
+});
+
+/** When the tenant's data last landed (core/kpis.ts freshnessOf). */
+export const FRESHNESS_RESPONSE = object({
+  newestEventTime: nullable({ ...time, description: 'When the newest event happened (its event time); null without events' }),
+  lastLandedAt: nullable({ ...time, description: 'When an event last landed in ClickHouse (events_raw.ingested_at); null without events' }),
+  eventsLandedLast5Minutes: { ...int, description: 'Events that landed in the 5 minutes before asOf' },
+  asOf: time,
+});
+
 /** The error answers every keyed route can give. */
 export const ERRORS = { 400: ERROR_RESPONSE, 401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 405: ERROR_RESPONSE, 503: ERROR_RESPONSE } as const;
 export const PERSON_ERRORS = { ...ERRORS, 404: ERROR_RESPONSE } as const;
