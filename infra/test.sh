@@ -15,9 +15,12 @@ if ! pnpm -s typecheck; then
   extra_failed=$((extra_failed + 1))
 fi
 
-if ! bash infra/scripts/ensure-chromium.sh; then
-  echo "chromium could not be installed; the browser test will fail"
-fi
+for browser in "chromium /usr/bin/chromium" "firefox-esr /usr/bin/firefox-esr"; do
+  # shellcheck disable=SC2086 # package and path, split on purpose
+  if ! bash infra/scripts/ensure-browser.sh $browser; then
+    echo "${browser%% *} could not be installed; the browser tests that use it will fail"
+  fi
+done
 
 started_stack=0
 if ! pnpm -s exec tsx infra/src/cli.ts running; then
