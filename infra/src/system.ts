@@ -11,7 +11,7 @@ import { httpOk } from './stack/servers';
 import { down as stackDown, status as stackStatus, up as stackUp } from './stack/stack';
 
 export interface ServiceSpec {
-  name: 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'loader' | 'api';
+  name: 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'loader' | 'api' | 'console';
   port: number;
   health: string;
 }
@@ -26,6 +26,8 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: 'loader', port: 8090, health: 'http://127.0.0.1:8090/health' },
   // The customer API (HTTP 8070; metrics on 9105): reads identity's topics and ClickHouse.
   { name: 'api', port: 8070, health: 'http://127.0.0.1:8070/health' },
+  // The console (HTTP 8060; metrics on 9106): reads through the API, the services' metrics and Kafka.
+  { name: 'console', port: 8060, health: 'http://127.0.0.1:8060/health' },
 ];
 
 /**

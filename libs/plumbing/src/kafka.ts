@@ -137,6 +137,8 @@ export interface TopicAdmin {
   deleteTopics(names: string[]): Promise<void>;
   /** Sum over partitions of (end offset - committed offset of the group). */
   groupLag(groupId: string, topic: string): Promise<number>;
+  /** Every consumer group's lag on each of `topics` it has committed offsets for (an operator's view of the whole pipeline). */
+  groupLags(topics: readonly string[]): Promise<{ group: string; topic: string; lag: number }[]>;
   /** Members of a consumer group once it is stable (a rebalance done), else 0. */
   groupMembers(groupId: string): Promise<number>;
   /** Sum over partitions of the end offsets (records ever written, for non-compacted topics). */
@@ -713,12 +715,20 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
         },
         async groupLag(groupId, topic) {
           const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          const ends = await admin.fetchTopicOffsets(topic);
-          return ends.reduce((lag, p) => {
-            const done = committed?.partitions.find((c) => c.partition === p.partition)?.offset ?? '-1';
-            const start = Number(done) < 0 ? Number(p.low) : Number(done);
-            return lag + Math.max(0, Number(p.high) - start);
-          }, 0);
+          return lagOver(await admin.fetchTopicOffsets(topic), committed?.partitions ?? []);
+        },
+        async groupLags(topics) {
+          const wanted = new Set(topics);
+          const { groups } = await admin.listGroups();
+          const ends = new Map<string, Awaited<ReturnType<typeof admin.fetchTopicOffsets>>>();
+          const endsOf = async (topic: string) => ends.get(topic) ?? ends.set(topic, await admin.fetchTopicOffsets(topic)).get(topic)!;
+          const lags: { group: string; topic: string; lag: number }[] = [];
+          for (const { groupId } of groups) {
+            for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+              if (wanted.has(topic) && partitions.some((p) => Number(p.offset) >= 0)) lags.push({ group: groupId, topic, lag: lagOver(await endsOf(topic), partitions) });
+            }
+          }
+          return lags;
         },
         async groupMembers(groupId) {
           const { groups } = await admin.describeGroups([groupId]);
@@ -737,6 +747,15 @@ export function createKafkaClients({ brokers, clientId, logger }: { brokers: str
       };
     },
   };
+}
+
+/** Per partition, the end offset less the group's committed one (never committed: from the partition's start). */
+function lagOver(ends: { partition: number; high: string; low: string }[], committed: { partition: number; offset: string }[]): number {
+  return ends.reduce((lag, p) => {
+    const done = committed.find((c) => c.partition === p.partition)?.offset ?? '-1';
+    const start = Number(done) < 0 ? Number(p.low) : Number(done);
+    return lag + Math.max(0, Number(p.high) - start);
+  }, 0);
 }
 
 /** True when a broker answers a metadata request within timeoutMs (no retries): a health probe. */
