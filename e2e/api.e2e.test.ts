@@ -7,10 +7,13 @@
  * - explain shows the merge that joined a loyalty card to a web account, with its event, and the
  *   link the rules refused;
  * - recommendations follow lift, computed here by hand, where raw co-occurrence would differ;
- * - segments, KPIs, scopes, parameters that are wrong, and an injection table at every parameter.
+ * - segments, KPIs, scopes, parameters that are wrong, and an injection table at every parameter;
+ * - the console's reads: the store directory as loaded, a store's visitors by their known stays,
+ *   rule segments' growth with buyers of earlier days, partner reach with consent refused and
+ *   unstated, and the freshness of what was just sent.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allTopics, createClickHouse, DEVELOPMENT_SALT, hashEmail, type ClickHouse } from '@cdp/plumbing';
@@ -42,8 +45,8 @@ const ANNA_STORE_SKU = 'SKU-1012';
 let pipeline: TestPipeline;
 let ch: ClickHouse;
 let seq = 0;
-/** Every event sent, by person key, for the timeline and the landing check. */
-const sent: { id: string; person: string }[] = [];
+/** Every event sent (to events_raw), by person key, and when it was made (before it was sent): for the timeline, the landing check and freshness. */
+const sent: { id: string; person: string; at: number }[] = [];
 /** Baskets as this test made them (person key -> skus), online and store together. */
 const baskets = new Map<string, Set<string>>();
 let onlineRevenue = 0;
@@ -81,10 +84,10 @@ async function store(receipts: Record<string, unknown>[]): Promise<void> {
 const web = (person: string, e: Record<string, unknown>) => {
   const messageId = (e.messageId as string | undefined) ?? id('m');
   seq++;
-  sent.push({ id: messageId, person });
+  sent.push({ id: messageId, person, at: Date.now() });
   // A millisecond apart at least: a session's first event (its campaign) is the earliest one.
-  // Every shopper here accepted the consent banner (the privacy test has those who did not).
-  const context = { ...((e.context as object | undefined) ?? {}), consent: { categoryPreferences: { Analytics: true, Personalization: true, Advertising: true } } };
+  // Every shopper here accepted the consent banner unless the event says otherwise (the privacy test has those who did not).
+  const context = { consent: { categoryPreferences: { Analytics: true, Personalization: true, Advertising: true } }, ...((e.context as object | undefined) ?? {}) };
   return { timestamp: new Date(Date.now() - 90_000 + seq).toISOString(), ...e, context, messageId };
 };
 
@@ -101,7 +104,7 @@ const receipt = (person: string, card: string, skus: string[]) => {
   const total = skus.reduce((s, sku) => s + PRICE[sku]!, 0);
   storeRevenue += total;
   skus.forEach((sku) => bought(person, sku));
-  sent.push({ id: `pos:HEL-1:${receiptId}`, person });
+  sent.push({ id: `pos:HEL-1:${receiptId}`, person, at: Date.now() });
   return {
     type: 'pos_transaction', timestamp: receiptTime.toISOString(), storeId: 'HEL-1', registerId: 'till-1', receiptId, currency: 'EUR', total: total / 100, loyaltyCard: card,
     lines: skus.map((sku, i) => ({ lineNumber: i + 1, sku, quantity: 1, price: PRICE[sku]! / 100 })),
@@ -445,6 +448,124 @@ test('the console\'s web KPIs: searches that found nothing, the checkout funnel,
   expect(load.hours.reduce((s: number, h: Json) => s + h.loads, 0)).toBe(3);
 });
 
+// The console's store chooser, a store's dwell times, segment growth, partner reach and freshness.
+
+test('the store directory: every store of the file this test loaded, with its time zone and zones', async () => {
+  const file = JSON.parse(readFileSync(data('stores.json'), 'utf8')) as Json[];
+  const expected = file
+    .map((s) => ({ storeId: s.storeId, name: s.name, city: s.city, postalCode: s.postalCode, countryCode: s.countryCode, timeZone: s.timeZone, zones: s.zones.map((z: Json) => ({ zoneId: z.zoneId, name: z.name, kind: z.kind })) }))
+    .sort((a, b) => (a.storeId < b.storeId ? -1 : 1));
+  expect(expected.every((s) => s.zones.length > 0)).toBe(true);
+  expect((await ok('/v1/kpis/stores', DASHBOARD)).stores).toEqual(expected);
+});
+
+// Phones heard by HEL-1's footwear access point from the first to the last minute of a stay of
+// known length, yesterday at 08:00 UTC (the store's morning); the first stays 3 minutes, shorter
+// than a visitor's 5 (the default store visit rules): a passer-by.
+const STAYS = [3, 7, 8, 12, 25, 45, 75];
+
+test('dwell: the visitors this test put in a store, each in the bucket of its known stay; the passer-by in none', async () => {
+  const start = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000 + 8 * 3_600_000;
+  const storeDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Helsinki' }).format(start);
+  const observations = STAYS.flatMap((minutes, i) => {
+    // Heard at least every 10 minutes (a visit ends after 15 without), from minute 0 to minutes - 1.
+    const heard = [...new Set([0, ...Array.from({ length: Math.floor((minutes - 1) / 10) }, (_, k) => (k + 1) * 10), minutes - 1])];
+    // 3c:…: a globally administered MAC, not a randomised one.
+    return heard.map((m) => ({ type: 'wifi_observation', messageId: `wifi-${run}-${i}-${m}`, timestamp: new Date(start + m * 60_000 + 5_000).toISOString(), storeId: 'HEL-1', apMac: '00:18:0a:01:00:02', clientMac: `3c:22:fb:00:01:${10 + i}`, rssi: -60 }));
+  });
+  await store(observations);
+  const ids = observations.map((o) => o.messageId);
+  await until('the Wi-Fi observations in ClickHouse', async () => {
+    const [row] = await ch.query<{ n: number }>('SELECT uniqExact(event_id) AS n FROM store_wifi_observations WHERE event_id IN {ids:Array(String)}', { ids });
+    return Number(row!.n) === ids.length ? true : undefined;
+  }, 120_000);
+
+  const visitors = STAYS.filter((m) => m >= 5).length;
+  const dwell = await ok(`/v1/kpis/stores/HEL-1/dwell?day=${storeDay}`, DASHBOARD);
+  expect(Object.keys(dwell).sort()).toEqual(['buckets', 'day', 'storeId', 'timeZone', 'visitors']);
+  expect(dwell).toMatchObject({ storeId: 'HEL-1', day: storeDay, timeZone: 'Europe/Helsinki', visitors });
+  // [fromMinutes, toMinutes, visitors]: 7 and 8; 12; 25; 45; 75.
+  expect(dwell.buckets.map((b: Json) => [b.fromMinutes, b.toMinutes, b.visitors])).toEqual([[0, 5, 0], [5, 10, 2], [10, 20, 1], [20, 30, 1], [30, 60, 1], [60, null, 1]]);
+  // The visitors the store's hours count, and the median of their stays there.
+  const hours = (await ok(`/v1/kpis/stores/HEL-1/hours?day=${storeDay}`)).hours as Json[];
+  expect(hours.reduce((s, h) => s + h.visitors, 0)).toBe(visitors);
+  expect(hours.find((h) => h.visitors > 0)).toMatchObject({ hourUtc: new Date(start).toISOString().replace(/:00\.000Z$/, ':00Z'), medianDwellMinutes: 25 });
+  // Another day of the store: no one.
+  expect((await ok(`/v1/kpis/stores/HEL-1/dwell?day=2026-01-01`, DASHBOARD)).visitors).toBe(0);
+});
+
+test('segment growth: each rule segment now and a week ago, from the buyers this test made and two of earlier days', async () => {
+  // One bought online 10 days ago (in both windows); one 35 days ago (lapsed now, online only a week ago).
+  const earlier = (person: string, days: number) =>
+    web(person, { type: 'track', event: 'Order Completed', userId: `${person}-${run}`, timestamp: new Date(Date.now() - days * 86_400_000).toISOString(), properties: { order_id: id('O'), total: 39.9, currency: 'EUR', products: [{ sku: SOCKS, price: 39.9, quantity: 1 }] } });
+  await segment([earlier('buyer-10-days', 10), earlier('buyer-35-days', 35)]);
+  await landed();
+
+  const growth = await ok('/v1/kpis/segments/growth?days=30&compareDays=7', DASHBOARD);
+  const dayBefore = (day: string, n: number) => new Date(Date.parse(day) - n * 86_400_000).toISOString().slice(0, 10);
+  expect(growth).toMatchObject({ days: 30, compareDays: 7, window: { from: dayBefore(growth.window.to, 30) }, compareWindow: { from: dayBefore(growth.window.to, 37), to: dayBefore(growth.window.to, 7) } });
+  // Today: Anna and the shoppers who bought online and in the store; every other device that ordered online
+  // (each a shopper), and the buyer of 10 days ago; the desktop visitor's cart; the buyer of 35 days ago.
+  const omni = omnichannel.size + 1;
+  const onlineOnly = orderingDevices.size - omni + 1;
+  const grew = (segment: string, persons: number, personsBefore: number) => ({
+    segment, description: expect.stringContaining('30 days'), persons, personsBefore, change: persons - personsBefore, relativeChange: personsBefore > 0 ? (persons - personsBefore) / personsBefore : null,
+  });
+  expect(growth.segments).toEqual([
+    grew('online_only_buyers', onlineOnly, 2),
+    grew('omnichannel_buyers', omni, 0),
+    grew('cart_abandoners', 1, 0),
+    grew('lapsed_buyers', 1, 0),
+    grew('store_only_buyers', 0, 0),
+    grew('store_visitors_not_buying', 0, 0),
+  ]);
+  // Everyone here consented to marketing: the count is each segment's export.
+  for (const s of growth.segments as Json[]) expect({ segment: s.segment, members: (await ok(`/v1/segments/rules/${s.segment}/members?days=30&limit=10000`)).persons.length }).toEqual({ segment: s.segment, members: s.persons });
+});
+
+test('partner reach: the identifiers each partner delivered, the persons they name, and those whose consent allows the partner\'s terms', async () => {
+  // Dora refused marketing at the banner; Eve stated nothing (marketing is opt-in); one address is nobody's.
+  const dora = `dora.${run}@example.com`;
+  const eve = `eve.${run}@example.com`;
+  await segment([
+    web('dora', { type: 'identify', userId: `u-dora-${run}`, traits: { email: dora }, context: { consent: { categoryPreferences: { Analytics: true, Advertising: false } } } }),
+    web('eve', { type: 'identify', userId: `u-eve-${run}`, traits: { email: eve }, context: { consent: null } }),
+  ]);
+  const file = join(tmpdir(), `api-trail-segments-${run}.csv`);
+  writeFileSync(file, `email,phone,segment\n${ANNA.email},,trail-runners\n${dora},,trail-runners\n${eve},,trail-runners\nnobody.${run}@example.com,,trail-runners\n`);
+  await loadDatasetFile('segments', file, { prefix, partner: 'trail-data' });
+  await landed();
+
+  const reach = await until('trail-data\'s delivery and the persons it names', async () => {
+    const r = await ok('/v1/kpis/partner-segments/reach', DASHBOARD);
+    return r.segments.some((s: Json) => s.partner === 'trail-data' && s.identifiers === 4 && s.persons === 3) ? r : undefined;
+  }, 60_000);
+  expect(reach.segments).toEqual([
+    { partner: 'nordic-loyalty', segment: 'outdoor-enthusiast', identifiers: 2, persons: 1, consentingPersons: 1, purposes: ['marketing'] },
+    { partner: 'trail-data', segment: 'trail-runners', identifiers: 4, persons: 3, consentingPersons: 1, purposes: ['marketing'] },
+  ]);
+  // The consenting person is the export's one member.
+  const anna = await profile('user_id', ANNA.userId);
+  expect((await ok('/v1/segments/partners/trail-data/trail-runners/members')).persons.map((p: Json) => p.personId)).toEqual([anna.personId]);
+});
+
+test('freshness: the newest event is the one just sent, its landing came after it, and the recent landings are the events this test sent', async () => {
+  const sentAt = Date.now();
+  const time = new Date(sentAt).toISOString();
+  await segment([web('v2', { type: 'page', anonymousId: `v2-${run}`, name: 'Home', timestamp: time, context: { page: { path: '/', url: 'https://shop.example/' } } })]);
+  await landed();
+
+  const fresh = await ok('/v1/kpis/freshness', DASHBOARD);
+  expect(fresh.newestEventTime).toBe(time);
+  expect(Date.parse(fresh.lastLandedAt)).toBeGreaterThanOrEqual(sentAt);
+  expect(Date.parse(fresh.lastLandedAt)).toBeLessThanOrEqual(Date.parse(fresh.asOf));
+  // Every event this test made since 5 minutes before the answer was sent, so landed, since then; the
+  // tenant has no other events. A run shorter than 5 minutes makes both bounds every event.
+  const since = Date.parse(fresh.asOf) - 5 * 60_000;
+  expect(fresh.eventsLandedLast5Minutes).toBeGreaterThanOrEqual(sent.filter((s) => s.at >= since).length);
+  expect(fresh.eventsLandedLast5Minutes).toBeLessThanOrEqual(sent.length);
+});
+
 test('the push channel: a page that listens hears a landing moments after an event of the tenant lands', async () => {
   const controller = new AbortController();
   const res = await fetch(`${pipeline.apiUrl}/v1/stream`, { headers: { authorization: `Bearer ${DASHBOARD}` }, signal: controller.signal });
@@ -468,7 +589,7 @@ test('the push channel: a page that listens hears a landing moments after an eve
   const sentAt = Date.now();
   // A receipt without a loyalty card names no one: it is told all the same (the store page's conversion changes).
   const receiptId = id('R-anon');
-  sent.push({ id: `pos:HEL-1:${receiptId}`, person: 'no one' });
+  sent.push({ id: `pos:HEL-1:${receiptId}`, person: 'no one', at: Date.now() });
   storeRevenue += 500;
   await store([{ type: 'pos_transaction', timestamp: new Date().toISOString(), storeId: 'HEL-1', receiptId, currency: 'EUR', total: 5, lines: [{ lineNumber: 1, sku: SOCKS, quantity: 1, price: 5 }] }]);
   let landing = await nextLanding();
@@ -501,8 +622,13 @@ test('keys and scopes: 401 without a known key, 403 outside its scope', async ()
     '/v1/identity/blocks/{type}/{value}',
     '/v1/kpis/campaigns/funnel',
     '/v1/kpis/digital-share',
+    '/v1/kpis/freshness',
+    '/v1/kpis/partner-segments/reach',
     '/v1/kpis/product-groups',
     '/v1/kpis/products/viewed-not-bought',
+    '/v1/kpis/segments/growth',
+    '/v1/kpis/stores',
+    '/v1/kpis/stores/{storeId}/dwell',
     '/v1/kpis/stores/{storeId}/hours',
     '/v1/kpis/stores/{storeId}/zones',
     '/v1/kpis/web/checkout-funnel',
@@ -533,6 +659,10 @@ test('a bad parameter is 400 naming it', async () => {
     ['/v1/kpis/stores/HEL-1/hours?day=2026-13-01', 'day'],
     ['/v1/kpis/digital-share?from=2026-12-02&to=2026-12-01', 'from'],
     ['/v1/kpis/product-groups?from=2026-12-01&to=2026-12-01&order=sideways', 'order'],
+    ['/v1/kpis/stores/HEL-1/dwell', 'day'],
+    ['/v1/kpis/stores/HEL-1/dwell?day=yesterday', 'day'],
+    ['/v1/kpis/segments/growth?days=0', 'days'],
+    ['/v1/kpis/segments/growth?compareDays=-7', 'compareDays'],
     ['/v1/segments/rules/everyone/members', 'name'],
     ['/v1/segments/rules/omnichannel_buyers/members?days=-1', 'days'],
   ];
@@ -581,6 +711,9 @@ test('an injection table at every parameter leaves the data intact and the answe
     `/v1/segments/partners/${e(p)}/${e(p)}/members`,
     `/v1/kpis/stores/${e(p)}/hours?day=${receiptDay}`,
     `/v1/kpis/stores/HEL-1/zones?day=${e(p)}`,
+    `/v1/kpis/stores/${e(p)}/dwell?day=${receiptDay}`,
+    `/v1/kpis/stores/HEL-1/dwell?day=${e(p)}`,
+    `/v1/kpis/segments/growth?days=${e(p)}&compareDays=${e(p)}`,
     `/v1/kpis/digital-share?from=${e(p)}&to=${receiptDay}`,
     `/v1/kpis/campaigns/funnel?from=${receiptDay}&to=${e(p)}`,
     `/v1/kpis/product-groups?from=${receiptDay}&to=${receiptDay}&level=${e(p)}&order=${e(p)}`,
