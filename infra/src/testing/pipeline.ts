@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../paths';
 import { SERVICE_NODE_ARGS } from '../system';
 import { deleteTopics } from './topics';
 
-export type ServiceName = 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'api';
+export type ServiceName = 'ingest' | 'identity' | 'enrichment' | 'aggregation' | 'api' | 'console';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,6 +31,8 @@ export interface TestPipeline {
   ingestUrl: string;
   /** The customer API's address, once started. */
   apiUrl: string;
+  /** The console's address, once started (after the API: it reads through it). */
+  consoleUrl: string;
   /** Starts a service (or another instance of it, with its own env on top) and waits until it is healthy. */
   start(name: Instance, extraEnv?: Record<string, string>): Promise<void>;
   kill(name: Instance, signal?: NodeJS.Signals): Promise<void>;
@@ -57,7 +59,8 @@ export interface TestPipeline {
 
 export async function createTestPipeline({ prefix, database, groupSuffix }: { prefix: string; database: string; groupSuffix: string }): Promise<TestPipeline> {
   const ports = new Map<Instance, number>();
-  for (const name of ['ingest', 'identity', 'enrichment', 'aggregation', 'api'] as const) ports.set(name, await freePort());
+  for (const name of ['ingest', 'identity', 'enrichment', 'aggregation', 'api', 'console'] as const) ports.set(name, await freePort());
+  const apiMetricsPort = await freePort();
   const children = new Map<Instance, ChildProcess>();
   const logs = new Map<Instance, string[]>();
   const env = {
@@ -69,9 +72,18 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     ENRICHMENT_GROUP_ID: `enrichment-${groupSuffix}`,
     AGGREGATION_GROUP_ID: `aggregation-${groupSuffix}`,
   };
-  // Ingest and the API answer /health on their HTTP port; the others on their metrics port.
-  const portsEnv = async (service: ServiceName, port: string): Promise<Record<string, string>> =>
-    service === 'ingest' ? { INGEST_PORT: port } : service === 'api' ? { API_PORT: port, METRICS_PORT: String(await freePort()) } : { METRICS_PORT: port };
+  // Ingest, the API and the console answer /health on their HTTP port; the others on their metrics
+  // port. The console reads this pipeline's API and services' metrics.
+  const metricsUrl = (name: ServiceName) => `${name}=http://127.0.0.1:${name === 'api' ? apiMetricsPort : ports.get(name)}/metrics`;
+  const portsEnv = async (service: ServiceName, port: string): Promise<Record<string, string>> => {
+    if (service === 'ingest') return { INGEST_PORT: port };
+    if (service === 'api') return { API_PORT: port, METRICS_PORT: String(apiMetricsPort) };
+    if (service === 'console') {
+      const targets = (['ingest', 'identity', 'enrichment', 'aggregation', 'api'] as const).map(metricsUrl).join(',');
+      return { CONSOLE_PORT: port, METRICS_PORT: String(await freePort()), CONSOLE_API_URL: `http://127.0.0.1:${ports.get('api')}`, CONSOLE_METRICS_URLS: targets };
+    }
+    return { METRICS_PORT: port };
+  };
   const health = (name: Instance) => `http://127.0.0.1:${ports.get(name)}/health`;
 
   const start = async (name: Instance, extraEnv: Record<string, string> = {}) => {
@@ -130,11 +142,12 @@ export async function createTestPipeline({ prefix, database, groupSuffix }: { pr
     ingestUrl: `http://127.0.0.1:${ports.get('ingest')}`,
     groups: { identity: env.IDENTITY_GROUP_ID, enrichment: env.ENRICHMENT_GROUP_ID, aggregation: env.AGGREGATION_GROUP_ID },
     apiUrl: `http://127.0.0.1:${ports.get('api')}`,
+    consoleUrl: `http://127.0.0.1:${ports.get('console')}`,
     start,
     kill,
     async stopAll() {
       // Upstream first, so nothing is left writing to a stage that has stopped.
-      const order = ['api', 'ingest', 'identity', 'enrichment', 'aggregation'];
+      const order = ['console', 'api', 'ingest', 'identity', 'enrichment', 'aggregation'];
       const byStage = [...children.keys()].sort((a, b) => order.indexOf(a.split(':')[0]!) - order.indexOf(b.split(':')[0]!));
       for (const name of byStage) await kill(name);
     },

@@ -17,7 +17,9 @@ export async function mount(root, ctx) {
   };
   const servicesBox = sub('services', 'Services');
   const deadBox = sub('dead-lettered', 'Dead-lettered at ingest, by reason');
-  const lagBox = sub('lag', 'Consumer lag (records not yet read)');
+  // Kafka's own count, as its consumer-groups tool shows it: after transactional writes an idle
+  // partition keeps the last commit marker as a lag of 1.
+  const lagBox = sub('lag', 'Consumer lag: records not yet read (an idle topic written in transactions shows its last commit marker as 1 per partition)');
   const dlqBox = sub('dlq', 'Dead-letter topics (records held)');
   const load = panel(root, { id: 'page-load', title: 'Page-load times', about: 'Percentiles of the page-load time the browser reported, by hour (UTC).', wide: true });
   const loadChart = chart(load.body, { id: 'page-load' });
