@@ -18,6 +18,7 @@ import { checkEnrichment, LOADER_URL, PARTNER_KEY, PARTNER_SEGMENTS } from './en
 import { createRandom } from './random';
 import { checkViews } from './views-check';
 import { apiNextSteps, checkApi } from './api-check';
+import { checkConsole, consoleNextSteps } from './console-check';
 import { checkConsent, checkErasure, checkSplit } from './privacy-check';
 import { simulateLive, simulateRetailer, type SimulationOptions, type StoreLayout } from './simulator';
 import { watchPipeline } from './pipeline-watch';
@@ -174,11 +175,13 @@ async function main(): Promise<void> {
   // Last of the checks: the erased customer's rows are gone from what the checks above read.
   await checkErasure(watch, result, simulation.ingestUrl, runId, say);
   await checkSplit(watch, result, say);
+  await checkConsole(watch, say);
 
   const report = await buildReport(watch.ch);
   say(formatReport(report));
   say(NEXT_STEPS);
   say(apiNextSteps(example));
+  say(consoleNextSteps());
   await watch.close();
 }
 

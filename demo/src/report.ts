@@ -148,5 +148,5 @@ Where to look next (paste into a shell; ClickHouse answers on http://127.0.0.1:8
   q "SELECT store_id, zone_id, toStartOfHour(store_local_time) AS local_hour, count() AS observations, uniqExact(client_mac_hash) AS devices FROM store_wifi_observations FINAL GROUP BY ALL ORDER BY local_hour DESC LIMIT 10"
   q "SELECT person_id, partner, segment FROM person_partner_segments LIMIT 5"; q "SELECT person_id, postal_code, area_name, median_income FROM person_home_area LIMIT 5"
 Reference data: pnpm load <catalogue|stores|segments|demographics> FILE, or PUT http://127.0.0.1:8090/v1/datasets/<dataset> with a loader key (services/loader/README.md).
-Logs and pids: .stack/logs, .stack/run. Metrics: http://127.0.0.1:8080/metrics, :9101, :9102, :9103, :9104, :9105 /metrics.
-The stack and the six services keep running: \`pnpm status\` shows them, \`pnpm stop\` stops them all.`;
+Logs and pids: .stack/logs, .stack/run. Metrics: http://127.0.0.1:8080/metrics, :9101, :9102, :9103, :9104, :9105, :9106 /metrics.
+The stack and the seven services keep running: \`pnpm status\` shows them, \`pnpm stop\` stops them all.`;

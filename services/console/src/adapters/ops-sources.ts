@@ -8,7 +8,7 @@ export interface OpsSources {
   close(): Promise<void>;
 }
 
-export function createOpsSources({ targets, clients, prefix, maxAgeMs = 2000, now = Date.now }: { targets: { service: string; url: string }[]; clients: KafkaClients; prefix: string; maxAgeMs?: number; now?: () => number }): OpsSources {
+export function createOpsSources({ targets, clients, prefix, maxAgeMs = 2000, staleMs = 30_000, now = Date.now }: { targets: { service: string; url: string }[]; clients: KafkaClients; prefix: string; maxAgeMs?: number; staleMs?: number; now?: () => number }): OpsSources {
   const scrape = async ({ service, url }: { service: string; url: string }): Promise<Scrape> => {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -20,10 +20,12 @@ export function createOpsSources({ targets, clients, prefix, maxAgeMs = 2000, no
   };
   const topics = allTopics(prefix).map((t) => t.name);
   const deadLetters = topics.filter((t) => t.endsWith('.dlq'));
-  // One admin connection for the console's life, opened again after a failure; a summary is
-  // shared for a second or two, however many pages ask.
+  // One admin connection for the console's life, opened again after a failure. A summary is
+  // shared however many pages ask: younger than maxAgeMs it is answered as is; older, but younger
+  // than staleMs, it is answered at once while a new one is read (the page shows its time).
   let admin: Promise<TopicAdmin> | undefined;
-  let last: { at: number; summary: Promise<OpsSummary> } | undefined;
+  let last: { at: number; summary: OpsSummary } | undefined;
+  let reading: Promise<OpsSummary> | undefined;
   const read = async (): Promise<OpsSummary> => {
     admin ??= clients.admin();
     try {
@@ -41,14 +43,19 @@ export function createOpsSources({ targets, clients, prefix, maxAgeMs = 2000, no
       throw error;
     }
   };
+  const refresh = () =>
+    (reading ??= read()
+      .then((summary) => (last = { at: now(), summary }).summary)
+      .finally(() => (reading = undefined)));
   return {
     summary() {
-      if (!last || now() - last.at > maxAgeMs) {
-        const summary = read();
-        last = { at: now(), summary };
-        summary.catch(() => (last = undefined));
+      const age = last ? now() - last.at : Infinity;
+      if (age <= maxAgeMs) return Promise.resolve(last!.summary);
+      if (age <= staleMs) {
+        refresh().catch(() => undefined);
+        return Promise.resolve(last!.summary);
       }
-      return last.summary;
+      return refresh();
     },
     async close() {
       await (await admin?.catch(() => undefined))?.close();

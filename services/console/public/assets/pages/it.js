@@ -42,7 +42,7 @@ export async function mount(root, ctx) {
             const dead = ops.ingest.deadLettered.reduce((s, r) => s + r.events, 0);
             const lag = ops.lag.reduce((s, r) => s + r.lag, 0);
             tiles(healthTiles, [
-              { id: 'services-up', label: 'Services answering', value: `${up} of ${ops.services.length}` },
+              { id: 'services-up', label: 'Services answering', value: `${up} of ${ops.services.length}`, note: `health read ${new Date(ops.at).toLocaleTimeString([], { hour12: false })}` },
               { id: 'accepted', label: 'Events accepted', value: num(accepted) },
               { id: 'dead-lettered', label: 'Dead-lettered at ingest', value: num(dead) },
               { id: 'rejected', label: 'Rejected by a stage', value: num(ops.rejected.reduce((s, r) => s + r.records, 0)) },
