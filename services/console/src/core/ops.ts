@@ -20,7 +20,8 @@ export interface GroupLag {
 
 export interface OpsSummary {
   at: string;
-  services: { service: string; up: boolean; error?: string; uptimeSeconds?: number; residentMb?: number; recordsOk: number; recordsRejected: number }[];
+  /** recordsOk and recordsRejected: of the stages that count input records (cdp_records_total); absent for the others. */
+  services: { service: string; up: boolean; error?: string; uptimeSeconds?: number; residentMb?: number; recordsOk?: number; recordsRejected?: number }[];
   ingest: {
     accepted: { source: string; events: number }[];
     deadLettered: { source: string; reason: string; events: number }[];
@@ -57,9 +58,10 @@ export function summariseOps(scrapes: Scrape[], lag: GroupLag[], deadLetterTopic
   return {
     at: new Date(now).toISOString(),
     services: scrapes.map((s) => {
-      if (!s.families) return { service: s.service, up: false, error: s.error ?? 'no answer', recordsOk: 0, recordsRejected: 0 };
+      if (!s.families) return { service: s.service, up: false, error: s.error ?? 'no answer' };
       const started = samples(s.families, 'process_start_time_seconds')[0]?.value;
       const resident = samples(s.families, 'process_resident_memory_bytes')[0]?.value;
+      const counts = s.families.some((f) => f.name === 'cdp_records_total');
       const records = samples(s.families, 'cdp_records_total');
       const count = (outcome: string) => records.filter((r) => r.labels.outcome === outcome).reduce((n, r) => n + r.value, 0);
       return {
@@ -67,8 +69,7 @@ export function summariseOps(scrapes: Scrape[], lag: GroupLag[], deadLetterTopic
         up: true,
         ...(started !== undefined ? { uptimeSeconds: Math.max(0, Math.round(now / 1000 - started)) } : {}),
         ...(resident !== undefined ? { residentMb: Math.round(resident / 1048576) } : {}),
-        recordsOk: count('ok'),
-        recordsRejected: count('rejected'),
+        ...(counts ? { recordsOk: count('ok'), recordsRejected: count('rejected') } : {}),
       };
     }),
     ingest: {
