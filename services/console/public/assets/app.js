@@ -124,9 +124,10 @@ function follow() {
 }
 
 async function main() {
-  const session = await getJson('/api/session');
+  // The server answers /app/<page> for known pages only: the page's script loads beside the session.
   const pageId = location.pathname.split('/')[2];
-  const page = session.pages.find((p) => p.id === pageId) ?? session.pages[0];
+  const [session, module] = await Promise.all([getJson('/api/session'), import(`./pages/${pageId}.js`)]);
+  const page = session.pages.find((p) => p.id === pageId);
   document.title = `${page.title} · CDP console`;
   document.getElementById('nav').replaceChildren(...session.pages.map((p) => el('a', { href: `/app/${p.id}`, 'aria-current': p.id === page.id ? 'page' : undefined, title: p.about }, p.title)));
   document.getElementById('user').textContent = session.tenant ? `${session.user} (${session.tenant})` : session.user;
@@ -142,7 +143,6 @@ async function main() {
       showFreshness();
     })
     .catch(() => undefined);
-  const module = await import(`./pages/${page.id}.js`);
   view = await module.mount(document.getElementById('page'), context);
   schedule();
   follow();
