@@ -7,23 +7,23 @@
  * (puppeteer-core over WebDriver BiDi) then opens every page, at a tablet's width too.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allTopics, createClickHouse, createKafkaClients, createLogger, type ClickHouse } from '@cdp/plumbing';
-import { REPO_ROOT } from '@cdp/infra/src/paths';
-import { loadDatasetFile, readCatalogueFile } from '@cdp/loader';
+import { loadDatasetFile } from '@cdp/loader';
 import { prepareTopics } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, removeTestRun, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
 import type { Browser, Page } from 'playwright-core';
 import { simulateRetailer, type SimulationResult, type StoreLayout } from '../demo/src/simulator';
 import { launchChromium } from './support/browser';
 import { launchFirefox } from './support/firefox';
+import { ingestSenders } from './support/pipeline-run';
+import { loadReferenceData, untilLanded } from './support/simulated-retailer';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-console-${run}.`;
 const database = `e2e_console_${run}`;
-const data = (file: string) => join(REPO_ROOT, 'infra', 'data', file);
 const USER = 'demo';
 const PASSWORD = 'local-demo-console';
 const PAGES = ['management', 'marketing', 'ecommerce', 'it', 'stores', 'customers'];
@@ -43,15 +43,7 @@ let stores: StoreLayout[];
 const one = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T> => (await ch.query<T>(sql, { t: 'demo', from: FROM, to: TO, ...params }))[0]!;
 const n = (x: unknown) => Number(x);
 
-async function landedCount(): Promise<number> {
-  const row = await one<{ n: string }>('SELECT (SELECT uniqExact(event_id) FROM events_raw) + (SELECT uniqExact(event_id) FROM store_wifi_observations) + (SELECT uniqExact(event_id) FROM store_people_counts) AS n');
-  return n(row.n);
-}
-
-async function sendStore(batch: object[]): Promise<void> {
-  const res = await fetch(`${pipeline.ingestUrl}/v1/store/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('local-store:').toString('base64')}` }, body: JSON.stringify({ batch }) });
-  expect(res.status).toBe(200);
-}
+const sendStore = (batch: object[]) => ingestSenders(() => pipeline.ingestUrl).store(batch);
 
 /** Opens a console page and waits until its first read has finished. */
 async function open(path: string): Promise<void> {
@@ -76,20 +68,16 @@ beforeAll(async () => {
   await prepareTopics(allTopics(prefix));
   ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
   pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
-  for (const [dataset, file] of [['catalogue', data('catalogue.csv')], ['stores', data('stores.json')], ['demographics', data('demographics.csv')]] as const) await loadDatasetFile(dataset, file, { prefix });
+  const reference = await loadReferenceData(prefix);
+  stores = reference.stores;
   for (const service of ['aggregation', 'enrichment', 'identity', 'ingest'] as const) await pipeline.start(service);
-  const catalogue = readCatalogueFile(data('catalogue.csv')).map((p) => ({ sku: p.sku, name: p.name, price: (p.priceMinor ?? 0) / 100 }));
-  stores = JSON.parse(readFileSync(data('stores.json'), 'utf8')) as StoreLayout[];
-  result = await simulateRetailer({ ingestUrl: pipeline.ingestUrl, customers: 80, seed: 11, runId: `co${run}`, catalogue, stores });
+  result = await simulateRetailer({ ingestUrl: pipeline.ingestUrl, customers: 80, seed: 11, runId: `co${run}`, ...reference });
   expect(result.failed).toBe(0);
   // A partner's segment of the first 20 customers' e-mails, as the demo's partner uploads it.
   const segments = join(tmpdir(), `console-segments-${run}.csv`);
   writeFileSync(segments, `email,phone,segment\n${result.emails.slice(0, 20).map((e) => `${e},,outdoor-enthusiast`).join('\n')}\n`);
   await loadDatasetFile('segments', segments, { prefix, partner: 'nordic-loyalty' });
-  for (const deadline = Date.now() + 180_000; (await landedCount()) < result.eventIds.size; await new Promise((r) => setTimeout(r, 500))) {
-    if (Date.now() > deadline) throw new Error(`events never landed\naggregation:\n${pipeline.output('aggregation')}`);
-  }
-  await pipeline.settle();
+  await untilLanded(ch, pipeline, result.eventIds.size);
   await pipeline.start('api');
   await pipeline.start('console');
   chromium = await launchChromium();

@@ -6,52 +6,30 @@
  * visitor.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { allTopics, createClickHouse, DEVELOPMENT_SALT, hashMac, type ClickHouse } from '@cdp/plumbing';
-import { REPO_ROOT } from '@cdp/infra/src/paths';
-import { loadDatasetFile, readCatalogueFile } from '@cdp/loader';
 import { prepareTopics } from '@cdp/infra/src/testing/topics';
 import { createTestPipeline, removeTestRun, type TestPipeline } from '@cdp/infra/src/testing/pipeline';
-import { simulateLive, simulateRetailer, type SimulationResult, type StoreLayout } from '../demo/src/simulator';
+import { simulateLive, simulateRetailer, type SimulationResult } from '../demo/src/simulator';
+import { loadReferenceData, untilLanded } from './support/simulated-retailer';
 
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const prefix = `e2e-rt-${run}.`;
 const database = `e2e_rt_${run}`;
-const data = (file: string) => join(REPO_ROOT, 'infra', 'data', file);
 const CUSTOMERS = 150;
 
 let pipeline: TestPipeline;
 let ch: ClickHouse;
 let result: SimulationResult;
 
-async function landedCount(): Promise<number> {
-  const [row] = await ch.query<{ n: number }>(
-    `SELECT (SELECT uniqExact(event_id) FROM events_raw) + (SELECT uniqExact(event_id) FROM store_wifi_observations) + (SELECT uniqExact(event_id) FROM store_people_counts) AS n`,
-  );
-  return Number(row!.n);
-}
-
 beforeAll(async () => {
   await prepareTopics(allTopics(prefix));
   ch = createClickHouse({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', database });
   pipeline = await createTestPipeline({ prefix, database, groupSuffix: run });
-  for (const [dataset, file] of [['catalogue', data('catalogue.csv')], ['stores', data('stores.json')], ['demographics', data('demographics.csv')]] as const) {
-    await loadDatasetFile(dataset, file, { prefix });
-  }
+  const reference = await loadReferenceData(prefix);
   for (const service of ['aggregation', 'enrichment', 'identity', 'ingest'] as const) await pipeline.start(service);
-  const catalogue = readCatalogueFile(data('catalogue.csv')).map((p) => ({ sku: p.sku, name: p.name, price: (p.priceMinor ?? 0) / 100 }));
-  const stores = JSON.parse(readFileSync(data('stores.json'), 'utf8')) as StoreLayout[];
-  const options = { ingestUrl: pipeline.ingestUrl, customers: CUSTOMERS, seed: 7, runId: `rt${run}`, catalogue, stores };
+  const options = { ingestUrl: pipeline.ingestUrl, customers: CUSTOMERS, seed: 7, runId: `rt${run}`, ...reference };
   result = await simulateRetailer(options);
-  const landedAll = async () => {
-    const deadline = Date.now() + 180_000;
-    while ((await landedCount()) < result.eventIds.size) {
-      if (Date.now() > deadline) throw new Error(`${result.eventIds.size - (await landedCount())} events never landed\naggregation:\n${pipeline.output('aggregation')}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await pipeline.settle();
-  };
+  const landedAll = () => untilLanded(ch, pipeline, result.eventIds.size);
   await landedAll();
   // The last 40 minutes, live, once the history is in.
   await simulateLive(options, result);

@@ -22,6 +22,12 @@ async function call(path: string): Promise<{ body: Json; ms: number }> {
   return { body, ms: performance.now() - started };
 }
 
+/** Revenue online and in stores over the days of a /v1/kpis/digital-share answer. */
+export const revenueOfDays = (days: { digitalRevenueMinor: number; storeRevenueMinor: number }[]) => ({
+  digital: days.reduce((s, d) => s + d.digitalRevenueMinor, 0),
+  stores: days.reduce((s, d) => s + d.storeRevenueMinor, 0),
+});
+
 export interface ApiExample {
   loyaltyCard: string;
   email: string;
@@ -71,8 +77,7 @@ export async function checkApi(watch: PipelineWatch, result: SimulationResult, l
   const today = new Date().toISOString().slice(0, 10);
   const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
   const share = (await call(`/v1/kpis/digital-share?from=${monthAgo}&to=${today}`)).body;
-  const digital = share.days.reduce((s: number, d: Json) => s + d.digitalRevenueMinor, 0);
-  const stores = share.days.reduce((s: number, d: Json) => s + d.storeRevenueMinor, 0);
+  const { digital, stores } = revenueOfDays(share.days);
   say(`  digital share of sales, last 30 days: ${digital + stores > 0 ? ((100 * digital) / (digital + stores)).toFixed(1) : '-'} % (${(digital / 100).toFixed(2)} EUR online, ${(stores / 100).toFixed(2)} EUR in stores)`);
   return { loyaltyCard: regular.loyaltyCard, email: regular.email, userId: regular.userId };
 }

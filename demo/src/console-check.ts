@@ -3,6 +3,7 @@
  * page does), the management page's revenue read through it held against ClickHouse, the IT
  * page's health; and where to open it.
  */
+import { revenueOfDays } from './api-check';
 import type { PipelineWatch } from './pipeline-watch';
 
 export const CONSOLE_URL = 'http://127.0.0.1:8060';
@@ -30,8 +31,7 @@ export async function checkConsole(watch: PipelineWatch, say: (line: string) => 
     "SELECT sumIf(revenue_minor, channel IN ('web', 'app')) AS digital, sumIf(revenue_minor, channel = 'store') AS store FROM sales_daily WHERE tenant = 'demo' AND day BETWEEN {from:Date} AND {to:Date}",
     { from, to },
   );
-  const digital = share.days.reduce((s: number, d: { digitalRevenueMinor: number }) => s + d.digitalRevenueMinor, 0);
-  const store = share.days.reduce((s: number, d: { storeRevenueMinor: number }) => s + d.storeRevenueMinor, 0);
+  const { digital, stores: store } = revenueOfDays(share.days);
   say(`  signed in as ${CONSOLE_USER.username} (a read without the session: ${unsigned.status}); management's revenue ${from}..${to}: online ${(digital / 100).toFixed(2)}, stores ${(store / 100).toFixed(2)} EUR; ClickHouse: ${verdict(digital === Number(sales!.digital) && store === Number(sales!.store))}`);
   const ops = await read('/api/ops');
   const up = ops.services.filter((s: { up: boolean }) => s.up).length;
